@@ -1,0 +1,133 @@
+// Environment → one validated, typed config object. The only module that reads process.env.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const COMPONENTS = ['api', 'relay'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.string().transform((v) =>
+  v.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+);
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration like 500ms, 2m, 7d')
+  .transform(parseDurationMs);
+
+const schema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DB_PATH: z.string().min(1).optional(),
+  DATABASE_URL: z.string().url().optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
+  NATS_CREDS: z.string().min(1).optional(),
+  NATS_NKEY: z.string().min(1).optional(),
+  NATS_AUTOSTART: bool.default(true),
+  NATS_SERVER_BIN: z.string().min(1).optional(),
+  SERVICE_NAME: z.string().min(1).default('ticket-svc'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  X_TENANT_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name').default('X-Tenant-ID'),
+  COMPONENTS: list.pipe(z.array(z.enum(COMPONENTS)).min(1)).default([...COMPONENTS]),
+  AUTH_MODE: z.enum(['header']).default('header'),
+  SEVERITY_KEYWORDS: list.pipe(z.array(z.string().min(1).max(64)).min(1)).default(['critical', 'major']),
+  STREAM_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('TICKET_EVENTS'),
+  STREAM_REPLICAS: int(1, 5).default(1),
+  STREAM_MAX_AGE: duration.prefault('30d'),
+  STREAM_DUPLICATE_WINDOW: duration.prefault('2m'),
+  RELAY_BATCH_SIZE: int(1, 10000).default(1024),
+  RELAY_MAX_IN_FLIGHT: int(1, 10000).default(256),
+  RELAY_POLL_MS: int(10, 60000).default(250),
+  IDEMPOTENCY_TTL: duration.prefault('24h'),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(10000),
+  BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  dbPath: string;
+  databaseUrl: string | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  nats: {
+    servers: string[];
+    credsFile: string | undefined;
+    nkeySeed: string | undefined;
+    autostart: boolean;
+    serverBin: string | undefined;
+  };
+  serviceName: string;
+  logLevel: string;
+  tenantHeader: string;
+  components: ReadonlySet<Component>;
+  authMode: 'header';
+  severityKeywords: string[];
+  stream: { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
+  relay: { batchSize: number; maxInFlight: number; pollMs: number };
+  idempotencyTtlMs: number;
+  shutdownTimeoutMs: number;
+  bodyLimitBytes: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+  }
+}
+
+/** Reads the environment once; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    dbPath: e.DB_PATH === ':memory:' ? ':memory:' : resolve(e.DB_PATH ?? `${dataDir}/ticket-svc.db`),
+    databaseUrl: e.DATABASE_URL,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    nats: {
+      servers: e.NATS_URL,
+      credsFile: e.NATS_CREDS,
+      nkeySeed: e.NATS_NKEY,
+      autostart: e.NATS_AUTOSTART,
+      serverBin: e.NATS_SERVER_BIN,
+    },
+    serviceName: e.SERVICE_NAME,
+    logLevel: e.LOG_LEVEL,
+    tenantHeader: e.X_TENANT_HEADER,
+    components: new Set(e.COMPONENTS),
+    authMode: e.AUTH_MODE,
+    severityKeywords: e.SEVERITY_KEYWORDS.map((k) => k.toLowerCase()),
+    stream: {
+      name: e.STREAM_NAME,
+      replicas: e.STREAM_REPLICAS,
+      maxAgeMs: e.STREAM_MAX_AGE,
+      duplicateWindowMs: e.STREAM_DUPLICATE_WINDOW,
+    },
+    relay: { batchSize: e.RELAY_BATCH_SIZE, maxInFlight: e.RELAY_MAX_IN_FLIGHT, pollMs: e.RELAY_POLL_MS },
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}
+
+function parseDurationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  return Number(match![1]) * units[match![2] as keyof typeof units];
+}

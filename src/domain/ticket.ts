@@ -1,0 +1,170 @@
+// The ticket aggregate: its shape and the pure deciders that create, change, read and delete it.
+import type { DomainEvent } from './events.js';
+import { findSeverityKeywords } from './severity.js';
+
+export const TICKET_TYPES = ['support', 'bug', 'feature', 'question'] as const;
+export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const STATUSES = ['new', 'assigned', 'in_progress', 'escalated', 'pending_customer', 'resolved', 'closed'] as const;
+export const CUSTOMER_TIERS = ['standard', 'premium', 'enterprise'] as const;
+
+export type TicketType = (typeof TICKET_TYPES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type Status = (typeof STATUSES)[number];
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+export type Ticket = {
+  id: string;
+  tenant: string;
+  title: string;
+  description: string | null;
+  createdBy: string;
+  type: TicketType;
+  priority: Priority;
+  status: Status;
+  customerId: string | null;
+  customerTier: CustomerTier;
+  assignee: string | null;
+  tags: string[];
+  externalId: string | null;
+  escalationLevel: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  closedAt: string | null;
+};
+
+/** What a client may set at create (already validated and normalised by the request schema). */
+export type NewTicket = {
+  title: string;
+  description?: string | undefined;
+  createdBy: string;
+  type?: TicketType | undefined;
+  priority?: Priority | undefined;
+  customerId?: string | null | undefined;
+  customerTier?: CustomerTier | undefined;
+  tags?: string[] | undefined;
+  externalId?: string | null | undefined;
+};
+
+/** What PATCH may change; absent keys stay, null clears an optional field. */
+export type TicketPatch = {
+  title?: string | undefined;
+  description?: string | null | undefined;
+  type?: TicketType | undefined;
+  priority?: Priority | undefined;
+  customerId?: string | null | undefined;
+  customerTier?: CustomerTier | undefined;
+  tags?: string[] | undefined;
+};
+
+/** Everything a decider needs from outside: who, when, and fresh ids. */
+export type CommandContext = {
+  tenant: string;
+  actor: string;
+  correlationId: string;
+  now: string;
+  newId: () => string;
+  severityKeywords: readonly string[];
+};
+
+export type Refusal =
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'version_mismatch'; expected: string; actual: number }
+  | { ok: false; code: 'external_id_taken'; externalId: string };
+
+/** A decision: the ticket as it should be stored (or deleted / left alone) and the events it raises. */
+export type Decision =
+  | { ok: true; write: { kind: 'put'; ticket: Ticket } | { kind: 'delete'; ticket: Ticket } | { kind: 'none'; ticket: Ticket }; events: DomainEvent[] }
+  | Refusal;
+
+export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
+  const ticket: Ticket = {
+    id: ctx.newId(),
+    tenant: ctx.tenant,
+    title: input.title,
+    description: input.description ?? null,
+    createdBy: input.createdBy,
+    type: input.type ?? 'support',
+    priority: input.priority ?? 'medium',
+    status: 'new',
+    customerId: input.customerId ?? null,
+    customerTier: input.customerTier ?? 'standard',
+    assignee: null,
+    tags: input.tags ?? [],
+    externalId: input.externalId ?? null,
+    escalationLevel: 0,
+    version: 1,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    resolvedAt: null,
+    closedAt: null,
+  };
+  const changed = Object.keys(input).filter((k) => input[k as keyof NewTicket] !== undefined);
+  return {
+    ok: true,
+    write: { kind: 'put', ticket },
+    events: [
+      { action: 'created', ticket, changedFields: changed, ctx },
+      ...severityEvents(ticket, ctx),
+    ],
+  };
+}
+
+/** An If-Match precondition: the list of versions the client claims, or any ('*'). */
+export type Precondition = { versions: number[] | 'any'; raw: string } | undefined;
+
+export function updateTicket(current: Ticket, patch: TicketPatch, precondition: Precondition, ctx: CommandContext): Decision {
+  const stale = checkPrecondition(current, precondition);
+  if (stale) return stale;
+  const next: Ticket = { ...current };
+  const changed: string[] = [];
+  for (const key of Object.keys(patch) as (keyof TicketPatch)[]) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    if (sameValue(current[key], value)) continue;
+    (next as Record<string, unknown>)[key] = value;
+    changed.push(key);
+  }
+  if (changed.length === 0) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
+  next.version = current.version + 1;
+  next.updatedAt = ctx.now;
+  const descriptionChanged = changed.includes('description');
+  return {
+    ok: true,
+    write: { kind: 'put', ticket: next },
+    events: [
+      { action: 'updated', ticket: next, changedFields: changed, ctx },
+      ...(descriptionChanged ? severityEvents(next, ctx) : []),
+    ],
+  };
+}
+
+export function deleteTicket(current: Ticket, precondition: Precondition, ctx: CommandContext): Decision {
+  const stale = checkPrecondition(current, precondition);
+  if (stale) return stale;
+  const gone: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now };
+  return { ok: true, write: { kind: 'delete', ticket: gone }, events: [{ action: 'deleted', ticket: gone, changedFields: [], ctx }] };
+}
+
+/** Reading is audited: the read leaves the ticket as it is and raises a `read` event. */
+export function readTicket(current: Ticket, ctx: CommandContext): Decision {
+  return { ok: true, write: { kind: 'none', ticket: current }, events: [{ action: 'read', ticket: current, changedFields: [], ctx }] };
+}
+
+function checkPrecondition(current: Ticket, precondition: Precondition): Refusal | undefined {
+  if (!precondition || precondition.versions === 'any') return undefined;
+  if (precondition.versions.includes(current.version)) return undefined;
+  return { ok: false, code: 'version_mismatch', expected: precondition.raw, actual: current.version };
+}
+
+function severityEvents(ticket: Ticket, ctx: CommandContext): DomainEvent[] {
+  const keywords = findSeverityKeywords(ticket.description ?? '', ctx.severityKeywords);
+  if (keywords.length === 0) return [];
+  return [{ action: 'notification_requested', ticket, ctx, notification: { reason: 'severity_keyword', keywords } }];
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}

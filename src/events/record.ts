@@ -1,0 +1,119 @@
+// Turns domain events into outbox records: ids, subject, schema and the protobuf payload, encoded once.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { DomainEvent, EventAction } from '../domain/events.js';
+import type { Ticket } from '../domain/ticket.js';
+import { TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
+import { schemaFor, subjectFor } from './subjects.js';
+
+/** One event as the outbox keeps it and the relay publishes it. */
+export type EventRecord = {
+  eventId: string;
+  tenant: string;
+  ticketId: string | null;
+  version: number | null;
+  action: EventAction;
+  subject: string;
+  schema: string;
+  correlationId: string;
+  actor: string;
+  occurredAt: string;
+  payload: Uint8Array;
+};
+
+export function toRecord(event: DomainEvent): EventRecord {
+  const { ctx, action } = event;
+  const eventId = ctx.newId();
+  const schema = schemaFor(action);
+  const ticket = 'ticket' in event ? event.ticket : undefined;
+  const payload = toBinary(
+    TicketEventSchema,
+    create(TicketEventSchema, {
+      meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.actor, action },
+      data: ticket ? ticketMessage(ticket) : { tenant: ctx.tenant },
+      changedFields: 'changedFields' in event ? event.changedFields : [],
+      ...(event.action === 'listed' ? { listing: event.listing } : {}),
+      ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
+    }),
+  );
+  return {
+    eventId,
+    tenant: ctx.tenant,
+    ticketId: ticket?.id ?? null,
+    version: ticket?.version ?? null,
+    action,
+    subject: subjectFor(ctx.tenant, action),
+    schema,
+    correlationId: ctx.correlationId,
+    actor: ctx.actor,
+    occurredAt: ctx.now,
+    payload,
+  };
+}
+
+export function ticketMessage(t: Ticket): TicketMessage {
+  return create(TicketSchema, {
+    id: t.id,
+    tenant: t.tenant,
+    title: t.title,
+    description: t.description ?? '',
+    createdBy: t.createdBy,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    type: t.type,
+    priority: t.priority,
+    status: t.status,
+    customerId: t.customerId ?? '',
+    customerTier: t.customerTier,
+    assignee: t.assignee ?? '',
+    tags: t.tags,
+    externalId: t.externalId ?? '',
+    escalationLevel: t.escalationLevel,
+    version: BigInt(t.version),
+    resolvedAt: t.resolvedAt ?? '',
+    closedAt: t.closedAt ?? '',
+  });
+}
+
+/** What a stored payload says, in domain terms (history, time travel, replay). */
+export type DecodedEvent = {
+  changedFields: string[];
+  ticket: Ticket | null;
+  notification: { reason: string; keywords: string[] } | undefined;
+  listing: { count: number; query: string } | undefined;
+};
+
+export function decodePayload(payload: Uint8Array): DecodedEvent {
+  const event = fromBinary(TicketEventSchema, payload);
+  const d = event.data;
+  return {
+    changedFields: event.changedFields,
+    ticket: d && d.id ? ticketFromMessage(d) : null,
+    notification: event.notification ? { reason: event.notification.reason, keywords: event.notification.keywords } : undefined,
+    listing: event.listing ? { count: event.listing.count, query: event.listing.query } : undefined,
+  };
+}
+
+function ticketFromMessage(m: TicketMessage): Ticket {
+  const orNull = (s: string) => (s === '' ? null : s);
+  return {
+    id: m.id,
+    tenant: m.tenant,
+    title: m.title,
+    description: orNull(m.description),
+    createdBy: m.createdBy,
+    type: m.type as Ticket['type'],
+    priority: m.priority as Ticket['priority'],
+    status: m.status as Ticket['status'],
+    customerId: orNull(m.customerId),
+    customerTier: m.customerTier as Ticket['customerTier'],
+    assignee: orNull(m.assignee),
+    tags: [...m.tags],
+    externalId: orNull(m.externalId),
+    escalationLevel: m.escalationLevel,
+    version: Number(m.version),
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    resolvedAt: orNull(m.resolvedAt),
+    closedAt: orNull(m.closedAt),
+  };
+}

@@ -1,0 +1,116 @@
+// The outbox relay: publishes committed events to JetStream in commit order, with
+// Nats-Msg-Id = event_id, and marks them only after the stream acknowledged them.
+// A crash between ack and mark republishes, and JetStream's duplicate window drops the copy.
+import { headers } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { NatsLink } from '../nats/link.js';
+import type { StoredEvent, TicketStore } from '../store/port.js';
+
+export type RelayOptions = { batchSize: number; maxInFlight: number; pollMs: number; errorBackoffMs?: number };
+
+export type Relay = {
+  /** Stops after publishing what is pending (until the deadline), so a clean shutdown leaves no backlog. */
+  stop(flushTimeoutMs: number): Promise<void>;
+};
+
+export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOptions, log: Logger, metrics: Metrics): Relay {
+  const { batchSize, maxInFlight, pollMs, errorBackoffMs = 500 } = opts;
+  let wake: (() => void) | undefined;
+  let pokes = 0;
+  let stopping = false;
+  let deadline = Infinity;
+
+  store.onEventsCommitted(() => {
+    pokes++;
+    wake?.();
+  });
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const publish = async (batch: StoredEvent[]): Promise<{ published: number[]; error?: unknown }> => {
+    const handles = link.current();
+    if (!handles) return { published: [], error: new Error('NATS not ready') };
+    const acks: Array<Promise<unknown>> = [];
+    const published: number[] = [];
+    let next = 0;
+    const settleOne = async () => {
+      await acks[next];
+      published.push(batch[next]!.seq);
+      next++;
+    };
+    try {
+      for (const event of batch) {
+        while (acks.length - next >= maxInFlight) await settleOne();
+        acks.push(publishOne(handles.js, event));
+      }
+      while (next < acks.length) await settleOne();
+      return { published };
+    } catch (error) {
+      return { published, error };
+    }
+  };
+
+  const publishOne = (js: NonNullable<ReturnType<NatsLink['current']>>['js'], event: StoredEvent): Promise<unknown> => {
+    const h = headers();
+    h.set('tenant', event.tenant);
+    h.set('schema', event.schema);
+    h.set('Content-Type', 'application/x-protobuf');
+    h.set('correlation-id', event.correlationId);
+    const started = performance.now();
+    const ack = js.publish(event.subject, event.payload, { msgID: event.eventId, headers: h }).then((result) => {
+      metrics.publishLatency.observe((performance.now() - started) / 1000);
+      metrics.commitToStream.observe(Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
+      metrics.eventsPublished.inc({ action: event.action });
+      return result;
+    });
+    ack.catch(() => undefined); // the failure is handled where the ack is awaited, in order
+    return ack;
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopping || Date.now() < deadline) {
+      const seenPokes = pokes;
+      try {
+        if (!link.current()) {
+          if (stopping) return;
+          await Promise.race([link.whenReady(), idle(pollMs)]);
+          continue;
+        }
+        const batch = await store.pending(batchSize);
+        metrics.outboxBacklog.set(batch.length < batchSize ? batch.length : await store.backlog());
+        if (batch.length === 0) {
+          if (stopping) return;
+          if (pokes === seenPokes) await idle(pollMs);
+          continue;
+        }
+        const { published, error } = await publish(batch);
+        await store.markPublished(published, new Date().toISOString());
+        if (error) throw error;
+      } catch (error) {
+        metrics.relayErrors.inc();
+        log.warn({ operation: 'relay', err: error }, 'relay round failed; events stay pending');
+        if (stopping) return;
+        await idle(errorBackoffMs);
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    async stop(flushTimeoutMs) {
+      stopping = true;
+      deadline = Date.now() + flushTimeoutMs;
+      wake?.();
+      await running;
+    },
+  };
+}

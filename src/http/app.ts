@@ -1,0 +1,72 @@
+// The Hono application: middleware order, routes, the OpenAPI document and the one error mapping.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps } from './deps.js';
+import type { AppEnv } from './env.js';
+import { ApiError, errorResponse } from './errors.js';
+import { jsonBody } from './middleware/jsonBody.js';
+import { observe } from './middleware/observe.js';
+import { tenancy } from './middleware/tenancy.js';
+import { operationRoutes } from './routes/operations.js';
+import { ticketRoutes, validationHook } from './routes/tickets.js';
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('*', observe(deps.log, deps.metrics));
+  if (deps.api) mountApi(app, deps);
+  app.route('/', operationRoutes(deps));
+
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: {
+      title: deps.serviceName,
+      version: '1',
+      description: 'Multi-tenant support tickets. Every /api request names its tenant in the tenant header.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(c, httpExceptionError(error));
+    }
+    deps.log.error({ correlation_id: c.get('correlationId'), err: error }, 'unhandled error');
+    return errorResponse(c, new ApiError(500, 'internal_error', 'internal error; quote the correlation_id when reporting it'));
+  });
+  return app;
+}
+
+function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.use('/api/*', tenancy(deps.tenantHeader));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `the request body is over ${deps.bodyLimitBytes} bytes`, {
+          body: `at most ${deps.bodyLimitBytes} bytes`,
+        });
+      },
+    }),
+  );
+  app.use('/api/*', jsonBody());
+  app.route('/api/v1', ticketRoutes(deps));
+}
+
+// Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.
+function httpExceptionError(error: HTTPException): ApiError {
+  switch (error.status) {
+    case 413:
+      return new ApiError(413, 'payload_too_large', 'the request body is too large');
+    case 415:
+      return new ApiError(415, 'unsupported_media_type', 'the request body must be application/json');
+    case 400:
+      return new ApiError(400, 'invalid_json', error.message || 'malformed request');
+    default:
+      return new ApiError(error.status as 400, 'validation_failed', error.message || 'bad request');
+  }
+}

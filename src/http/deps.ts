@@ -1,0 +1,22 @@
+// What the HTTP app needs from the composition root.
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { TicketStore } from '../store/port.js';
+
+export type ReadinessCheck = () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+
+export type AppDeps = {
+  store: TicketStore;
+  log: Logger;
+  metrics: Metrics;
+  tenantHeader: string;
+  severityKeywords: readonly string[];
+  idempotencyTtlMs: number;
+  bodyLimitBytes: number;
+  serviceName: string;
+  /** Whether this process serves /api (the `api` component); operations endpoints are always served. */
+  api: boolean;
+  readiness: ReadinessCheck;
+  now: () => Date;
+  newId: () => string;
+};

@@ -1,0 +1,66 @@
+// The API's error vocabulary: stable codes, one mapping to HTTP status and body.
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Refusal } from '../domain/ticket.js';
+import type { AppEnv } from './env.js';
+
+export type ErrorCode =
+  | 'validation_failed'
+  | 'invalid_json'
+  | 'invalid_cursor'
+  | 'missing_tenant'
+  | 'invalid_tenant'
+  | 'invalid_user'
+  | 'invalid_idempotency_key'
+  | 'not_found'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'version_mismatch'
+  | 'idempotency_key_reused'
+  | 'external_id_taken'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'not_ready'
+  | 'internal_error';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
+  c.set('errorCode', error.code);
+  const body = {
+    error: error.message,
+    code: error.code,
+    correlation_id: c.get('correlationId') ?? '',
+    ...(error.fields ? { fields: error.fields } : {}),
+  };
+  return c.json(body, error.status);
+}
+
+/** Maps a domain refusal to the API error a client sees. */
+export function refusalError(refusal: Refusal): ApiError {
+  switch (refusal.code) {
+    case 'not_found':
+      return new ApiError(404, 'not_found', 'ticket not found');
+    case 'version_mismatch':
+      return new ApiError(412, 'version_mismatch', `If-Match ${refusal.expected} does not match the current version ${refusal.actual}`, {
+        'If-Match': `current version is "${refusal.actual}"`,
+      });
+    case 'external_id_taken':
+      return new ApiError(409, 'external_id_taken', `external_id ${refusal.externalId} is already used by another ticket`, {
+        external_id: 'already used by another ticket of this tenant',
+      });
+    default: {
+      const unreachable: never = refusal;
+      throw new Error(`unhandled refusal ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Correlation id, one access-log line and the duration histogram for every request.
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../metrics.js';
+import type { AppEnv } from '../env.js';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function observe(log: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-correlation-id') ?? c.req.header('x-request-id');
+    const correlationId = given && CORRELATION_ID.test(given) ? given : randomUUID();
+    c.set('correlationId', correlationId);
+    await next();
+    c.header('X-Correlation-ID', correlationId);
+    const latencyMs = performance.now() - started;
+    const route = routePath(c, -1);
+    const status = c.res.status;
+    metrics.httpDuration.observe({ method: c.req.method, route, status }, latencyMs / 1000);
+    const code = c.get('errorCode');
+    if (code) metrics.httpErrors.inc({ code, status });
+    const level = status >= 500 ? 'error' : 'info';
+    if (!log.isLevelEnabled(level)) return;
+    log[level]({
+      correlation_id: correlationId,
+      tenant: c.get('tenant'),
+      operation: `${c.req.method} ${route}`,
+      status,
+      latency_ms: Math.round(latencyMs * 100) / 100,
+      ...(code ? { code } : {}),
+    });
+  };
+}

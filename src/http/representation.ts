@@ -1,0 +1,59 @@
+// How tickets look on the wire: JSON field names, ETags, If-Match and list cursors.
+import type { Precondition, Ticket } from '../domain/ticket.js';
+import { ApiError } from './errors.js';
+import type { TicketJson } from './schemas.js';
+
+export function ticketJson(t: Ticket): TicketJson {
+  return {
+    id: t.id,
+    tenant: t.tenant,
+    title: t.title,
+    description: t.description,
+    created_by: t.createdBy,
+    type: t.type,
+    priority: t.priority,
+    status: t.status,
+    customer_id: t.customerId,
+    customer_tier: t.customerTier,
+    assignee: t.assignee,
+    tags: t.tags,
+    external_id: t.externalId,
+    escalation_level: t.escalationLevel,
+    version: t.version,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    resolved_at: t.resolvedAt,
+    closed_at: t.closedAt,
+  };
+}
+
+export const etag = (t: Ticket): string => `"${t.version}"`;
+
+/** If-Match: `*`, or entity tags like `"3"` (weak tags and bare numbers are accepted too). */
+export function parseIfMatch(header: string | undefined): Precondition {
+  if (header === undefined) return undefined;
+  const raw = header.trim();
+  if (raw === '*') return { versions: 'any', raw };
+  const versions = raw
+    .split(',')
+    .map((part) => /^(?:W\/)?"?(\d{1,15})"?$/.exec(part.trim())?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number);
+  return { versions, raw };
+}
+
+export function encodeCursor(t: Ticket): string {
+  return Buffer.from(JSON.stringify([t.updatedAt, t.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { updatedAt: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      return { updatedAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API returned', { cursor: 'not a next_cursor from a previous page' });
+}

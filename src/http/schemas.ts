@@ -1,0 +1,114 @@
+// Request and response schemas: they validate, type the handlers and write /openapi.json.
+import { z } from '@hono/zod-openapi';
+import { CUSTOMER_TIERS, PRIORITIES, STATUSES, TICKET_TYPES } from '../domain/ticket.js';
+
+const TAG = /^[a-z0-9][a-z0-9:_-]{0,49}$/;
+const id128 = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
+
+const tags = z
+  .array(z.string().regex(TAG, 'tags are lower-case letters, digits, ":", "_" or "-", starting with a letter or digit, at most 50 characters'))
+  .max(20, 'at most 20 tags')
+  .transform((list) => [...new Set(list)]);
+
+const title = z.string().trim().min(1, 'required, 1-200 characters after trimming').max(200, 'at most 200 characters');
+const description = z.string().max(2000, 'at most 2000 characters');
+
+export const CreateTicketBody = z
+  .strictObject({
+    title,
+    description: description.nullish(),
+    created_by: id128,
+    type: z.enum(TICKET_TYPES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    customer_id: id128.nullish(),
+    customer_tier: z.enum(CUSTOMER_TIERS).optional(),
+    tags: tags.optional(),
+    external_id: id128.nullish(),
+  })
+  .openapi('CreateTicket');
+
+export const PatchTicketBody = z
+  .strictObject({
+    title: title.optional(),
+    description: description.nullish(),
+    type: z.enum(TICKET_TYPES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    customer_id: id128.nullish(),
+    customer_tier: z.enum(CUSTOMER_TIERS).optional(),
+    tags: tags.optional(),
+  })
+  .openapi('PatchTicket');
+
+export const TicketBody = z
+  .object({
+    id: z.string().openapi({ example: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' }),
+    tenant: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    created_by: z.string(),
+    type: z.enum(TICKET_TYPES),
+    priority: z.enum(PRIORITIES),
+    status: z.enum(STATUSES),
+    customer_id: z.string().nullable(),
+    customer_tier: z.enum(CUSTOMER_TIERS),
+    assignee: z.string().nullable(),
+    tags: z.array(z.string()),
+    external_id: z.string().nullable(),
+    escalation_level: z.number().int(),
+    version: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    resolved_at: z.string().nullable(),
+    closed_at: z.string().nullable(),
+  })
+  .openapi('Ticket');
+
+export const TicketPage = z
+  .object({ items: z.array(TicketBody), next_cursor: z.string().nullable() })
+  .openapi('TicketPage');
+
+export const ListQuery = z.strictObject({
+  status: z.enum(STATUSES).optional(),
+  type: z.enum(TICKET_TYPES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  assignee: id128.optional(),
+  customer_id: id128.optional(),
+  tag: z.string().regex(TAG, 'not a valid tag').optional(),
+  limit: z.coerce.number().int('an integer').min(1, 'at least 1').max(100, 'at most 100').default(50),
+  cursor: z.string().max(512).optional().openapi({ description: 'next_cursor of the previous page' }),
+});
+
+export const TicketParams = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const HistoryEvent = z
+  .object({
+    seq: z.number().int(),
+    event_id: z.string(),
+    action: z.string(),
+    subject: z.string(),
+    schema: z.string(),
+    version: z.number().int().nullable(),
+    occurred_at: z.string(),
+    actor: z.string(),
+    correlation_id: z.string(),
+    published: z.boolean(),
+    changed_fields: z.array(z.string()),
+    data: TicketBody.nullable(),
+    notification: z.object({ reason: z.string(), keywords: z.array(z.string()) }).optional(),
+  })
+  .openapi('HistoryEvent');
+
+export const History = z.object({ items: z.array(HistoryEvent) }).openapi('History');
+
+export const ErrorBody = z
+  .object({
+    error: z.string(),
+    code: z.string(),
+    correlation_id: z.string(),
+    fields: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi('Error');
+
+export type TicketJson = z.infer<typeof TicketBody>;

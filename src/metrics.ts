@@ -1,0 +1,55 @@
+// Prometheus metrics: one registry per process, handed to whatever records into it.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(serviceName: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: serviceName });
+  collectDefaultMetrics({ register: registry });
+  const fastBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: fastBuckets,
+      registers: [registry],
+    }),
+    httpErrors: new Counter({
+      name: 'http_errors_total',
+      help: 'HTTP error responses by stable error code',
+      labelNames: ['code', 'status'] as const,
+      registers: [registry],
+    }),
+    publishLatency: new Histogram({
+      name: 'event_publish_latency_seconds',
+      help: 'Time from a JetStream publish to its ack',
+      buckets: fastBuckets,
+      registers: [registry],
+    }),
+    commitToStream: new Histogram({
+      name: 'event_commit_to_stream_seconds',
+      help: 'Time from an event being committed to the outbox to its ack by the stream',
+      buckets: fastBuckets,
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: 'events_published_total',
+      help: 'Events published to the stream (duplicates absorbed by JetStream included)',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
+    relayErrors: new Counter({
+      name: 'relay_errors_total',
+      help: 'Failed relay rounds (NATS unreachable, publish refused, store error)',
+      registers: [registry],
+    }),
+    outboxBacklog: new Gauge({
+      name: 'outbox_backlog',
+      help: 'Events committed but not yet acknowledged by the stream',
+      registers: [registry],
+    }),
+  };
+}

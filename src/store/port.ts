@@ -1,0 +1,55 @@
+// The store port: what the API and the relay need from a durable store. SQLite and
+// PostgreSQL implement it; test/contracts holds the suite both must pass.
+import type { DomainEvent } from '../domain/events.js';
+import type { Decision, Priority, Refusal, Status, Ticket, TicketType } from '../domain/ticket.js';
+import type { EventRecord } from '../events/record.js';
+
+export type ListQuery = {
+  status?: Status | undefined;
+  type?: TicketType | undefined;
+  priority?: Priority | undefined;
+  assignee?: string | undefined;
+  customerId?: string | undefined;
+  tag?: string | undefined;
+  limit: number;
+  /** Keyset position: tickets strictly older (updated_at, id) than this come next. */
+  after?: { updatedAt: string; id: string } | undefined;
+};
+
+export type StoredEvent = EventRecord & { seq: number; publishedAt: string | null };
+
+export type IdempotencyClaim = {
+  key: string;
+  /** Hash of the request body: the same key with another body is refused. */
+  fingerprint: string;
+  /** Claims created before this instant have expired and no longer replay. */
+  notBefore: string;
+};
+
+export type CreateOutcome =
+  | { kind: 'created'; ticket: Ticket }
+  | { kind: 'replayed'; ticket: Ticket }
+  | { kind: 'key_reused' }
+  | Refusal;
+
+export type ChangeOutcome = { kind: 'done'; ticket: Ticket; deleted: boolean } | Refusal;
+
+export interface TicketStore {
+  /** Runs the decision and commits the new ticket with its events (and idempotency claim) atomically. */
+  create(tenant: string, decide: () => Decision, idempotency?: IdempotencyClaim): Promise<CreateOutcome>;
+  /** Loads the ticket, runs decide on it and commits the outcome with its events atomically. */
+  change(tenant: string, id: string, decide: (current: Ticket) => Decision): Promise<ChangeOutcome>;
+  /** Lists a page and commits the audit events the page raises in the same transaction. */
+  list(tenant: string, query: ListQuery, audit: (page: Ticket[]) => DomainEvent[]): Promise<Ticket[]>;
+  /** The ticket's events in order; undefined when the tenant never had that ticket. */
+  history(tenant: string, id: string): Promise<StoredEvent[] | undefined>;
+  /** Unpublished events in commit order. */
+  pending(limit: number): Promise<StoredEvent[]>;
+  markPublished(seqs: readonly number[], at: string): Promise<void>;
+  backlog(): Promise<number>;
+  purgeIdempotency(before: string): Promise<number>;
+  /** Called after every commit that added events, so the relay need not wait for its poll. */
+  onEventsCommitted(listener: () => void): void;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

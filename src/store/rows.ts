@@ -1,0 +1,89 @@
+// Mapping between stored rows and domain values, shared by every store adapter.
+import type { EventAction } from '../domain/events.js';
+import type { CustomerTier, Priority, Status, Ticket, TicketType } from '../domain/ticket.js';
+import type { EventRecord } from '../events/record.js';
+import type { StoredEvent } from './port.js';
+import type { EventRow, TicketRow } from './schema.js';
+
+export function ticketToRow(t: Ticket): TicketRow {
+  return {
+    tenant: t.tenant,
+    id: t.id,
+    title: t.title,
+    description: t.description,
+    created_by: t.createdBy,
+    type: t.type,
+    priority: t.priority,
+    status: t.status,
+    customer_id: t.customerId,
+    customer_tier: t.customerTier,
+    assignee: t.assignee,
+    tags: JSON.stringify(t.tags),
+    external_id: t.externalId,
+    escalation_level: t.escalationLevel,
+    version: t.version,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    resolved_at: t.resolvedAt,
+    closed_at: t.closedAt,
+  };
+}
+
+export function rowToTicket(r: TicketRow): Ticket {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    title: r.title,
+    description: r.description,
+    createdBy: r.created_by,
+    type: r.type as TicketType,
+    priority: r.priority as Priority,
+    status: r.status as Status,
+    customerId: r.customer_id,
+    customerTier: r.customer_tier as CustomerTier,
+    assignee: r.assignee,
+    tags: JSON.parse(r.tags) as string[],
+    externalId: r.external_id,
+    escalationLevel: Number(r.escalation_level),
+    version: Number(r.version),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+export function recordToRow(e: EventRecord): Omit<EventRow, 'seq'> {
+  return {
+    event_id: e.eventId,
+    tenant: e.tenant,
+    ticket_id: e.ticketId,
+    version: e.version,
+    action: e.action,
+    subject: e.subject,
+    schema: e.schema,
+    correlation_id: e.correlationId,
+    actor: e.actor,
+    occurred_at: e.occurredAt,
+    payload: e.payload,
+    published_at: null,
+  };
+}
+
+export function rowToStoredEvent(r: EventRow & { seq: number }): StoredEvent {
+  return {
+    seq: Number(r.seq),
+    eventId: r.event_id,
+    tenant: r.tenant,
+    ticketId: r.ticket_id,
+    version: r.version === null ? null : Number(r.version),
+    action: r.action as EventAction,
+    subject: r.subject,
+    schema: r.schema,
+    correlationId: r.correlation_id,
+    actor: r.actor,
+    occurredAt: r.occurred_at,
+    payload: r.payload instanceof Uint8Array ? r.payload : new Uint8Array(r.payload),
+    publishedAt: r.published_at,
+  };
+}

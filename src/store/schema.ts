@@ -1,0 +1,57 @@
+// The tables as Kysely sees them: one typed query layer for SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export type TicketRow = {
+  tenant: string;
+  id: string;
+  title: string;
+  description: string | null;
+  created_by: string;
+  type: string;
+  priority: string;
+  status: string;
+  customer_id: string | null;
+  customer_tier: string;
+  assignee: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  external_id: string | null;
+  escalation_level: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+};
+
+export type EventRow = {
+  seq: Generated<number>;
+  event_id: string;
+  tenant: string;
+  ticket_id: string | null;
+  version: number | null;
+  action: string;
+  subject: string;
+  schema: string;
+  correlation_id: string;
+  actor: string;
+  occurred_at: string;
+  payload: Uint8Array;
+  published_at: string | null;
+};
+
+export type IdempotencyRow = {
+  tenant: string;
+  key: string;
+  fingerprint: string;
+  ticket_id: string;
+  /** The first response's ticket, as JSON, replayed for the key's lifetime. */
+  response: string;
+  created_at: string;
+};
+
+export type Database = {
+  tickets: TicketRow;
+  events: EventRow;
+  idempotency_keys: IdempotencyRow;
+};

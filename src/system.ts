@@ -1,0 +1,120 @@
+// The composition root: config in, the chosen components wired and started, one stop() for all.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { type Config, ConfigError } from './config.js';
+import { startRelay } from './events/relay.js';
+import { createApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { startNatsLink } from './nats/link.js';
+import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+
+export type System = {
+  url: string;
+  port: number;
+  log: Logger;
+  /** Graceful: stop accepting, finish in-flight requests, flush the relay, close NATS and the store. */
+  stop(): Promise<void>;
+};
+
+export async function startSystem(config: Config, opts: { log?: Logger } = {}): Promise<System> {
+  const log = opts.log ?? createLogger({ level: config.logLevel, service: config.serviceName });
+  if (config.databaseUrl) {
+    throw new ConfigError([
+      'DATABASE_URL is set: the PostgreSQL store is not in this version yet; unset it to use SQLite (DB_PATH)',
+    ]);
+  }
+  const metrics = createMetrics(config.serviceName);
+
+  let localNats: NatsServerProcess | undefined;
+  if (config.nats.autostart) {
+    const outcome = await startLocalNatsIfAbsent({ servers: config.nats.servers, dataDir: config.dataDir, bin: config.nats.serverBin });
+    if (typeof outcome === 'object') {
+      localNats = outcome;
+      log.info({ operation: 'nats', url: outcome.url, pid: outcome.child.pid }, 'started a local nats-server child');
+    } else if (outcome === 'no_binary') {
+      log.warn({ operation: 'nats' }, 'nothing answers at NATS_URL and nats-server is not on PATH; events wait in the outbox');
+    }
+  }
+
+  const store = await openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous });
+  const link = startNatsLink(
+    { servers: config.nats.servers, credsFile: config.nats.credsFile, nkeySeed: config.nats.nkeySeed, name: config.serviceName, stream: config.stream },
+    log,
+  );
+  const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics) : undefined;
+
+  const app = createApp({
+    store,
+    log,
+    metrics,
+    tenantHeader: config.tenantHeader,
+    severityKeywords: config.severityKeywords,
+    idempotencyTtlMs: config.idempotencyTtlMs,
+    bodyLimitBytes: config.bodyLimitBytes,
+    serviceName: config.serviceName,
+    api: config.components.has('api'),
+    now: () => new Date(),
+    newId: uuidv7,
+    readiness: async () => {
+      const checks: Record<string, string> = {};
+      let ok = true;
+      try {
+        await store.ping();
+        checks.store = 'ok';
+      } catch (error) {
+        ok = false;
+        checks.store = (error as Error).message;
+      }
+      const nats = await link.check();
+      checks.nats = nats.ok ? 'ok' : nats.reason;
+      return { ok: ok && nats.ok, checks };
+    },
+  });
+
+  const purge = setInterval(() => {
+    const before = new Date(Date.now() - config.idempotencyTtlMs).toISOString();
+    store.purgeIdempotency(before).catch((err: unknown) => log.warn({ operation: 'purge_idempotency', err }, 'purge failed'));
+  }, 10 * 60_000);
+  purge.unref();
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  log.info({ operation: 'start', port, components: [...config.components], db: config.dbPath }, 'ticket-svc listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info({ operation: 'shutdown' }, 'shutting down: draining requests');
+      clearInterval(purge);
+      await closeServer(server, config.shutdownTimeoutMs);
+      await relay?.stop(config.shutdownTimeoutMs);
+      await link.stop();
+      await store.close();
+      await localNats?.stop();
+      log.info({ operation: 'shutdown' }, 'stopped');
+      log.flush();
+    })());
+
+  return { url: `http://${host}:${port}`, port, log, stop };
+}
+
+/** Stops accepting, lets in-flight requests finish, and cuts what is left at the deadline. */
+function closeServer(server: ReturnType<typeof serve>, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
