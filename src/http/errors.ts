@@ -36,6 +36,8 @@ export class ApiError extends Error {
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('errorCode', error.code);
+  // The unread rest of an oversized body makes the connection unusable for the next request.
+  if (error.status === 413) c.header('Connection', 'close');
   const body = {
     error: error.message,
     code: error.code,
