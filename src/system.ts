@@ -57,6 +57,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     bodyLimitBytes: config.bodyLimitBytes,
     serviceName: config.serviceName,
     api: config.components.has('api'),
+    draining: () => stopping !== undefined,
     now: () => new Date(),
     newId: uuidv7,
     readiness: async () => {
@@ -75,6 +76,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     },
   });
 
+  let stopping: Promise<void> | undefined;
   const purge = setInterval(() => {
     const before = new Date(Date.now() - config.idempotencyTtlMs).toISOString();
     store.purgeIdempotency(before).catch((err: unknown) => log.warn({ operation: 'purge_idempotency', err }, 'purge failed'));
@@ -88,7 +90,6 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ operation: 'start', port, components: [...config.components], db: config.dbPath }, 'ticket-svc listening');
 
-  let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info({ operation: 'shutdown' }, 'shutting down: draining requests');

@@ -14,7 +14,7 @@ import { ticketRoutes, validationHook } from './routes/tickets.js';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use('*', observe(deps.log, deps.metrics));
+  app.use('*', observe(deps.log, deps.metrics, deps.draining));
   if (deps.api) mountApi(app, deps);
   app.route('/', operationRoutes(deps));
 

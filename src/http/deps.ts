@@ -17,6 +17,8 @@ export type AppDeps = {
   /** Whether this process serves /api (the `api` component); operations endpoints are always served. */
   api: boolean;
   readiness: ReadinessCheck;
+  /** True once shutdown began: responses then close their connection so keep-alive clients move on. */
+  draining: () => boolean;
   now: () => Date;
   newId: () => string;
 };

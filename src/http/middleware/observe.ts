@@ -1,4 +1,5 @@
-// Correlation id, one access-log line and the duration histogram for every request.
+// Correlation id, one access-log line and the duration histogram for every request; during
+// shutdown it also tells keep-alive clients to reconnect elsewhere.
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
@@ -8,7 +9,7 @@ import type { AppEnv } from '../env.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function observe(log: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
+export function observe(log: Logger, metrics: Metrics, draining: () => boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-correlation-id') ?? c.req.header('x-request-id');
@@ -16,6 +17,7 @@ export function observe(log: Logger, metrics: Metrics): MiddlewareHandler<AppEnv
     c.set('correlationId', correlationId);
     await next();
     c.header('X-Correlation-ID', correlationId);
+    if (draining()) c.header('Connection', 'close');
     const latencyMs = performance.now() - started;
     const route = routePath(c, -1);
     const status = c.res.status;
