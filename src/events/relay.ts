@@ -94,7 +94,10 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
         }
         const { published, error } = await publish(batch);
         await store.markPublished(published, new Date().toISOString());
-        if (error) throw error;
+        if (error) {
+          link.recheck();
+          throw error;
+        }
       } catch (error) {
         metrics.relayErrors.inc();
         log.warn({ operation: 'relay', err: error }, 'relay round failed; events stay pending');

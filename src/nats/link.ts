@@ -23,6 +23,8 @@ export type NatsLink = {
   whenReady(): Promise<void>;
   /** Live check for /ready: connected, and the stream answers. */
   check(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** After a refused publish: the stream may have gone (a server restarted without its store); set it up again. */
+  recheck(): void;
   stop(): Promise<void>;
 };
 
@@ -30,6 +32,8 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
   let handles: JetStreamHandles | undefined;
   let nc: NatsConnection | undefined;
   let stopped = false;
+  let connected = false;
+  let preparing = false;
   let waiters: Array<() => void> = [];
   const wakeWaiters = () => {
     const w = waiters;
@@ -40,9 +44,19 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
   const authenticator = authenticatorFor(settings);
 
   const prepare = async (conn: NatsConnection): Promise<void> => {
-    // A restarted server may have lost the stream; every (re)connect makes sure it is there.
+    if (preparing) return;
+    preparing = true;
+    try {
+      await ensureStreamUntilDone(conn);
+    } finally {
+      preparing = false;
+    }
+  };
+
+  // A restarted server may have lost the stream; every (re)connect makes sure it is there.
+  const ensureStreamUntilDone = async (conn: NatsConnection): Promise<void> => {
     for (;;) {
-      if (stopped || conn.isClosed()) return;
+      if (stopped || conn.isClosed() || !connected) return;
       try {
         const jsm = await jetstreamManager(conn, { timeout: 5000 });
         const outcome = await ensureStream(jsm, settings.stream);
@@ -60,9 +74,11 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
   const watch = async (conn: NatsConnection): Promise<void> => {
     for await (const status of conn.status()) {
       if (status.type === 'disconnect') {
+        connected = false;
         handles = undefined;
         log.warn({ operation: 'nats', server: status.server }, 'NATS disconnected; events wait in the outbox');
       } else if (status.type === 'reconnect') {
+        connected = true;
         log.info({ operation: 'nats', server: status.server }, 'NATS reconnected');
         void prepare(conn);
       }
@@ -88,6 +104,7 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
           return;
         }
         nc = conn;
+        connected = true;
         log.info({ operation: 'nats', server: conn.getServer() }, 'NATS connected');
         void watch(conn);
         void conn.closed().then(() => {
@@ -109,7 +126,7 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
       return handles || stopped ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));
     },
     async check() {
-      if (!nc || nc.isClosed()) return { ok: false, reason: 'nats not connected' };
+      if (!nc || nc.isClosed() || !connected) return { ok: false, reason: 'nats not connected' };
       if (!handles) return { ok: false, reason: 'stream not ready' };
       try {
         await withTimeout(handles.jsm.streams.info(settings.stream.name), 2000);
@@ -117,6 +134,11 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
       } catch (error) {
         return { ok: false, reason: `stream ${settings.stream.name}: ${(error as Error).message}` };
       }
+    },
+    recheck() {
+      if (!nc || !handles || stopped) return;
+      handles = undefined;
+      void prepare(nc);
     },
     async stop() {
       stopped = true;

@@ -1,4 +1,6 @@
 // With NATS down the API keeps answering, /ready says 503, and every event goes out once NATS is back.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestService, startService } from '../support/service.js';
@@ -63,4 +65,16 @@ describe.runIf(process.env.NATS_URL === undefined)('a NATS outage', () => {
     const updated = events.filter((e) => e.event.meta?.action === 'updated');
     expect(updated.map((e) => e.event.data?.id)).toEqual([before[1]]);
   }, 90_000);
+
+  it('sets the stream up again when it disappears under a running service', async () => {
+    const nc = await connect({ servers: nats.url });
+    await (await jetstreamManager(nc)).streams.delete(STREAM);
+    await nc.close();
+    const [id] = await createTickets(1, 'after the stream was deleted');
+    const events = await waitFor(async () => {
+      const found = await readStream(nats.url, STREAM);
+      return found.some((e) => e.event.data?.id === id) ? found : undefined;
+    }, 'the event in a recreated stream');
+    expect(events.filter((e) => e.event.data?.id === id && e.event.meta?.action === 'created')).toHaveLength(1);
+  }, 30_000);
 });
