@@ -1,7 +1,7 @@
 // Starts a nats-server child with JetStream, for `npm start` on a laptop and for the tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
+import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 export type NatsServerProcess = {
@@ -68,6 +68,18 @@ export function portAnswers(host: string, port: number, timeoutMs = 500): Promis
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
+  });
+}
+
+/** A port nothing listens on right now (for test and benchmark servers). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }
 

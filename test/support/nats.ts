@@ -2,10 +2,11 @@
 // temporary store, else a container through testcontainers when a Docker engine answers.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNatsServerBinary, spawnNatsServer } from '../../src/nats/localServer.js';
+import { findNatsServerBinary, freePort, spawnNatsServer } from '../../src/nats/localServer.js';
+
+export { freePort };
 
 export type TestNats = {
   url: string;
@@ -17,17 +18,6 @@ export type TestNats = {
   restart(): Promise<void>;
   stop(): Promise<void>;
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startTestNats(): Promise<TestNats> {
   const given = process.env.NATS_URL;

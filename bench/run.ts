@@ -1,0 +1,201 @@
+// `npm run bench [-- --quick]`: runs every phase on this machine, prints a table and writes bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
+import { measureBacklog } from './backlog.js';
+import { assertRunning, sleep, spawnNode, waitForStatus } from './childProcess.js';
+import { type LoadResult, drive } from './httpLoad.js';
+import { rawPublish } from './rawPublish.js';
+import { relayDrain } from './relayDrain.js';
+import { type Figure, figure, printTable, writeResults } from './report.js';
+import { rssMb, sampleRss } from './rss.js';
+import { startService } from './service.js';
+import { steadyCreateToStream } from './steadyLatency.js';
+import { createRequest, getRequest, ticketIdOf } from './ticketRequests.js';
+
+const quick = process.argv.includes('--quick');
+const plan = {
+  connections: 64,
+  warmSeconds: quick ? 1 : 2,
+  loadSeconds: quick ? 5 : 20,
+  steadyRate: 1000,
+  steadySeconds: quick ? 4 : 10,
+  drainEvents: quick ? 10_000 : 100_000,
+  rawMessages: quick ? 20_000 : 100_000,
+  rawWindow: 256,
+  getIds: 10_000,
+};
+const BARE_HONO = fileURLToPath(new URL('./bareHono.js', import.meta.url));
+
+const began = performance.now();
+const say = (text: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${text}\n`);
+
+// Run newest first, each once, whether the run finished, failed or was interrupted.
+const cleanups: Array<() => unknown> = [];
+async function cleanUp(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (error) {
+      say(`cleanup: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'ticket-svc-bench-'));
+  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const bin = findNatsServerBinary(process.env.NATS_SERVER_BIN);
+  if (!bin) throw new Error('nats-server not found (PATH, /usr/sbin, /usr/local/bin, /usr/bin or NATS_SERVER_BIN)');
+  const nats = await spawnNatsServer({ bin, host: '127.0.0.1', port: await freePort(), storeDir: join(tmp, 'nats') });
+  cleanups.push(() => nats.stop());
+  const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+  cleanups.push(() => nc.close());
+  const jsm = await jetstreamManager(nc);
+  say(`nats-server ${nats.url}; mode ${quick ? 'quick' : 'full'}`);
+
+  const service = await startService({ label: 'service', dataDir: join(tmp, 'service'), natsUrl: nats.url });
+  cleanups.push(() => service.stop());
+  await sleep(2000);
+  const rssIdleMb = rssMb(service.pid);
+  say(`service ready at ${service.url}, pid ${service.pid}, idle RSS ${rssIdleMb.toFixed(1)} MB`);
+
+  const rss = sampleRss(service.pid);
+  cleanups.push(() => rss.stop());
+  const base = { url: service.url, connections: plan.connections };
+
+  // The warm-up's 201s give the GET phase its ids, so the measured run carries no body parsing.
+  const ids: string[] = [];
+  const collectIds = (status: number, body: string) => {
+    if (status !== 201 || ids.length >= plan.getIds) return;
+    const id = ticketIdOf(body);
+    if (id) ids.push(id);
+  };
+  say('create: warm-up');
+  const warmCreate = await drive({ ...base, seconds: plan.warmSeconds, request: createRequest(collectIds) });
+  say(`create: ${plan.loadSeconds} s at ${plan.connections} connections`);
+  const create = await drive({ ...base, seconds: plan.loadSeconds, request: createRequest() });
+  assertRunning(service);
+  if (ids.length === 0) throw new Error('no ticket ids from the create warm-up');
+
+  say(`get: warm-up, then ${plan.loadSeconds} s over ${ids.length} ids`);
+  const warmGet = await drive({ ...base, seconds: plan.warmSeconds, request: getRequest(ids) });
+  const get = await drive({ ...base, seconds: plan.loadSeconds, request: getRequest(ids) });
+  assertRunning(service);
+
+  say(`steady: ${plan.steadyRate} creates/s for ${plan.steadySeconds} s, 201 → stream`);
+  const steady = await steadyCreateToStream({ nc, ...base, rate: plan.steadyRate, seconds: plan.steadySeconds });
+  assertRunning(service);
+  rss.stop();
+  const rssPeakMb = rss.peakMb();
+
+  await sleep(Math.max(0, steady.loadEndedAt + 1000 - performance.now()));
+  const backlog = await measureBacklog({ jsm, stream: 'TICKET_EVENTS', dbPath: service.dbPath, metricsUrl: `${service.url}/metrics` });
+  say(`backlog 1 s after load: ${backlog.missing} (committed ${backlog.committed}, in stream ${backlog.inStream}, gauge ${backlog.gauge})`);
+  await service.stop();
+  // The drain phase's stream takes the same subjects.
+  await jsm.streams.delete('TICKET_EVENTS');
+
+  say('bare Hono: warm-up, then measured');
+  const barePort = await freePort();
+  const bare = spawnNode('bare Hono', BARE_HONO, { PORT: String(barePort), HOST: '127.0.0.1' });
+  cleanups.push(() => bare.stop());
+  const bareBase = { url: `http://127.0.0.1:${barePort}`, connections: plan.connections };
+  await waitForStatus(bare, `${bareBase.url}/health`, 200);
+  await drive({ ...bareBase, seconds: plan.warmSeconds, request: createRequest() });
+  const bareLoad = await drive({ ...bareBase, seconds: plan.loadSeconds, request: createRequest() });
+  assertRunning(bare);
+  await bare.stop();
+
+  if (!steady.samplePayload) throw new Error('no created event seen, so no payload for the raw-publish reference');
+  say(`raw publish: ${plan.rawMessages} messages of ${steady.samplePayload.length} bytes, ${plan.rawWindow} in flight`);
+  const raw = await rawPublish({ servers: nats.url, messages: plan.rawMessages, payload: steady.samplePayload, window: plan.rawWindow });
+
+  say(`relay drain: building a backlog of ${plan.drainEvents} events with an api-only child`);
+  const drain = await relayDrain({
+    jsm,
+    natsUrl: nats.url,
+    dataDir: join(tmp, 'drain'),
+    events: plan.drainEvents,
+    connections: plan.connections,
+    onChild: (stop) => cleanups.push(stop),
+  });
+  say(`relay drain: ${drain.events} events at ${drain.perSec.toFixed(0)}/s`);
+
+  const statusLine = (r: LoadResult) => `${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors in ${r.seconds} s`;
+  const figures: Figure[] = [
+    figure('create req/s', create.reqPerSec, 'req/s', undefined, statusLine(create)),
+    figure('create p50', create.p50Ms, 'ms'),
+    figure('create p99', create.p99Ms, 'ms', { op: '<=', value: 10 }),
+    figure('create non-2xx + errors', create.non2xx + create.errors, 'count', { op: '=', value: 0 }),
+    figure('get req/s', get.reqPerSec, 'req/s', undefined, statusLine(get)),
+    figure('get p50', get.p50Ms, 'ms'),
+    figure('get p99', get.p99Ms, 'ms'),
+    figure('get non-2xx + errors', get.non2xx + get.errors, 'count', { op: '=', value: 0 }),
+    figure('create / bare Hono', create.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.3 }),
+    figure('get / bare Hono', get.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.4 }),
+    figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s by autocannon overallRate; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
+    figure('steady 201→stream p99', steady.p99Ms, 'ms', { op: '<=', value: 25 }, `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`),
+    figure('steady matched', steady.matched, 'events', { op: '=', value: steady.created }, `of ${steady.created} 201s (${steady.load.non2xx} non-2xx)`),
+    figure('relay events/s', drain.perSec, 'events/s', undefined,
+      `${drain.events} events; first→last message in the stream; spawn→done ${drain.wallSeconds.toFixed(2)} s; relay RSS peak ${drain.rssPeakMb.toFixed(1)} MB`),
+    figure('relay / raw publish', drain.perSec / raw.perSec, 'ratio', { op: '>=', value: 0.7 }),
+    figure('backlog 1 s after load', backlog.missing, 'events', { op: '=', value: 0 },
+      `committed ${backlog.committed} − in stream ${backlog.inStream}; rows unmarked ${backlog.unmarked}; outbox_backlog gauge ${backlog.gauge ?? 'absent'}`),
+    figure('RSS idle', rssIdleMb, 'MB', { op: '<=', value: 80 }),
+    figure('RSS peak', rssPeakMb, 'MB', { op: '<=', value: 200 }, 'sampled every 100 ms from the create warm-up to the end of the steady phase'),
+    figure('bare Hono req/s', bareLoad.reqPerSec, 'req/s', undefined, statusLine(bareLoad)),
+    figure('raw publish msgs/s', raw.perSec, 'msgs/s', undefined,
+      `${raw.messages} × ${raw.payloadBytes} B; first→last message in the stream; client first publish→last ack ${raw.wallPerSec.toFixed(0)}/s`),
+  ];
+
+  const cpus = os.cpus();
+  const file = writeResults({
+    timestamp: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    machine: {
+      cpus: cpus.length,
+      model: cpus[0]?.model ?? 'unknown',
+      node: process.version,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      memory_mb: Math.round(os.totalmem() / 2 ** 20),
+      nats_server: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim(),
+    },
+    params: plan,
+    methods: {
+      latency: 'p50/p99 from every 2xx response time autocannon reports (float ms), nearest rank; req/s is autocannon\'s mean of per-second samples',
+      steady: 'autocannon overallRate; 201 time = onResponse in this process, event time = core NATS subscription callback in this process, matched by ticket id',
+      backlog: 'events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay\'s outbox_backlog gauge is in the detail',
+      relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
+      ratios: 'create and get are both divided by the bare Hono POST req/s; relay events/s by raw publish msgs/s (the relay also sends 4 headers per message)',
+      raw_publish: 'one connection, noAsyncTraces, unique msgID, sliding window of in-flight acks; messages / (last_ts − first_ts) of its own stream',
+      warmups: { create: statusOf(warmCreate), get: statusOf(warmGet) },
+    },
+    figures,
+  });
+  process.stdout.write(`\n${printTable(figures)}\nwritten to ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
+}
+
+function statusOf(r: LoadResult): string {
+  return `${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping everything`);
+    void cleanUp().finally(() => process.exit(128 + os.constants.signals[signal]));
+  });
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(cleanUp);

@@ -1,0 +1,45 @@
+// Starts ticket-svc (dist/src/main.js) as a child process on a free port with the benchmark's environment.
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/nats/localServer.js';
+import { type NodeChild, spawnNode, waitForStatus } from './childProcess.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+export type ServiceChild = NodeChild & { url: string; dbPath: string };
+
+export type ServicePlan = {
+  label: string;
+  dataDir: string;
+  natsUrl: string;
+  components?: 'api' | 'relay';
+  stream?: string;
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Wait for GET /ready = 200 (false: return as soon as it is spawned). */
+  waitReady?: boolean;
+};
+
+export async function startService(plan: ServicePlan): Promise<ServiceChild> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: plan.dataDir,
+    NATS_URL: plan.natsUrl,
+    NATS_AUTOSTART: 'false',
+    LOG_LEVEL: 'warn',
+  };
+  if (plan.components) env.COMPONENTS = plan.components;
+  if (plan.stream) env.STREAM_NAME = plan.stream;
+  if (plan.synchronous) env.SQLITE_SYNCHRONOUS = plan.synchronous;
+  const child = spawnNode(plan.label, MAIN, env);
+  const url = `http://127.0.0.1:${port}`;
+  const service = { ...child, url, dbPath: `${plan.dataDir}/ticket-svc.db` };
+  if (plan.waitReady === false) return service;
+  try {
+    await waitForStatus(child, `${url}/ready`, 200);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return service;
+}
