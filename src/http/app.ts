@@ -2,7 +2,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorResponse } from './errors.js';
@@ -42,18 +41,7 @@ export function createApp(deps: AppDeps) {
 
 function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `the request body is over ${deps.bodyLimitBytes} bytes`, {
-          body: `at most ${deps.bodyLimitBytes} bytes`,
-        });
-      },
-    }),
-  );
-  app.use('/api/*', jsonBody());
+  app.use('/api/*', jsonBody(deps.bodyLimitBytes));
   app.route('/api/v1', ticketRoutes(deps));
 }
 

@@ -1,5 +1,8 @@
-// The per-request values middleware hands to routes.
+// The per-request values middleware hands to routes, and the Node request underneath.
+import type { HttpBindings } from '@hono/node-server';
+
 export type AppEnv = {
+  Bindings: Partial<HttpBindings>;
   Variables: {
     correlationId: string;
     tenant: string;

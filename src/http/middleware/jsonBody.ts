@@ -1,11 +1,17 @@
-// Requests that carry a body must carry JSON: 415 for another media type, 400 for JSON that does not parse.
+// Requests that carry a body must carry JSON of at most the body limit: 415 for another media type,
+// 413 past the limit. The body is read straight from Node's request stream (no web-stream
+// round trip) into Hono's body cache, where the route's validator parses it; JSON that does not
+// parse becomes 400 invalid_json in the error mapping.
+import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../env.js';
 
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
-export function jsonBody(): MiddlewareHandler<AppEnv> {
+export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = () =>
+    new ApiError(413, 'payload_too_large', `the request body is over ${limitBytes} bytes`, { body: `at most ${limitBytes} bytes` });
   return async (c, next) => {
     const method = c.req.method;
     if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') return next();
@@ -15,12 +21,33 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
         'Content-Type': type ? `${type} is not JSON` : 'required: application/json',
       });
     }
-    try {
-      // Hono caches the parsed body, so the route's validator reads it without parsing twice.
-      await c.req.json();
-    } catch {
-      throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON', { body: 'not valid JSON' });
-    }
+    const declared = Number(c.req.header('content-length') ?? 0);
+    if (declared > limitBytes) throw tooLarge();
+    const incoming = c.env?.incoming;
+    const text = incoming ? await readText(incoming, limitBytes) : await c.req.text();
+    if (text === undefined || Buffer.byteLength(text) > limitBytes) throw tooLarge();
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
     return next();
   };
+}
+
+/** The whole body as UTF-8, or undefined once it passes the limit (the rest is left unread). */
+function readText(incoming: IncomingMessage, limitBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        incoming.off('data', onData);
+        incoming.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    incoming.once('error', reject);
+  });
 }

@@ -15,9 +15,11 @@ export function observe(log: Logger, metrics: Metrics, draining: () => boolean):
     const given = c.req.header('x-correlation-id') ?? c.req.header('x-request-id');
     const correlationId = given && CORRELATION_ID.test(given) ? given : randomUUID();
     c.set('correlationId', correlationId);
-    await next();
+    // Headers set before the handler go into its response as it is made; set after, they would
+    // force the server adapter to rebuild the response.
     c.header('X-Correlation-ID', correlationId);
     if (draining()) c.header('Connection', 'close');
+    await next();
     const latencyMs = performance.now() - started;
     const route = routePath(c, -1);
     const status = c.res.status;

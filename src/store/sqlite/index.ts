@@ -1,15 +1,18 @@
-// The SQLite store: one file in WAL mode, migrations at open, group-committed writes.
+// The SQLite store: one file in WAL mode, migrations at open, group-committed writes, statements prepared once.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Compilable, Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import type { DomainEvent } from '../../domain/events.js';
 import type { Decision, Ticket } from '../../domain/ticket.js';
 import { toRecord } from '../../events/record.js';
-import type { ChangeOutcome, CreateOutcome, ListQuery, StoredEvent, TicketStore } from '../port.js';
+import type { ChangeOutcome, CreateOutcome, StoredEvent, TicketStore } from '../port.js';
 import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
 import { createGroupCommit } from './groupCommit.js';
 import { sqliteMigrations } from './migrations.js';
+import { toSqliteValue } from './prepared.js';
+import { prepareStatements } from './statements.js';
 
 export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL' };
 
@@ -19,59 +22,42 @@ export async function openSqliteStore({ path, synchronous = 'FULL' }: SqliteOpti
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${synchronous}`);
   raw.pragma('busy_timeout = 5000');
-  raw.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
   if (migrated.error) throw migrated.error;
 
-  // Statements are compiled by Kysely and prepared once per distinct SQL text.
-  const prepared = new Map<string, BetterSqlite3.Statement>();
-  const statement = (query: Compilable) => {
+  const q = prepareStatements(raw, db);
+  // The list query's shape depends on its filters; each distinct shape is prepared once.
+  const listShapes = new Map<string, BetterSqlite3.Statement>();
+  const allDynamic = <R>(query: Compilable): R[] => {
     const { sql: text, parameters } = query.compile();
-    let stmt = prepared.get(text);
-    if (!stmt) {
-      stmt = raw.prepare(text);
-      prepared.set(text, stmt);
-    }
-    return { stmt, parameters: parameters.map(toSqliteValue) };
-  };
-  const all = <R>(query: Compilable): R[] => {
-    const { stmt, parameters } = statement(query);
-    return stmt.all(...parameters) as R[];
-  };
-  const run = (query: Compilable): number => {
-    const { stmt, parameters } = statement(query);
-    return stmt.run(...parameters).changes;
+    let stmt = listShapes.get(text);
+    if (!stmt) listShapes.set(text, (stmt = raw.prepare(text)));
+    return stmt.all(...parameters.map(toSqliteValue)) as R[];
   };
 
   const listeners: Array<() => void> = [];
   const commits = createGroupCommit(raw, () => listeners.forEach((l) => l()));
 
   const loadTicket = (tenant: string, id: string): Ticket | undefined => {
-    const row = all<TicketRow>(db.selectFrom('tickets').selectAll().where('tenant', '=', tenant).where('id', '=', id))[0];
+    const row = q.ticket.get<TicketRow>({ tenant, id });
     return row && rowToTicket(row);
   };
-
+  const appendEvents = (events: DomainEvent[]): void => {
+    for (const event of events) q.insertEvent.run(recordToRow(toRecord(event)));
+  };
   const apply = (decision: Extract<Decision, { ok: true }>): void => {
     const { write } = decision;
-    if (write.kind === 'put') {
-      const row = ticketToRow(write.ticket);
-      const { tenant, id, ...rest } = row;
-      run(db.insertInto('tickets').values(row).onConflict((oc) => oc.columns(['tenant', 'id']).doUpdateSet(rest)));
-    } else if (write.kind === 'delete') {
-      run(db.deleteFrom('tickets').where('tenant', '=', write.ticket.tenant).where('id', '=', write.ticket.id));
-    }
-    for (const event of decision.events) run(db.insertInto('events').values(recordToRow(toRecord(event))));
+    if (write.kind === 'put') q.upsertTicket.run(ticketToRow(write.ticket));
+    else if (write.kind === 'delete') q.deleteTicket.run({ tenant: write.ticket.tenant, id: write.ticket.id });
+    appendEvents(decision.events);
   };
 
   return {
     create(tenant, decide, idempotency) {
       return commits.run((): CreateOutcome => {
         if (idempotency) {
-          const prior = all<{ fingerprint: string; response: string }>(
-            db.selectFrom('idempotency_keys').select(['fingerprint', 'response'])
-              .where('tenant', '=', tenant).where('key', '=', idempotency.key).where('created_at', '>=', idempotency.notBefore),
-          )[0];
+          const prior = q.idempotency.get<{ fingerprint: string; response: string }>({ tenant, key: idempotency.key, not_before: idempotency.notBefore });
           if (prior) {
             return prior.fingerprint === idempotency.fingerprint
               ? { kind: 'replayed', ticket: JSON.parse(prior.response) as Ticket }
@@ -81,14 +67,14 @@ export async function openSqliteStore({ path, synchronous = 'FULL' }: SqliteOpti
         const decision = decide();
         if (!decision.ok) return decision;
         const ticket = decision.write.ticket;
-        if (ticket.externalId !== null && externalIdTaken(tenant, ticket.externalId)) {
+        if (ticket.externalId !== null && q.externalIdOwner.get({ tenant, external_id: ticket.externalId })) {
           return { ok: false, code: 'external_id_taken', externalId: ticket.externalId };
         }
         apply(decision);
         if (idempotency) {
-          run(db.insertInto('idempotency_keys')
-            .values({ tenant, key: idempotency.key, fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt })
-            .onConflict((oc) => oc.columns(['tenant', 'key']).doUpdateSet({ fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt })));
+          q.claimIdempotency.run({
+            tenant, key: idempotency.key, fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt,
+          });
         }
         return { kind: 'created', ticket };
       });
@@ -107,51 +93,43 @@ export async function openSqliteStore({ path, synchronous = 'FULL' }: SqliteOpti
 
     list(tenant, query, audit) {
       return commits.run(() => {
-        let q = db.selectFrom('tickets').selectAll().where('tenant', '=', tenant);
-        if (query.status) q = q.where('status', '=', query.status);
-        if (query.type) q = q.where('type', '=', query.type);
-        if (query.priority) q = q.where('priority', '=', query.priority);
-        if (query.assignee) q = q.where('assignee', '=', query.assignee);
-        if (query.customerId) q = q.where('customer_id', '=', query.customerId);
-        if (query.tag) q = q.where(sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${query.tag})`);
+        let sel = db.selectFrom('tickets').selectAll().where('tenant', '=', tenant);
+        if (query.status) sel = sel.where('status', '=', query.status);
+        if (query.type) sel = sel.where('type', '=', query.type);
+        if (query.priority) sel = sel.where('priority', '=', query.priority);
+        if (query.assignee) sel = sel.where('assignee', '=', query.assignee);
+        if (query.customerId) sel = sel.where('customer_id', '=', query.customerId);
+        if (query.tag) sel = sel.where(sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${query.tag})`);
         if (query.after) {
           const { updatedAt, id } = query.after;
-          q = q.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]));
+          sel = sel.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]));
         }
-        const page = all<TicketRow>(q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(query.limit)).map(rowToTicket);
-        for (const event of audit(page)) run(db.insertInto('events').values(recordToRow(toRecord(event))));
+        const page = allDynamic<TicketRow>(sel.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(query.limit)).map(rowToTicket);
+        appendEvents(audit(page));
         return page;
       });
     },
 
     async history(tenant, id) {
-      const rows = all<EventRow & { seq: number }>(
-        db.selectFrom('events').selectAll().where('tenant', '=', tenant).where('ticket_id', '=', id).orderBy('seq'),
-      );
+      const rows = q.history.all<EventRow & { seq: number }>({ tenant, id });
       return rows.length === 0 ? undefined : rows.map(rowToStoredEvent);
     },
 
     async pending(limit): Promise<StoredEvent[]> {
-      return all<EventRow & { seq: number }>(
-        db.selectFrom('events').selectAll().where('published_at', 'is', null).orderBy('seq').limit(limit),
-      ).map(rowToStoredEvent);
+      return q.pending.all<EventRow & { seq: number }>({ limit }).map(rowToStoredEvent);
     },
 
     async markPublished(seqs, at) {
       if (seqs.length === 0) return;
-      await commits.run(() => {
-        for (let i = 0; i < seqs.length; i += 500) {
-          run(db.updateTable('events').set({ published_at: at }).where('seq', 'in', seqs.slice(i, i + 500)));
-        }
-      });
+      await commits.run(() => q.markPublished.run({ at, seqs: JSON.stringify(seqs) }));
     },
 
     async backlog() {
-      return Number(all<{ n: number }>(db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('published_at', 'is', null))[0]?.n ?? 0);
+      return Number(q.backlog.get<{ n: number }>({})?.n ?? 0);
     },
 
     purgeIdempotency(before) {
-      return commits.run(() => run(db.deleteFrom('idempotency_keys').where('created_at', '<', before)));
+      return commits.run(() => q.purgeIdempotency.run({ before }));
     },
 
     onEventsCommitted(listener) {
@@ -167,13 +145,4 @@ export async function openSqliteStore({ path, synchronous = 'FULL' }: SqliteOpti
       raw.close();
     },
   };
-
-  function externalIdTaken(tenant: string, externalId: string): boolean {
-    return all(db.selectFrom('tickets').select('id').where('tenant', '=', tenant).where('external_id', '=', externalId)).length > 0;
-  }
-}
-
-function toSqliteValue(value: unknown): unknown {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return value;
 }

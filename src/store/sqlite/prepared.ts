@@ -1,0 +1,35 @@
+// Statements written once with Kysely, compiled and prepared once at open, then run with plain
+// values: the hot path neither builds query trees nor compiles SQL per request.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Compilable } from 'kysely';
+
+const SLOT = '\u0000slot:';
+
+/** Stands in for a value when the query is built; the real value comes with each call. */
+export type Slot = <T = never>(name: string) => T;
+
+export type Prepared<P> = {
+  run(params: P): number;
+  all<R>(params: P): R[];
+  get<R>(params: P): R | undefined;
+};
+
+export function prepare<P extends Record<string, unknown>>(db: BetterSqlite3.Database, build: (slot: Slot) => Compilable): Prepared<P> {
+  const compiled = build(<T = never>(name: string) => `${SLOT}${name}` as T).compile();
+  const stmt = db.prepare(compiled.sql);
+  // Each compiled parameter is either a slot, filled per call, or a constant of the query itself.
+  const order: Array<{ slot: keyof P } | { value: unknown }> = compiled.parameters.map((p) =>
+    typeof p === 'string' && p.startsWith(SLOT) ? { slot: p.slice(SLOT.length) as keyof P } : { value: toSqliteValue(p) },
+  );
+  const values = (params: P) => order.map((o) => ('slot' in o ? toSqliteValue(params[o.slot]) : o.value));
+  return {
+    run: (params) => stmt.run(...values(params)).changes,
+    all: <R>(params: P) => stmt.all(...values(params)) as R[],
+    get: <R>(params: P) => stmt.get(...values(params)) as R | undefined,
+  };
+}
+
+export function toSqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}

@@ -1,0 +1,64 @@
+// The SQLite store's fixed statements, each compiled and prepared once.
+import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import type { Database, EventRow, IdempotencyRow, TicketRow } from '../schema.js';
+import { type Slot, prepare } from './prepared.js';
+
+const TICKET_COLUMNS = [
+  'tenant', 'id', 'title', 'description', 'created_by', 'type', 'priority', 'status', 'customer_id', 'customer_tier',
+  'assignee', 'tags', 'external_id', 'escalation_level', 'version', 'created_at', 'updated_at', 'resolved_at', 'closed_at',
+] as const satisfies ReadonlyArray<keyof TicketRow>;
+
+const EVENT_COLUMNS = [
+  'event_id', 'tenant', 'ticket_id', 'version', 'action', 'subject', 'schema', 'correlation_id', 'actor', 'occurred_at', 'payload',
+] as const satisfies ReadonlyArray<keyof EventRow>;
+
+type Key = { tenant: string; id: string };
+
+export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Database>) {
+  const slots = <C extends string>(columns: readonly C[], slot: Slot) =>
+    Object.fromEntries(columns.map((c) => [c, slot(c)])) as Record<C, never>;
+  return {
+    ticket: prepare<Key>(raw, (s) => db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
+    upsertTicket: prepare<TicketRow>(raw, (s) =>
+      db.insertInto('tickets').values(slots(TICKET_COLUMNS, s)).onConflict((oc) =>
+        oc.columns(['tenant', 'id']).doUpdateSet((eb) =>
+          Object.fromEntries(TICKET_COLUMNS.filter((c) => c !== 'tenant' && c !== 'id').map((c) => [c, eb.ref(`excluded.${c}`)])),
+        ),
+      ),
+    ),
+    deleteTicket: prepare<Key>(raw, (s) => db.deleteFrom('tickets').where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
+    externalIdOwner: prepare<{ tenant: string; external_id: string }>(raw, (s) =>
+      db.selectFrom('tickets').select('id').where('tenant', '=', s('tenant')).where('external_id', '=', s('external_id')),
+    ),
+    insertEvent: prepare<Omit<EventRow, 'seq' | 'published_at'>>(raw, (s) => db.insertInto('events').values(slots(EVENT_COLUMNS, s))),
+    history: prepare<Key>(raw, (s) =>
+      db.selectFrom('events').selectAll().where('tenant', '=', s('tenant')).where('ticket_id', '=', s('id')).orderBy('seq'),
+    ),
+    pending: prepare<{ limit: number }>(raw, (s) =>
+      db.selectFrom('events').selectAll().where('published_at', 'is', null).orderBy('seq').limit(s('limit')),
+    ),
+    markPublished: prepare<{ at: string; seqs: string }>(raw, (s) =>
+      db.updateTable('events').set({ published_at: s('at') })
+        .where('seq', 'in', sql<number>`(select value from json_each(${s('seqs')}))`),
+    ),
+    backlog: prepare<Record<string, never>>(raw, () =>
+      db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('published_at', 'is', null),
+    ),
+    idempotency: prepare<{ tenant: string; key: string; not_before: string }>(raw, (s) =>
+      db.selectFrom('idempotency_keys').select(['fingerprint', 'response'])
+        .where('tenant', '=', s('tenant')).where('key', '=', s('key')).where('created_at', '>=', s('not_before')),
+    ),
+    claimIdempotency: prepare<IdempotencyRow>(raw, (s) =>
+      db.insertInto('idempotency_keys')
+        .values(slots(['tenant', 'key', 'fingerprint', 'ticket_id', 'response', 'created_at'] as const, s))
+        .onConflict((oc) => oc.columns(['tenant', 'key']).doUpdateSet((eb) => ({
+          fingerprint: eb.ref('excluded.fingerprint'),
+          ticket_id: eb.ref('excluded.ticket_id'),
+          response: eb.ref('excluded.response'),
+          created_at: eb.ref('excluded.created_at'),
+        }))),
+    ),
+    purgeIdempotency: prepare<{ before: string }>(raw, (s) => db.deleteFrom('idempotency_keys').where('created_at', '<', s('before'))),
+  };
+}
