@@ -32,7 +32,7 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
 }
 
 /** The whole body as UTF-8, or undefined once it passes the limit (the rest is left unread). */
-function readText(incoming: IncomingMessage, limitBytes: number): Promise<string | undefined> {
+export function readText(incoming: IncomingMessage, limitBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
