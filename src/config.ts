@@ -6,7 +6,8 @@ export const COMPONENTS = ['api', 'relay'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.number().min(min).max(max));
 const list = z.string().transform((v) =>
   v.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
 );
@@ -85,11 +86,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+    // One line per variable, however many of its list entries are wrong.
+    const messages = new Map<string, string[]>();
+    for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'environment');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
-    });
-    throw new ConfigError(problems);
+      messages.set(name, [...(messages.get(name) ?? []), issue.message]);
+    }
+    throw new ConfigError([...messages].map(([name, list]) => `${name}=${JSON.stringify(env[name] ?? '')}: ${[...new Set(list)].join('; ')}`));
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);

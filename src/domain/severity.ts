@@ -4,7 +4,7 @@
 export function findSeverityKeywords(text: string, keywords: readonly string[]): string[] {
   if (text.length === 0 || keywords.length === 0) return [];
   const haystack = text.toLowerCase();
-  return keywords.filter((keyword) => containsWord(haystack, keyword.toLowerCase()));
+  return keywords.map((keyword) => keyword.toLowerCase()).filter((keyword) => containsWord(haystack, keyword));
 }
 
 // "critical" must not fire on "uncritical" or "criticality": a keyword counts only when

@@ -83,7 +83,7 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
     id: ctx.newId(),
     tenant: ctx.tenant,
     title: input.title,
-    description: input.description ?? null,
+    description: emptyToNull(input.description),
     createdBy: input.createdBy,
     type: input.type ?? 'support',
     priority: input.priority ?? 'medium',
@@ -120,8 +120,8 @@ export function updateTicket(current: Ticket, patch: TicketPatch, precondition: 
   const next: Ticket = { ...current };
   const changed: string[] = [];
   for (const key of Object.keys(patch) as (keyof TicketPatch)[]) {
-    const value = patch[key];
-    if (value === undefined) continue;
+    if (patch[key] === undefined) continue;
+    const value = key === 'description' ? emptyToNull(patch.description) : patch[key];
     if (sameValue(current[key], value)) continue;
     (next as Record<string, unknown>)[key] = value;
     changed.push(key);
@@ -162,6 +162,12 @@ function severityEvents(ticket: Ticket, ctx: CommandContext): DomainEvent[] {
   const keywords = findSeverityKeywords(ticket.description ?? '', ctx.severityKeywords);
   if (keywords.length === 0) return [];
   return [{ action: 'notification_requested', ticket, ctx, notification: { reason: 'severity_keyword', keywords } }];
+}
+
+// An empty description is no description: proto3 cannot tell "" from unset, and history and
+// replay must rebuild exactly what was stored.
+function emptyToNull(text: string | null | undefined): string | null {
+  return text === undefined || text === '' ? null : text;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -1,0 +1,145 @@
+// SPEC §9: configuration comes from the environment, has documented defaults, and a bad value names its variable.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+/** The problems loadConfig reports for an environment, or [] when it is accepted. */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('configuration defaults', () => {
+  const config = loadConfig({});
+
+  it('serves on port 8080 on every interface', () => {
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0' });
+  });
+
+  it('keeps the SQLite file under ./data', () => {
+    expect(config.dataDir).toBe(resolve('data'));
+    expect(config.dbPath).toBe(resolve('data', 'ticket-svc.db'));
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('talks to NATS on 127.0.0.1:4222 and may start one itself', () => {
+    expect(config.nats).toEqual({ servers: ['nats://127.0.0.1:4222'], credsFile: undefined, nkeySeed: undefined, autostart: true, serverBin: undefined });
+  });
+
+  it('names the service, tenant header, log level and auth mode as documented', () => {
+    expect(config).toMatchObject({ serviceName: 'ticket-svc', logLevel: 'info', tenantHeader: 'X-Tenant-ID', authMode: 'header' });
+  });
+
+  it('flags descriptions with critical or major', () => {
+    expect(config.severityKeywords).toEqual(['critical', 'major']);
+  });
+
+  it('publishes to TICKET_EVENTS with one replica, 30 days of history and a 2 minute duplicate window', () => {
+    expect(config.stream).toEqual({ name: 'TICKET_EVENTS', replicas: 1, maxAgeMs: 30 * 86_400_000, duplicateWindowMs: 120_000 });
+  });
+
+  it('replays idempotent creates for 24 hours and caps bodies at 1 MiB', () => {
+    expect(config).toMatchObject({ idempotencyTtlMs: 86_400_000, bodyLimitBytes: 1024 * 1024 });
+  });
+
+  it('runs every component', () => {
+    expect([...config.components]).toEqual(['api', 'relay']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', STREAM_NAME: '' })).toMatchObject({ port: 8080, stream: { name: 'TICKET_EVENTS' } });
+  });
+});
+
+describe('reading configured values', () => {
+  it('puts the database under DATA_DIR unless DB_PATH says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/tickets' }).dbPath).toBe('/var/lib/tickets/ticket-svc.db');
+    expect(loadConfig({ DATA_DIR: '/var/lib/tickets', DB_PATH: '/srv/t.db' }).dbPath).toBe('/srv/t.db');
+    expect(loadConfig({ DB_PATH: ':memory:' }).dbPath).toBe(':memory:');
+  });
+
+  it('reads comma lists, trimming blanks and empty entries', () => {
+    const config = loadConfig({
+      SEVERITY_KEYWORDS: ' Critical , outage,,SEV1 ',
+      NATS_URL: 'nats://a:4222, tls://b:4222',
+      COMPONENTS: 'relay',
+    });
+    expect(config.severityKeywords).toEqual(['critical', 'outage', 'sev1']);
+    expect(config.nats.servers).toEqual(['nats://a:4222', 'tls://b:4222']);
+    expect([...config.components]).toEqual(['relay']);
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['7d', 604_800_000],
+  ])('reads the duration %s as %d ms', (text, ms) => {
+    expect(loadConfig({ STREAM_MAX_AGE: text }).stream.maxAgeMs).toBe(ms);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+  ])('reads the boolean %s as %s', (text, value) => {
+    expect(loadConfig({ NATS_AUTOSTART: text }).nats.autostart).toBe(value);
+  });
+
+  it('reads numbers', () => {
+    expect(loadConfig({ PORT: '3000', STREAM_REPLICAS: '3' })).toMatchObject({ port: 3000, stream: { replicas: 3 } });
+  });
+});
+
+describe('refusing bad configuration', () => {
+  it('throws a ConfigError with one line per bad variable, each starting with its name', () => {
+    const env = { PORT: 'abc', STREAM_REPLICAS: '9', LOG_LEVEL: 'info' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    const found = problems(env);
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^PORT=/);
+    expect(found[1]).toMatch(/^STREAM_REPLICAS=/);
+  });
+
+  it('puts every problem on its own line of the message', () => {
+    expect(() => loadConfig({ PORT: 'abc', STREAM_REPLICAS: '9' })).toThrow(/\nPORT=.*\nSTREAM_REPLICAS=/);
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['PORT', '-1.5'],
+    ['STREAM_REPLICAS', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['NATS_AUTOSTART', 'yes'],
+    ['STREAM_MAX_AGE', '30'],
+    ['STREAM_DUPLICATE_WINDOW', '2 minutes'],
+    ['NATS_URL', 'http://127.0.0.1:4222'],
+    ['COMPONENTS', 'api,nope'],
+    ['SEVERITY_KEYWORDS', ' , '],
+    ['STREAM_NAME', 'TICKET.EVENTS'],
+    ['X_TENANT_HEADER', 'X Tenant'],
+    ['DATABASE_URL', 'not a url'],
+  ])('names %s in exactly one line for %j', (name, value) => {
+    const found = problems({ [name]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${name}=`));
+  });
+
+  // Each bad entry of a list is its own zod issue; the user still gets one line for the variable.
+  it('names a list variable once even when several of its entries are bad', () => {
+    expect(problems({ NATS_URL: 'localhost:4222,http://b' })).toHaveLength(1);
+  });
+
+  // Whitespace is not a port, yet z.coerce.number turns ' ' into 0 and the service binds a random port.
+  it('refuses a PORT of only spaces', () => {
+    expect(problems({ PORT: ' ' })).toHaveLength(1);
+  });
+});
