@@ -5,6 +5,7 @@ import { headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { NatsLink } from '../nats/link.js';
+import type { Publisher } from './publisher.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
 
 export type RelayOptions = { batchSize: number; maxInFlight: number; pollMs: number; errorBackoffMs?: number };
@@ -50,7 +51,7 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     try {
       for (const event of batch) {
         while (acks.length - next >= maxInFlight) await settleOne();
-        acks.push(publishOne(handles.js, event));
+        acks.push(publishOne(handles.publisher, event));
       }
       while (next < acks.length) await settleOne();
       return { published };
@@ -59,14 +60,15 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     }
   };
 
-  const publishOne = (js: NonNullable<ReturnType<NatsLink['current']>>['js'], event: StoredEvent): Promise<unknown> => {
+  const publishOne = (publisher: Publisher, event: StoredEvent): Promise<unknown> => {
     const h = headers();
+    h.set('Nats-Msg-Id', event.eventId);
     h.set('tenant', event.tenant);
     h.set('schema', event.schema);
     h.set('Content-Type', 'application/x-protobuf');
     h.set('correlation-id', event.correlationId);
     const started = performance.now();
-    const ack = js.publish(event.subject, event.payload, { msgID: event.eventId, headers: h }).then((result) => {
+    const ack = publisher.publish(event.subject, event.payload, h).then((result) => {
       metrics.publishLatency.observe((performance.now() - started) / 1000);
       metrics.commitToStream.observe(Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
       metrics.eventsPublished.inc({ action: event.action });

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type Authenticator, type NatsConnection, connect, credsAuthenticator, nkeyAuthenticator } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { type Publisher, createPublisher } from '../events/publisher.js';
 import { type StreamSettings, ensureStream } from '../events/stream.js';
 
 export type NatsSettings = {
@@ -14,7 +15,7 @@ export type NatsSettings = {
   stream: StreamSettings;
 };
 
-export type JetStreamHandles = { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager };
+export type JetStreamHandles = { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; publisher: Publisher };
 
 export type NatsLink = {
   /** The live handles once connected and the stream is in place; undefined otherwise. */
@@ -31,6 +32,7 @@ export type NatsLink = {
 export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1000 } = {}): NatsLink {
   let handles: JetStreamHandles | undefined;
   let nc: NatsConnection | undefined;
+  let publisher: Publisher | undefined;
   let stopped = false;
   let connected = false;
   let preparing = false;
@@ -61,7 +63,8 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
         const jsm = await jetstreamManager(conn, { timeout: 5000 });
         const outcome = await ensureStream(jsm, settings.stream);
         log.info({ operation: 'ensure_stream', stream: settings.stream.name, outcome }, 'stream ready');
-        handles = { nc: conn, js: jetstream(conn, { timeout: 5000 }), jsm };
+        publisher ??= createPublisher(conn);
+        handles = { nc: conn, js: jetstream(conn, { timeout: 5000 }), jsm, publisher };
         wakeWaiters();
         return;
       } catch (error) {
@@ -76,6 +79,7 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
       if (status.type === 'disconnect') {
         connected = false;
         handles = undefined;
+        publisher?.failPending('NATS disconnected');
         log.warn({ operation: 'nats', server: status.server }, 'NATS disconnected; events wait in the outbox');
       } else if (status.type === 'reconnect') {
         connected = true;
@@ -144,6 +148,7 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
       stopped = true;
       wakeWaiters();
       handles = undefined;
+      publisher?.close();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => nc?.close());
     },
   };
