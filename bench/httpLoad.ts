@@ -9,8 +9,6 @@ export type LoadPlan = {
   seconds?: number;
   /** A fixed number of requests instead of a duration. */
   amount?: number;
-  /** Requests per second over all connections. */
-  overallRate?: number;
 };
 
 export type LoadResult = {
@@ -27,7 +25,6 @@ export async function drive(plan: LoadPlan): Promise<LoadResult> {
   const options: Options = { url: plan.url, connections: plan.connections, requests: [plan.request] };
   if (plan.seconds !== undefined) options.duration = plan.seconds;
   if (plan.amount !== undefined) options.amount = plan.amount;
-  if (plan.overallRate !== undefined) options.overallRate = plan.overallRate;
   const latencies: number[] = [];
   const instance = autocannon(options);
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {

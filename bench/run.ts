@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     figure('get non-2xx + errors', get.non2xx + get.errors, 'count', { op: '=', value: 0 }),
     figure('create / bare Hono', create.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.3 }),
     figure('get / bare Hono', get.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.4 }),
-    figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s by autocannon overallRate; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
+    figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
     figure('steady 201→stream p99', steady.p99Ms, 'ms', { op: '<=', value: 25 }, `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`),
     figure('steady matched', steady.matched, 'events', { op: '=', value: steady.created }, `of ${steady.created} 201s (${steady.load.non2xx} non-2xx)`),
     figure('relay events/s', drain.perSec, 'events/s', undefined,
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     params: plan,
     methods: {
       latency: 'p50/p99 from every 2xx response time autocannon reports (float ms), nearest rank; req/s is autocannon\'s mean of per-second samples',
-      steady: 'autocannon overallRate; 201 time = onResponse in this process, event time = core NATS subscription callback in this process, matched by ticket id',
+      steady: 'evenly paced keep-alive HTTP client (bench/pacedLoad.ts); 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
       backlog: 'events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay\'s outbox_backlog gauge is in the detail',
       relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
       ratios: 'create and get are both divided by the bare Hono POST req/s; relay events/s by raw publish msgs/s (the relay also sends 4 headers per message)',

@@ -1,14 +1,14 @@
-// 201 → event in stream: creates at a fixed overall rate, each 201 matched by ticket id to its `created` event on a core NATS subscription.
+// 201 → event in stream: creates at an even fixed rate, each 201 matched by ticket id to its `created` event on a core NATS subscription.
 import { fromBinary } from '@bufbuild/protobuf';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { TicketEventSchema } from '../src/gen/ticketpb/ticket_pb.js';
 import { sleep } from './childProcess.js';
-import { type LoadResult, drive } from './httpLoad.js';
+import { type PacedResult, pacedCreates } from './pacedLoad.js';
 import { ascending, percentile } from './percentile.js';
-import { TENANT, createRequest, ticketIdOf } from './ticketRequests.js';
+import { TENANT, ticketIdOf } from './ticketRequests.js';
 
 export type SteadyResult = {
-  load: LoadResult;
+  load: PacedResult;
   /** performance.now() when the last create was answered. */
   loadEndedAt: number;
   created: number;
@@ -16,7 +16,7 @@ export type SteadyResult = {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Events that reached the subscriber before their 201 reached autocannon (negative latencies, kept as measured). */
+  /** Events that reached the subscriber before their 201 reached the client (negative latencies, kept as measured). */
   eventFirst: number;
   /** Most 201s seen in any 100 ms bin: about rate/10 when the offered load really is steady. */
   peakPer100ms: number;
@@ -27,7 +27,6 @@ export type SteadyResult = {
 export async function steadyCreateToStream(plan: {
   nc: NatsConnection;
   url: string;
-  connections: number;
   rate: number;
   seconds: number;
 }): Promise<SteadyResult> {
@@ -47,17 +46,15 @@ export async function steadyCreateToStream(plan: {
   try {
     // The server has the subscription before the first create is sent.
     await plan.nc.flush();
-    const load = await drive({
+    const load = await pacedCreates({
       url: plan.url,
-      connections: plan.connections,
-      overallRate: plan.rate,
+      rate: plan.rate,
       seconds: plan.seconds,
-      request: createRequest((status, body) => {
+      onResponse: (status, body, at) => {
         if (status !== 201) return;
-        const at = performance.now();
         const id = ticketIdOf(body);
         if (id) responded.set(id, at);
-      }),
+      },
     });
     const loadEndedAt = performance.now();
     // Stragglers: give the relay up to 5 s to deliver what was acknowledged last.
