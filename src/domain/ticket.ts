@@ -73,10 +73,15 @@ export type Refusal =
   | { ok: false; code: 'version_mismatch'; expected: string; actual: number }
   | { ok: false; code: 'external_id_taken'; externalId: string };
 
+/** How a decision changes the stored ticket. */
+export type Write =
+  | { kind: 'insert'; ticket: Ticket }
+  | { kind: 'update'; ticket: Ticket }
+  | { kind: 'delete'; ticket: Ticket }
+  | { kind: 'none'; ticket: Ticket };
+
 /** A decision: the ticket as it should be stored (or deleted / left alone) and the events it raises. */
-export type Decision =
-  | { ok: true; write: { kind: 'put'; ticket: Ticket } | { kind: 'delete'; ticket: Ticket } | { kind: 'none'; ticket: Ticket }; events: DomainEvent[] }
-  | Refusal;
+export type Decision = { ok: true; write: Write; events: DomainEvent[] } | Refusal;
 
 export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
   const ticket: Ticket = {
@@ -103,7 +108,7 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
   const changed = Object.keys(input).filter((k) => input[k as keyof NewTicket] !== undefined);
   return {
     ok: true,
-    write: { kind: 'put', ticket },
+    write: { kind: 'insert', ticket },
     events: [
       { action: 'created', ticket, changedFields: changed, ctx },
       ...severityEvents(ticket, ctx),
@@ -132,7 +137,7 @@ export function updateTicket(current: Ticket, patch: TicketPatch, precondition: 
   const descriptionChanged = changed.includes('description');
   return {
     ok: true,
-    write: { kind: 'put', ticket: next },
+    write: { kind: 'update', ticket: next },
     events: [
       { action: 'updated', ticket: next, changedFields: changed, ctx },
       ...(descriptionChanged ? severityEvents(next, ctx) : []),

@@ -65,7 +65,7 @@ describe('creating a ticket', () => {
   it('starts as a new ticket at version 1 with the documented defaults', () => {
     const { write } = accepted(createTicket({ title: 'Printer jams', createdBy: 'bob' }, context()));
     expect(write).toEqual({
-      kind: 'put',
+      kind: 'insert',
       ticket: {
         id: 'id-1',
         tenant: 'acme',
@@ -134,7 +134,7 @@ describe('creating a ticket', () => {
 describe('updating a ticket', () => {
   it('bumps the version by one and stamps updated_at, keeping created_at', () => {
     const { write } = accepted(updateTicket(existing(), { priority: 'high' }, undefined, context()));
-    expect(write.kind).toBe('put');
+    expect(write.kind).toBe('update');
     expect(write.ticket).toMatchObject({ priority: 'high', version: 4, updatedAt: NOW, createdAt: CREATED_AT });
   });
 

@@ -1,7 +1,8 @@
-// Group commit: work queued in the same event-loop turn shares one SQLite transaction
-// (one WAL write, one fsync); each piece runs in its own savepoint so one failure
-// spoils nothing else. Promises settle only after the commit, so nothing is
-// acknowledged before it is durable.
+// Group commit: work queued in the same event-loop turn shares one SQLite transaction (one WAL
+// write, one fsync). Promises settle only after the commit, so nothing is acknowledged before it
+// is durable. Should any piece throw, the whole batch rolls back and each piece runs again in a
+// transaction of its own, so one failure spoils nothing else; pieces are pure functions of the
+// store's state, so running one again is safe.
 import type BetterSqlite3 from 'better-sqlite3';
 
 type Pending = { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
@@ -15,33 +16,28 @@ export type GroupCommit = {
 export function createGroupCommit(db: BetterSqlite3.Database, onCommit: () => void): GroupCommit {
   let queue: Pending[] = [];
   let scheduled = false;
-  // Called inside the outer transaction, better-sqlite3 turns this into a SAVEPOINT.
-  const inSavepoint = db.transaction((work: () => unknown) => work());
+  const together = db.transaction((batch: Pending[]) => batch.map((item) => item.work()));
+  const alone = db.transaction((work: () => unknown) => work());
 
   const flush = (): void => {
     scheduled = false;
     const batch = queue;
     queue = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let values: unknown[];
     try {
-      db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: inSavepoint(item.work) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
+      values = together.immediate(batch);
+    } catch {
+      for (const item of batch) {
+        try {
+          item.resolve(alone.immediate(item.work));
+        } catch (error) {
+          item.reject(error);
         }
-      }).immediate();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
+      }
+      onCommit();
       return;
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    batch.forEach((item, i) => item.resolve(values[i]));
     onCommit();
   };
 

@@ -48,8 +48,23 @@ export async function openSqliteStore({ path, synchronous = 'FULL' }: SqliteOpti
   };
   const apply = (decision: Extract<Decision, { ok: true }>): void => {
     const { write } = decision;
-    if (write.kind === 'put') q.upsertTicket.run(ticketToRow(write.ticket));
-    else if (write.kind === 'delete') q.deleteTicket.run({ tenant: write.ticket.tenant, id: write.ticket.id });
+    switch (write.kind) {
+      case 'insert':
+        q.insertTicket.run(ticketToRow(write.ticket));
+        break;
+      case 'update':
+        q.updateTicket.run(ticketToRow(write.ticket));
+        break;
+      case 'delete':
+        q.deleteTicket.run({ tenant: write.ticket.tenant, id: write.ticket.id });
+        break;
+      case 'none':
+        break;
+      default: {
+        const unreachable: never = write;
+        throw new Error(`unhandled write ${JSON.stringify(unreachable)}`);
+      }
+    }
     appendEvents(decision.events);
   };
 

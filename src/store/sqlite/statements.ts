@@ -20,12 +20,11 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     Object.fromEntries(columns.map((c) => [c, slot(c)])) as Record<C, never>;
   return {
     ticket: prepare<Key>(raw, (s) => db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
-    upsertTicket: prepare<TicketRow>(raw, (s) =>
-      db.insertInto('tickets').values(slots(TICKET_COLUMNS, s)).onConflict((oc) =>
-        oc.columns(['tenant', 'id']).doUpdateSet((eb) =>
-          Object.fromEntries(TICKET_COLUMNS.filter((c) => c !== 'tenant' && c !== 'id').map((c) => [c, eb.ref(`excluded.${c}`)])),
-        ),
-      ),
+    insertTicket: prepare<TicketRow>(raw, (s) => db.insertInto('tickets').values(slots(TICKET_COLUMNS, s))),
+    updateTicket: prepare<TicketRow>(raw, (s) =>
+      db.updateTable('tickets')
+        .set(slots(TICKET_COLUMNS.filter((c) => c !== 'tenant' && c !== 'id'), s))
+        .where('tenant', '=', s('tenant')).where('id', '=', s('id')),
     ),
     deleteTicket: prepare<Key>(raw, (s) => db.deleteFrom('tickets').where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
     externalIdOwner: prepare<{ tenant: string; external_id: string }>(raw, (s) =>
