@@ -2,10 +2,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { type Config, ConfigError } from './config.js';
 import { startRelay } from './events/relay.js';
 import { createApp } from './http/app.js';
+import { createUuidV7 } from './ids.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { startNatsLink } from './nats/link.js';
@@ -59,7 +59,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     api: config.components.has('api'),
     draining: () => stopping !== undefined,
     now: () => new Date(),
-    newId: uuidv7,
+    newId: createUuidV7(),
     readiness: async () => {
       const checks: Record<string, string> = {};
       let ok = true;

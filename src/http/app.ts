@@ -1,6 +1,6 @@
 // The Hono application: middleware order, routes, the OpenAPI document and the one error mapping.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
+import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
@@ -25,7 +25,12 @@ export function createApp(deps: AppDeps) {
       description: 'Multi-tenant support tickets. Every /api request names its tenant in the tenant header.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  // Loaded on first use: most processes never serve the docs page.
+  let docs: MiddlewareHandler | undefined;
+  app.get('/docs', async (c, next) => {
+    docs ??= (await import('@hono/swagger-ui')).swaggerUI({ url: '/openapi.json' });
+    return docs(c, next);
+  });
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
