@@ -250,6 +250,11 @@ describe('operations endpoints', () => {
     const doc = (await (await svc.call('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/tickets/{id}/history']));
     expect(doc.paths['/api/v1/tickets']).toHaveProperty('post');
+    const parameters = (doc.paths['/api/v1/tickets/{id}']!.get as { parameters: Array<{ name: string; in: string; required: boolean }> }).parameters;
+    expect(parameters).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'X-Tenant-ID', in: 'header', required: true }),
+      expect.objectContaining({ name: 'id', in: 'path' }),
+    ]));
     expect((await svc.call('/docs')).headers.get('content-type')).toMatch(/text\/html/);
   });
 });

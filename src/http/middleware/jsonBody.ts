@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../requestHeader.js';
 
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
@@ -15,13 +16,13 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const method = c.req.method;
     if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') return next();
-    const type = c.req.header('content-type');
+    const type = requestHeader(c, 'content-type');
     if (!type || !JSON_MEDIA.test(type)) {
       throw new ApiError(415, 'unsupported_media_type', 'the request body must be application/json', {
         'Content-Type': type ? `${type} is not JSON` : 'required: application/json',
       });
     }
-    const declared = Number(c.req.header('content-length') ?? 0);
+    const declared = Number(requestHeader(c, 'content-length') ?? 0);
     if (declared > limitBytes) throw tooLarge();
     const incoming = c.env?.incoming;
     const text = incoming ? await readText(incoming, limitBytes) : await c.req.text();

@@ -6,13 +6,14 @@ import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../metrics.js';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../requestHeader.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function observe(log: Logger, metrics: Metrics, draining: () => boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const given = c.req.header('x-correlation-id') ?? c.req.header('x-request-id');
+    const given = requestHeader(c, 'x-correlation-id') ?? requestHeader(c, 'x-request-id');
     const correlationId = given && CORRELATION_ID.test(given) ? given : randomUUID();
     c.set('correlationId', correlationId);
     // Headers set before the handler go into its response as it is made; set after, they would

@@ -9,6 +9,7 @@ import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
 import { decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson } from '../representation.js';
 import { CreateTicketBody, ErrorBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams } from '../schemas.js';
+import { requestHeader } from '../requestHeader.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -17,12 +18,18 @@ const errors = (...statuses: number[]) =>
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
-const tenantHeaders = (tenantHeader: string) =>
-  z.object({ [tenantHeader.toLowerCase()]: z.string().openapi({ description: 'tenant id, ^[A-Za-z0-9_-]{1,64}$' }) });
+// Documented, not validated here: the tenancy middleware checks it (and answers with its own codes).
+const tenantParameter = (tenantHeader: string) => ({
+  name: tenantHeader,
+  in: 'header' as const,
+  required: true,
+  description: 'the tenant; a safe NATS subject token',
+  schema: { type: 'string' as const, pattern: '^[A-Za-z0-9_-]{1,64}$' },
+});
 
 export function ticketRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const headers = tenantHeaders(deps.tenantHeader);
+  const parameters = [tenantParameter(deps.tenantHeader)];
 
   const ctx = (c: Context<AppEnv>): CommandContext => ({
     tenant: c.get('tenant'),
@@ -36,12 +43,12 @@ export function ticketRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'post', path: '/tickets', operationId: 'createTicket', tags: ['tickets'],
-      request: { headers, body: { required: true, content: { 'application/json': { schema: CreateTicketBody } } } },
+      parameters, request: { body: { required: true, content: { 'application/json': { schema: CreateTicketBody } } } },
       responses: { 201: json(TicketBody, 'created (or replayed for a repeated Idempotency-Key)'), ...errors(400, 409, 413, 415) },
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const key = c.req.header('idempotency-key');
+      const key = requestHeader(c, 'idempotency-key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters', {
           'Idempotency-Key': '1-255 visible ASCII characters',
@@ -82,7 +89,7 @@ export function ticketRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'get', path: '/tickets', operationId: 'listTickets', tags: ['tickets'],
-      request: { headers, query: ListQuery },
+      parameters, request: { query: ListQuery },
       responses: { 200: json(TicketPage, 'a page of tickets, most recently updated first'), ...errors(400) },
     }),
     async (c) => {
@@ -105,7 +112,7 @@ export function ticketRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'get', path: '/tickets/{id}', operationId: 'getTicket', tags: ['tickets'],
-      request: { headers, params: TicketParams },
+      parameters, request: { params: TicketParams },
       responses: { 200: json(TicketBody, 'the ticket'), ...errors(400, 404) },
     }),
     async (c) => {
@@ -120,8 +127,8 @@ export function ticketRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'patch', path: '/tickets/{id}', operationId: 'updateTicket', tags: ['tickets'],
+      parameters,
       request: {
-        headers,
         params: TicketParams,
         body: { required: true, content: { 'application/json': { schema: PatchTicketBody } } },
       },
@@ -139,7 +146,7 @@ export function ticketRoutes(deps: AppDeps) {
         customerTier: body.customer_tier,
         tags: body.tags,
       };
-      const precondition = parseIfMatch(c.req.header('if-match'));
+      const precondition = parseIfMatch(requestHeader(c, 'if-match'));
       const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => updateTicket(t, patch, precondition, command));
       if ('ok' in outcome) throw refusalError(outcome);
       c.header('ETag', etag(outcome.ticket));
@@ -150,12 +157,12 @@ export function ticketRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'delete', path: '/tickets/{id}', operationId: 'deleteTicket', tags: ['tickets'],
-      request: { headers, params: TicketParams },
+      parameters, request: { params: TicketParams },
       responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 404, 412) },
     }),
     async (c) => {
       const command = ctx(c);
-      const precondition = parseIfMatch(c.req.header('if-match'));
+      const precondition = parseIfMatch(requestHeader(c, 'if-match'));
       const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => deleteTicket(t, precondition, command));
       if ('ok' in outcome) throw refusalError(outcome);
       return c.body(null, 204);
@@ -165,7 +172,7 @@ export function ticketRoutes(deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'get', path: '/tickets/{id}/history', operationId: 'ticketHistory', tags: ['tickets'],
-      request: { headers, params: TicketParams },
+      parameters, request: { params: TicketParams },
       responses: { 200: json(History, "the ticket's events in commit order (also after deletion)"), ...errors(400, 404) },
     }),
     async (c) => {

@@ -1,0 +1,11 @@
+// Reads a request header from Node's own parsed headers when the request came through the Node
+// server: asking Hono instead builds a WHATWG Headers object per request, which is measurable.
+import type { Context } from 'hono';
+import type { AppEnv } from './env.js';
+
+export function requestHeader(c: Context<AppEnv>, name: string): string | undefined {
+  const incoming = c.env?.incoming;
+  if (!incoming) return c.req.header(name);
+  const value = incoming.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
