@@ -23,6 +23,7 @@ const schema = z.object({
   DB_PATH: z.string().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
   NATS_CREDS: z.string().min(1).optional(),
   NATS_NKEY: z.string().min(1).optional(),
@@ -53,6 +54,7 @@ export type Config = {
   dbPath: string;
   databaseUrl: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  sqliteBusyTimeoutMs: number;
   nats: {
     servers: string[];
     credsFile: string | undefined;
@@ -103,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPath: e.DB_PATH === ':memory:' ? ':memory:' : resolve(e.DB_PATH ?? `${dataDir}/ticket-svc.db`),
     databaseUrl: e.DATABASE_URL,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
     nats: {
       servers: e.NATS_URL,
       credsFile: e.NATS_CREDS,

@@ -40,7 +40,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     }
   }
 
-  const store = await openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous });
+  const store = await openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
   const link = startNatsLink(
     { servers: config.nats.servers, credsFile: config.nats.credsFile, nkeySeed: config.nats.nkeySeed, name: config.serviceName, stream: config.stream },
     log,

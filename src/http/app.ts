@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { StoreUnavailableError } from '../store/port.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorResponse } from './errors.js';
@@ -35,6 +36,11 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => errorResponse(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof StoreUnavailableError) {
+      deps.log.error({ correlation_id: c.get('correlationId'), err: error.cause }, 'store unavailable');
+      c.header('Retry-After', '1');
+      return errorResponse(c, new ApiError(503, 'store_unavailable', 'the store cannot take this request right now; retry shortly'));
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, httpExceptionError(error));
     }

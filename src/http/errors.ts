@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'not_ready'
+  | 'store_unavailable'
   | 'internal_error';
 
 export class ApiError extends Error {

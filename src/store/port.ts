@@ -16,6 +16,13 @@ export type ListQuery = {
   after?: { updatedAt: string; id: string } | undefined;
 };
 
+/** The store cannot take work right now (locked by another process, disk full, I/O error): retry later. */
+export class StoreUnavailableError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`store unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
 export type StoredEvent = EventRecord & { seq: number; publishedAt: string | null };
 
 export type IdempotencyClaim = {

@@ -4,6 +4,7 @@
 // transaction of its own, so one failure spoils nothing else; pieces are pure functions of the
 // store's state, so running one again is safe.
 import type BetterSqlite3 from 'better-sqlite3';
+import { StoreUnavailableError } from '../port.js';
 
 type Pending = { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
@@ -26,12 +27,19 @@ export function createGroupCommit(db: BetterSqlite3.Database, onCommit: () => vo
     let values: unknown[];
     try {
       values = together.immediate(batch);
-    } catch {
+    } catch (error) {
+      // A locked, full or failing database fails every piece alike; running each again would
+      // only wait out the busy timeout once per piece.
+      if (isStoreWide(error)) {
+        const unavailable = new StoreUnavailableError(error);
+        for (const item of batch) item.reject(unavailable);
+        return;
+      }
       for (const item of batch) {
         try {
           item.resolve(alone.immediate(item.work));
         } catch (error) {
-          item.reject(error);
+          item.reject(isStoreWide(error) ? new StoreUnavailableError(error) : error);
         }
       }
       onCommit();
@@ -55,4 +63,9 @@ export function createGroupCommit(db: BetterSqlite3.Database, onCommit: () => vo
       return queue.length === 0 ? Promise.resolve() : this.run(() => undefined);
     },
   };
+}
+
+function isStoreWide(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code);
 }

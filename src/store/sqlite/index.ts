@@ -14,14 +14,14 @@ import { sqliteMigrations } from './migrations.js';
 import { toSqliteValue } from './prepared.js';
 import { prepareStatements } from './statements.js';
 
-export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL' };
+export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number };
 
-export async function openSqliteStore({ path, synchronous = 'FULL' }: SqliteOptions): Promise<TicketStore> {
+export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000 }: SqliteOptions): Promise<TicketStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${synchronous}`);
-  raw.pragma('busy_timeout = 5000');
+  raw.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
   if (migrated.error) throw migrated.error;
