@@ -151,6 +151,9 @@ async function main(): Promise<void> {
     figure('RSS idle', rssIdleMb, 'MB', { op: '<=', value: 80 }),
     figure('RSS peak', rssPeakMb, 'MB', { op: '<=', value: 200 }, 'sampled every 100 ms from the create warm-up to the end of the steady phase'),
     figure('bare Hono req/s', bareLoad.reqPerSec, 'req/s', undefined, statusLine(bareLoad)),
+    // The same load on a route that does nothing: the floor this machine and load generator set.
+    figure('bare Hono p50', bareLoad.p50Ms, 'ms'),
+    figure('bare Hono p99', bareLoad.p99Ms, 'ms'),
     figure('raw publish msgs/s', raw.perSec, 'msgs/s', undefined,
       `${raw.messages} × ${raw.payloadBytes} B; first→last message in the stream; client first publish→last ack ${raw.wallPerSec.toFixed(0)}/s`),
   ];
