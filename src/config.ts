@@ -33,7 +33,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   X_TENANT_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name').default('X-Tenant-ID'),
   COMPONENTS: list.pipe(z.array(z.enum(COMPONENTS)).min(1)).default([...COMPONENTS]),
-  AUTH_MODE: z.enum(['header']).default('header'),
+  AUTH_MODE: z.enum(['header', 'jwt']).default('header'),
+  JWT_SECRET: z.string().min(32, 'at least 32 characters (HS256 needs a 256-bit secret)').optional(),
+  JWT_JWKS_URL: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
   SEVERITY_KEYWORDS: list.pipe(z.array(z.string().min(1).max(64)).min(1)).default(['critical', 'major']),
   STREAM_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('TICKET_EVENTS'),
   STREAM_REPLICAS: int(1, 5).default(1),
@@ -66,7 +70,9 @@ export type Config = {
   logLevel: string;
   tenantHeader: string;
   components: ReadonlySet<Component>;
-  authMode: 'header';
+  auth:
+    | { mode: 'header' }
+    | { mode: 'jwt'; secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   severityKeywords: string[];
   stream: { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
   relay: { batchSize: number; maxInFlight: number; pollMs: number };
@@ -97,6 +103,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([...messages].map(([name, list]) => `${name}=${JSON.stringify(env[name] ?? '')}: ${[...new Set(list)].join('; ')}`));
   }
   const e = parsed.data;
+  if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET === !e.JWT_JWKS_URL) {
+    throw new ConfigError([`AUTH_MODE=jwt: set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (key set)`]);
+  }
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -117,7 +126,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     tenantHeader: e.X_TENANT_HEADER,
     components: new Set(e.COMPONENTS),
-    authMode: e.AUTH_MODE,
+    auth: e.AUTH_MODE === 'jwt'
+      ? { mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE }
+      : { mode: 'header' },
     severityKeywords: e.SEVERITY_KEYWORDS.map((k) => k.toLowerCase()),
     stream: {
       name: e.STREAM_NAME,

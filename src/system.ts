@@ -52,6 +52,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     log,
     metrics,
     tenantHeader: config.tenantHeader,
+    auth: config.auth,
     severityKeywords: config.severityKeywords,
     idempotencyTtlMs: config.idempotencyTtlMs,
     bodyLimitBytes: config.bodyLimitBytes,

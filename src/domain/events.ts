@@ -1,11 +1,22 @@
 // The domain events a decision raises, before they are given ids and encoded for the wire.
 import type { CommandContext, Ticket } from './ticket.js';
+import type { Place, TransitionName } from './workflow.js';
 
-export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed'] as const;
+export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned'] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 export type EventAction = TicketAction | 'notification_requested';
 
 export type DomainEvent =
   | { action: 'created' | 'updated' | 'deleted' | 'read'; ticket: Ticket; changedFields: string[]; ctx: CommandContext }
+  | {
+      action: 'transitioned';
+      ticket: Ticket;
+      changedFields: string[];
+      ctx: CommandContext;
+      transition: { name: TransitionName; from: Place; to: Place; comment: string };
+    }
   | { action: 'notification_requested'; ticket: Ticket; ctx: CommandContext; notification: { reason: string; keywords: string[] } }
   | { action: 'listed'; ctx: CommandContext; listing: { count: number; query: string } };
+
+/** Actions that change the stored ticket; the others (read, listed, notification requests) only observe it. */
+export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'deleted']);

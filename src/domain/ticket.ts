@@ -1,15 +1,18 @@
 // The ticket aggregate: its shape and the pure deciders that create, change, read and delete it.
 import type { DomainEvent } from './events.js';
+import { type Principal, canSee, isStaff } from './roles.js';
 import { findSeverityKeywords } from './severity.js';
+import { PLACES, type Place, type TransitionName, fire, markingOf } from './workflow.js';
 
 export const TICKET_TYPES = ['support', 'bug', 'feature', 'question'] as const;
 export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
-export const STATUSES = ['new', 'assigned', 'in_progress', 'escalated', 'pending_customer', 'resolved', 'closed'] as const;
+/** A ticket's status is the workflow place its token is in. */
+export const STATUSES = PLACES;
 export const CUSTOMER_TIERS = ['standard', 'premium', 'enterprise'] as const;
 
 export type TicketType = (typeof TICKET_TYPES)[number];
 export type Priority = (typeof PRIORITIES)[number];
-export type Status = (typeof STATUSES)[number];
+export type Status = Place;
 export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 
 export type Ticket = {
@@ -61,7 +64,8 @@ export type TicketPatch = {
 /** Everything a decider needs from outside: who, when, and fresh ids. */
 export type CommandContext = {
   tenant: string;
-  actor: string;
+  /** The caller; the actor of every event is principal.id. */
+  principal: Principal;
   correlationId: string;
   now: string;
   newId: () => string;
@@ -71,7 +75,12 @@ export type CommandContext = {
 export type Refusal =
   | { ok: false; code: 'not_found' }
   | { ok: false; code: 'version_mismatch'; expected: string; actual: number }
-  | { ok: false; code: 'external_id_taken'; externalId: string };
+  | { ok: false; code: 'external_id_taken'; externalId: string }
+  | { ok: false; code: 'forbidden'; reason: string; field?: string }
+  | { ok: false; code: 'assignee_required' }
+  | { ok: false; code: 'unknown_transition'; transition: string }
+  | { ok: false; code: 'transition_not_enabled'; transition: TransitionName; from: Place; enabled: TransitionName[] }
+  | { ok: false; code: 'role_not_allowed'; transition: TransitionName; roles: readonly string[] };
 
 /** How a decision changes the stored ticket. */
 export type Write =
@@ -84,6 +93,13 @@ export type Write =
 export type Decision = { ok: true; write: Write; events: DomainEvent[] } | Refusal;
 
 export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
+  if (!isStaff(ctx.principal)) {
+    // A customer files tickets for themselves: customer_id is theirs, whatever the body says.
+    if (input.customerId != null && input.customerId !== ctx.principal.id) {
+      return { ok: false, code: 'forbidden', reason: 'a customer can only file tickets for themselves', field: 'customer_id' };
+    }
+    input = { ...input, customerId: ctx.principal.id };
+  }
   const ticket: Ticket = {
     id: ctx.newId(),
     tenant: ctx.tenant,
@@ -110,7 +126,7 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
     ok: true,
     write: { kind: 'insert', ticket },
     events: [
-      { action: 'created', ticket, changedFields: changed, ctx },
+      { action: 'created', ticket, changedFields: changed.map(toWireName), ctx },
       ...severityEvents(ticket, ctx),
     ],
   };
@@ -119,7 +135,15 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
 /** An If-Match precondition: the list of versions the client claims, or any ('*'). */
 export type Precondition = { versions: number[] | 'any'; raw: string } | undefined;
 
+/** What a customer may change on their own ticket; the rest is the agents' to decide. */
+const CUSTOMER_EDITABLE: ReadonlySet<keyof TicketPatch> = new Set(['title', 'description']);
+
 export function updateTicket(current: Ticket, patch: TicketPatch, precondition: Precondition, ctx: CommandContext): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
+  if (!isStaff(ctx.principal)) {
+    const field = (Object.keys(patch) as (keyof TicketPatch)[]).find((k) => patch[k] !== undefined && !CUSTOMER_EDITABLE.has(k));
+    if (field) return { ok: false, code: 'forbidden', reason: `a customer may change only ${[...CUSTOMER_EDITABLE].join(' and ')}`, field };
+  }
   const stale = checkPrecondition(current, precondition);
   if (stale) return stale;
   const next: Ticket = { ...current };
@@ -139,13 +163,15 @@ export function updateTicket(current: Ticket, patch: TicketPatch, precondition: 
     ok: true,
     write: { kind: 'update', ticket: next },
     events: [
-      { action: 'updated', ticket: next, changedFields: changed, ctx },
+      { action: 'updated', ticket: next, changedFields: changed.map(toWireName), ctx },
       ...(descriptionChanged ? severityEvents(next, ctx) : []),
     ],
   };
 }
 
 export function deleteTicket(current: Ticket, precondition: Precondition, ctx: CommandContext): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
+  if (!isStaff(ctx.principal)) return { ok: false, code: 'forbidden', reason: 'only agents, supervisors and admins delete tickets' };
   const stale = checkPrecondition(current, precondition);
   if (stale) return stale;
   const gone: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now };
@@ -154,8 +180,53 @@ export function deleteTicket(current: Ticket, precondition: Precondition, ctx: C
 
 /** Reading is audited: the read leaves the ticket as it is and raises a `read` event. */
 export function readTicket(current: Ticket, ctx: CommandContext): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
   return { ok: true, write: { kind: 'none', ticket: current }, events: [{ action: 'read', ticket: current, changedFields: [], ctx }] };
 }
+
+export type TransitionInput = { assignee?: string | undefined; comment?: string | undefined };
+
+/**
+ * Fires a workflow transition on the ticket. The net decides whether it is enabled and allowed;
+ * this adds what the ticket keeps: the assignee, resolved_at and closed_at.
+ */
+export function transitionTicket(
+  current: Ticket,
+  name: string,
+  input: TransitionInput,
+  precondition: Precondition,
+  ctx: CommandContext,
+): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
+  const firing = fire(markingOf(current.status), name, ctx.principal);
+  if (!firing.ok) return firing;
+  if (firing.transition === 'assign' && !input.assignee) return { ok: false, code: 'assignee_required' };
+  const stale = checkPrecondition(current, precondition);
+  if (stale) return stale;
+  const next: Ticket = { ...current, status: firing.to, version: current.version + 1, updatedAt: ctx.now };
+  if (input.assignee) next.assignee = input.assignee;
+  if (firing.to === 'resolved') next.resolvedAt = ctx.now;
+  if (firing.to === 'closed') next.closedAt = ctx.now;
+  // Reopened work is unresolved again; the timestamps describe the current round.
+  if (firing.transition === 'reopen') {
+    next.resolvedAt = null;
+    next.closedAt = null;
+  }
+  const changed = (['status', 'assignee', 'resolvedAt', 'closedAt'] as const).filter((k) => next[k] !== current[k]);
+  return {
+    ok: true,
+    write: { kind: 'update', ticket: next },
+    events: [{
+      action: 'transitioned',
+      ticket: next,
+      changedFields: changed.map(toWireName),
+      ctx,
+      transition: { name: firing.transition, from: firing.from, to: firing.to, comment: input.comment ?? '' },
+    }],
+  };
+}
+
+const toWireName = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function checkPrecondition(current: Ticket, precondition: Precondition): Refusal | undefined {
   if (!precondition || precondition.versions === 'any') return undefined;

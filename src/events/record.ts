@@ -28,11 +28,12 @@ export function toRecord(event: DomainEvent): EventRecord {
   const payload = toBinary(
     TicketEventSchema,
     create(TicketEventSchema, {
-      meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.actor, action },
+      meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.principal.id, action },
       data: ticket ? ticketMessage(ticket) : { tenant: ctx.tenant },
       changedFields: 'changedFields' in event ? event.changedFields : [],
       ...(event.action === 'listed' ? { listing: event.listing } : {}),
       ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
+      ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
     }),
   );
   return {
@@ -44,7 +45,7 @@ export function toRecord(event: DomainEvent): EventRecord {
     subject: subjectFor(ctx.tenant, action),
     schema,
     correlationId: ctx.correlationId,
-    actor: ctx.actor,
+    actor: ctx.principal.id,
     occurredAt: ctx.now,
     payload,
   };
@@ -80,6 +81,7 @@ export type DecodedEvent = {
   ticket: Ticket | null;
   notification: { reason: string; keywords: string[] } | undefined;
   listing: { count: number; query: string } | undefined;
+  transition: { name: string; from: string; to: string; comment: string } | undefined;
 };
 
 export function decodePayload(payload: Uint8Array): DecodedEvent {
@@ -90,6 +92,9 @@ export function decodePayload(payload: Uint8Array): DecodedEvent {
     ticket: d && d.id ? ticketFromMessage(d) : null,
     notification: event.notification ? { reason: event.notification.reason, keywords: event.notification.keywords } : undefined,
     listing: event.listing ? { count: event.listing.count, query: event.listing.query } : undefined,
+    transition: event.transition
+      ? { name: event.transition.name, from: event.transition.from, to: event.transition.to, comment: event.transition.comment }
+      : undefined,
   };
 }
 

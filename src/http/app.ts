@@ -6,11 +6,14 @@ import { StoreUnavailableError } from '../store/port.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorResponse } from './errors.js';
+import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
 import { tenancy } from './middleware/tenancy.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
+import { transitionRoutes } from './routes/transitions.js';
+import { workflowRoutes } from './routes/workflow.js';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -52,8 +55,11 @@ export function createApp(deps: AppDeps) {
 
 function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
+  app.use('/api/*', identity(deps.auth));
   app.use('/api/*', jsonBody(deps.bodyLimitBytes));
   app.route('/api/v1', ticketRoutes(deps));
+  app.route('/api/v1', transitionRoutes(deps));
+  app.route('/api/v1', workflowRoutes(deps));
 }
 
 // Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { TicketStore } from '../store/port.js';
+import type { AuthSettings } from './middleware/identity.js';
 
 export type ReadinessCheck = () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 
@@ -10,6 +11,7 @@ export type AppDeps = {
   log: Logger;
   metrics: Metrics;
   tenantHeader: string;
+  auth: AuthSettings;
   severityKeywords: readonly string[];
   idempotencyTtlMs: number;
   bodyLimitBytes: number;

@@ -1,12 +1,13 @@
 // The per-request values middleware hands to routes, and the Node request underneath.
 import type { HttpBindings } from '@hono/node-server';
+import type { Principal } from '../domain/roles.js';
 
 export type AppEnv = {
   Bindings: Partial<HttpBindings>;
   Variables: {
     correlationId: string;
     tenant: string;
-    actor: string;
+    principal: Principal;
     errorCode: string | undefined;
   };
 };

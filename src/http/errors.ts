@@ -11,6 +11,18 @@ export type ErrorCode =
   | 'missing_tenant'
   | 'invalid_tenant'
   | 'invalid_user'
+  | 'invalid_roles'
+  | 'missing_token'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'tenant_mismatch'
+  | 'auth_unavailable'
+  | 'forbidden'
+  | 'role_not_allowed'
+  | 'unknown_transition'
+  | 'transition_not_enabled'
+  | 'assignee_required'
+  | 'invalid_at'
   | 'invalid_idempotency_key'
   | 'not_found'
   | 'route_not_found'
@@ -60,6 +72,23 @@ export function refusalError(refusal: Refusal): ApiError {
     case 'external_id_taken':
       return new ApiError(409, 'external_id_taken', `external_id ${refusal.externalId} is already used by another ticket`, {
         external_id: 'already used by another ticket of this tenant',
+      });
+    case 'forbidden':
+      return new ApiError(403, 'forbidden', refusal.reason, refusal.field ? { [refusal.field]: refusal.reason } : undefined);
+    case 'assignee_required':
+      return new ApiError(400, 'assignee_required', 'the assign transition needs an assignee', { assignee: 'required for assign' });
+    case 'unknown_transition':
+      return new ApiError(404, 'unknown_transition', `there is no transition named ${refusal.transition}; GET /api/v1/workflow lists them`);
+    case 'transition_not_enabled':
+      return new ApiError(
+        409,
+        'transition_not_enabled',
+        `${refusal.transition} is not enabled in ${refusal.from}; enabled for you: ${refusal.enabled.join(', ') || 'none'}`,
+        { transition: `enabled: ${refusal.enabled.join(', ') || 'none'}` },
+      );
+    case 'role_not_allowed':
+      return new ApiError(403, 'role_not_allowed', `${refusal.transition} needs the role ${refusal.roles.join(' or ')} (or admin)`, {
+        roles: `needs ${refusal.roles.join(' or ')}`,
       });
     default: {
       const unreachable: never = refusal;

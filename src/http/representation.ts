@@ -1,9 +1,12 @@
 // How tickets look on the wire: JSON field names, ETags, If-Match and list cursors.
+import type { Principal } from '../domain/roles.js';
 import type { Precondition, Ticket } from '../domain/ticket.js';
+import { availableTransitions, markingOf } from '../domain/workflow.js';
 import { ApiError } from './errors.js';
-import type { TicketJson } from './schemas.js';
+import type { TicketJson, TicketStateJson } from './schemas.js';
 
-export function ticketJson(t: Ticket): TicketJson {
+/** The ticket's stored state (history entries, events). */
+export function ticketJson(t: Ticket): TicketStateJson {
   return {
     id: t.id,
     tenant: t.tenant,
@@ -25,6 +28,11 @@ export function ticketJson(t: Ticket): TicketJson {
     resolved_at: t.resolvedAt,
     closed_at: t.closedAt,
   };
+}
+
+/** The ticket as a caller sees it: its state plus what that caller may do next. */
+export function ticketResponse(t: Ticket, principal: Principal): TicketJson {
+  return { ...ticketJson(t), enabled_transitions: availableTransitions(markingOf(t.status), principal) };
 }
 
 export const etag = (t: Ticket): string => `"${t.version}"`;

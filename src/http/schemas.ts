@@ -1,6 +1,7 @@
 // Request and response schemas: they validate, type the handlers and write /openapi.json.
 import { z } from '@hono/zod-openapi';
 import { CUSTOMER_TIERS, PRIORITIES, STATUSES, TICKET_TYPES } from '../domain/ticket.js';
+import { TRANSITION_NAMES, type TransitionName } from '../domain/workflow.js';
 
 const TAG = /^[a-z0-9][a-z0-9:_-]{0,49}$/;
 const id128 = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
@@ -39,7 +40,7 @@ export const PatchTicketBody = z
   })
   .openapi('PatchTicket');
 
-export const TicketBody = z
+export const TicketState = z
   .object({
     id: z.string().openapi({ example: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' }),
     tenant: z.string(),
@@ -61,7 +62,37 @@ export const TicketBody = z
     resolved_at: z.string().nullable(),
     closed_at: z.string().nullable(),
   })
-  .openapi('Ticket');
+  .openapi('TicketState');
+
+export const TicketBody = TicketState.extend({
+  enabled_transitions: z.array(z.enum(TRANSITION_NAMES as [TransitionName, ...TransitionName[]])).openapi({
+    description: 'the workflow transitions the caller may fire now',
+  }),
+}).openapi('Ticket');
+
+export const TicketQuery = z.strictObject({
+  at: z.string().max(64).optional().openapi({ description: 'a version number or an RFC 3339 instant: the ticket as it stood then' }),
+});
+
+export const TransitionParams = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+  name: z.string().min(1).max(64).openapi({ param: { name: 'name', in: 'path' }, example: 'assign' }),
+});
+
+export const TransitionBody = z
+  .strictObject({
+    assignee: id128.optional(),
+    comment: z.string().max(10000, 'at most 10000 characters').optional(),
+  })
+  .openapi('TransitionRequest');
+
+export const TransitionList = z
+  .object({
+    status: z.enum(STATUSES),
+    enabled_transitions: z.array(z.string()),
+    transitions: z.array(z.object({ name: z.string(), to: z.enum(STATUSES), roles: z.array(z.string()), allowed: z.boolean() })),
+  })
+  .openapi('TicketTransitions');
 
 export const TicketPage = z
   .object({ items: z.array(TicketBody), next_cursor: z.string().nullable() })
@@ -95,7 +126,8 @@ export const HistoryEvent = z
     correlation_id: z.string(),
     published: z.boolean(),
     changed_fields: z.array(z.string()),
-    data: TicketBody.nullable(),
+    data: TicketState.nullable(),
+    transition: z.object({ name: z.string(), from: z.string(), to: z.string(), comment: z.string() }).optional(),
     notification: z.object({ reason: z.string(), keywords: z.array(z.string()) }).optional(),
   })
   .openapi('HistoryEvent');
@@ -111,4 +143,5 @@ export const ErrorBody = z
   })
   .openapi('Error');
 
+export type TicketStateJson = z.infer<typeof TicketState>;
 export type TicketJson = z.infer<typeof TicketBody>;

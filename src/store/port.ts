@@ -50,6 +50,13 @@ export interface TicketStore {
   list(tenant: string, query: ListQuery, audit: (page: Ticket[]) => DomainEvent[]): Promise<Ticket[]>;
   /** The ticket's events in order; undefined when the tenant never had that ticket. */
   history(tenant: string, id: string): Promise<StoredEvent[] | undefined>;
+  /**
+   * Rebuilds the tickets table from the events table in one transaction: `fold` gets each
+   * ticket's events in commit order and returns its state (undefined when deleted).
+   */
+  rebuildTickets(fold: (events: StoredEvent[]) => Ticket | undefined): Promise<{ tickets: number; events: number }>;
+  /** Every stored ticket of every tenant, ordered by tenant and id (tools and checks, not requests). */
+  allTickets(): Promise<Ticket[]>;
   /** Unpublished events in commit order. */
   pending(limit: number): Promise<StoredEvent[]>;
   markPublished(seqs: readonly number[], at: string): Promise<void>;

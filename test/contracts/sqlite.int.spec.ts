@@ -27,7 +27,7 @@ describe('SQLite held by another process', () => {
     const path = join(dir, 'locked.db');
     const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
     const other = new BetterSqlite3(path);
-    const ctx = { tenant: 'acme', actor: 'a', correlationId: 'c', now: '2026-01-01T00:00:00.000Z', newId: () => crypto.randomUUID(), severityKeywords: [] };
+    const ctx = { tenant: 'acme', principal: { id: 'a', roles: ['agent' as const] }, correlationId: 'c', now: '2026-01-01T00:00:00.000Z', newId: () => crypto.randomUUID(), severityKeywords: [] };
     const create = () => store.create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
     try {
       other.exec('BEGIN IMMEDIATE');

@@ -10,7 +10,7 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
     let dispose: () => Promise<void>;
     let n = 0;
     const ctx = (tenant = 'acme'): CommandContext => ({
-      tenant, actor: 'bob', correlationId: 'c', now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+      tenant, principal: { id: 'bob', roles: ['agent'] }, correlationId: 'c', now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
       newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`, severityKeywords: ['critical'],
     });
     const create = async (title: string, tenant = 'acme') => {

@@ -32,7 +32,7 @@ describe('configuration defaults', () => {
   });
 
   it('names the service, tenant header, log level and auth mode as documented', () => {
-    expect(config).toMatchObject({ serviceName: 'ticket-svc', logLevel: 'info', tenantHeader: 'X-Tenant-ID', authMode: 'header' });
+    expect(config).toMatchObject({ serviceName: 'ticket-svc', logLevel: 'info', tenantHeader: 'X-Tenant-ID', auth: { mode: 'header' } });
   });
 
   it('flags descriptions with critical or major', () => {

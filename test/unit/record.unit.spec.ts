@@ -12,7 +12,7 @@ const NOW = '2025-01-02T10:30:00.000Z';
 function context(...ids: string[]): CommandContext {
   return {
     tenant: 'acme',
-    actor: 'alice',
+    principal: { id: 'alice', roles: ['agent'] },
     correlationId: 'corr-1',
     now: NOW,
     newId: () => ids.shift() ?? 'no-more-ids',

@@ -20,7 +20,7 @@ function context(overrides: Partial<CommandContext> = {}): CommandContext {
   let n = 0;
   return {
     tenant: 'acme',
-    actor: 'alice',
+    principal: { id: 'alice', roles: ['agent'] },
     correlationId: 'corr-1',
     now: NOW,
     newId: () => `id-${++n}`,
@@ -109,7 +109,7 @@ describe('creating a ticket', () => {
   it('raises one created event naming the fields the client gave', () => {
     const { events, write } = accepted(createTicket({ title: 'Printer jams', createdBy: 'bob', priority: 'low', type: undefined }, context()));
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: 'created', ticket: write.ticket, changedFields: ['title', 'createdBy', 'priority'] });
+    expect(events[0]).toMatchObject({ action: 'created', ticket: write.ticket, changedFields: ['title', 'created_by', 'priority'] });
   });
 
   it('also requests a notification when the description contains a severity keyword', () => {

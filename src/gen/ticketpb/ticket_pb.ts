@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ticketpb/ticket.proto.
  */
 export const file_ticketpb_ticket: GenFile = /*@__PURE__*/
-  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIugCCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJIicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkivAEKC1RpY2tldEV2ZW50EhwKBG1ldGEYASABKAsyDi50aWNrZXRwYi5NZXRhEh4KBGRhdGEYAiABKAsyEC50aWNrZXRwYi5UaWNrZXQSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSIgoHbGlzdGluZxgEIAEoCzIRLnRpY2tldHBiLkxpc3RpbmcSMwoMbm90aWZpY2F0aW9uGAUgASgLMh0udGlja2V0cGIuTm90aWZpY2F0aW9uUmVxdWVzdEIWWhRpbnRlcm5hbC9wYjt0aWNrZXRwYmIGcHJvdG8z");
+  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIugCCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJIicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSLmAQoLVGlja2V0RXZlbnQSHAoEbWV0YRgBIAEoCzIOLnRpY2tldHBiLk1ldGESHgoEZGF0YRgCIAEoCzIQLnRpY2tldHBiLlRpY2tldBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIiCgdsaXN0aW5nGAQgASgLMhEudGlja2V0cGIuTGlzdGluZxIzCgxub3RpZmljYXRpb24YBSABKAsyHS50aWNrZXRwYi5Ob3RpZmljYXRpb25SZXF1ZXN0EigKCnRyYW5zaXRpb24YBiABKAsyFC50aWNrZXRwYi5UcmFuc2l0aW9uQhZaFGludGVybmFsL3BiO3RpY2tldHBiYgZwcm90bzM");
 
 /**
  * Envelope metadata of one domain event.
@@ -60,7 +60,7 @@ export type Meta = Message<"ticketpb.Meta"> & {
   actor: string;
 
   /**
-   * The action part of the subject: created, updated, deleted, read, listed, ...
+   * The action part of the subject: created, updated, deleted, read, listed, transitioned, ...
    *
    * @generated from field: string action = 7;
    */
@@ -234,6 +234,40 @@ export const NotificationRequestSchema: GenMessage<NotificationRequest> = /*@__P
   messageDesc(file_ticketpb_ticket, 3);
 
 /**
+ * A workflow firing (ticket.event.transitioned); the actor is in Meta.
+ *
+ * @generated from message ticketpb.Transition
+ */
+export type Transition = Message<"ticketpb.Transition"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string from = 2;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 3;
+   */
+  to: string;
+
+  /**
+   * @generated from field: string comment = 4;
+   */
+  comment: string;
+};
+
+/**
+ * Describes the message ticketpb.Transition.
+ * Use `create(TransitionSchema)` to create a new message.
+ */
+export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 4);
+
+/**
  * @generated from message ticketpb.TicketEvent
  */
 export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
@@ -263,6 +297,11 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
    * @generated from field: ticketpb.NotificationRequest notification = 5;
    */
   notification?: NotificationRequest | undefined;
+
+  /**
+   * @generated from field: ticketpb.Transition transition = 6;
+   */
+  transition?: Transition | undefined;
 };
 
 /**
@@ -270,5 +309,5 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
  * Use `create(TicketEventSchema)` to create a new message.
  */
 export const TicketEventSchema: GenMessage<TicketEvent> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 4);
+  messageDesc(file_ticketpb_ticket, 5);
 

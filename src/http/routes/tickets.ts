@@ -1,50 +1,34 @@
-// /api/v1/tickets: create, get, list, patch, delete and history. Routes parse, call the domain, map the outcome.
+// /api/v1/tickets: create, get (also as it was), list, patch, delete and history. Routes parse,
+// call the domain, map the outcome.
 import { createHash } from 'node:crypto';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticket.js';
+import { ticketAt, parsePointInTime } from '../../domain/history.js';
+import { canSee, isStaff } from '../../domain/roles.js';
+import { createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticket.js';
 import { decodePayload } from '../../events/record.js';
+import type { StoredEvent } from '../../store/port.js';
+import { commandContext } from '../commandContext.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
-import { decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson } from '../representation.js';
-import { CreateTicketBody, ErrorBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams } from '../schemas.js';
+import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
 import { requestHeader } from '../requestHeader.js';
+import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'error', content: { 'application/json': { schema: ErrorBody } } }]));
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
-// Documented, not validated here: the tenancy middleware checks it (and answers with its own codes).
-const tenantParameter = (tenantHeader: string) => ({
-  name: tenantHeader,
-  in: 'header' as const,
-  required: true,
-  description: 'the tenant; a safe NATS subject token',
-  schema: { type: 'string' as const, pattern: '^[A-Za-z0-9_-]{1,64}$' },
-});
 
 export function ticketRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const parameters = [tenantParameter(deps.tenantHeader)];
-
-  const ctx = (c: Context<AppEnv>): CommandContext => ({
-    tenant: c.get('tenant'),
-    actor: c.get('actor'),
-    correlationId: c.get('correlationId'),
-    now: deps.now().toISOString(),
-    newId: deps.newId,
-    severityKeywords: deps.severityKeywords,
-  });
+  const ctx = (c: Context<AppEnv>) => commandContext(c, deps);
 
   app.openapi(
     createRoute({
       method: 'post', path: '/tickets', operationId: 'createTicket', tags: ['tickets'],
-      parameters, request: { body: { required: true, content: { 'application/json': { schema: CreateTicketBody } } } },
-      responses: { 201: json(TicketBody, 'created (or replayed for a repeated Idempotency-Key)'), ...errors(400, 409, 413, 415) },
+      parameters, request: { body: jsonBody(CreateTicketBody) },
+      responses: { 201: json(TicketBody, 'created (or replayed for a repeated Idempotency-Key)'), ...errors(400, 401, 403, 409, 413, 415) },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -82,7 +66,7 @@ export function ticketRoutes(deps: AppDeps) {
       c.header('Location', `/api/v1/tickets/${t.id}`);
       c.header('ETag', etag(t));
       if (outcome.kind === 'replayed') c.header('Idempotent-Replayed', 'true');
-      return c.json(ticketJson(t), 201);
+      return c.json(ticketResponse(t, command.principal), 201);
     },
   );
 
@@ -90,37 +74,56 @@ export function ticketRoutes(deps: AppDeps) {
     createRoute({
       method: 'get', path: '/tickets', operationId: 'listTickets', tags: ['tickets'],
       parameters, request: { query: ListQuery },
-      responses: { 200: json(TicketPage, 'a page of tickets, most recently updated first'), ...errors(400) },
+      responses: { 200: json(TicketPage, 'a page of tickets, most recently updated first'), ...errors(400, 401, 403) },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const command = ctx(c);
+      // A customer lists only their own tickets.
+      let customerId = q.customer_id;
+      if (!isStaff(command.principal)) {
+        if (customerId !== undefined && customerId !== command.principal.id) {
+          throw new ApiError(403, 'forbidden', 'a customer lists only their own tickets', { customer_id: 'must be your own id or absent' });
+        }
+        customerId = command.principal.id;
+      }
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       const query = new URL(c.req.url).search.replace(/^\?/, '');
       // One row more than the page tells whether there is a next page.
       const rows = await deps.store.list(
         command.tenant,
-        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId: q.customer_id, tag: q.tag, limit: q.limit + 1, after },
+        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, limit: q.limit + 1, after },
         (page) => [{ action: 'listed', ctx: command, listing: { count: Math.min(page.length, q.limit), query } }],
       );
       const items = rows.slice(0, q.limit);
       const last = items[items.length - 1];
-      return c.json({ items: items.map(ticketJson), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
+      return c.json({ items: items.map((t) => ticketResponse(t, command.principal)), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
     },
   );
 
   app.openapi(
     createRoute({
       method: 'get', path: '/tickets/{id}', operationId: 'getTicket', tags: ['tickets'],
-      parameters, request: { params: TicketParams },
-      responses: { 200: json(TicketBody, 'the ticket'), ...errors(400, 404) },
+      parameters, request: { params: TicketParams, query: TicketQuery },
+      responses: { 200: json(TicketBody, 'the ticket (as it stood at `at` when given)'), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const command = ctx(c);
-      const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => readTicket(t, command));
+      const { id } = c.req.valid('param');
+      const { at } = c.req.valid('query');
+      if (at !== undefined) {
+        const point = parsePointInTime(at);
+        if (!point) throw new ApiError(400, 'invalid_at', 'at must be a version number (1, 2, ...) or an RFC 3339 timestamp', { at: 'a version or an RFC 3339 timestamp' });
+        const events = await visibleHistory(command.tenant, id, c);
+        const then = ticketAt(events.map(historic), point);
+        if (!then) throw new ApiError(404, 'not_found', 'the ticket did not exist at that point');
+        c.header('ETag', etag(then));
+        return c.json(ticketResponse(then, command.principal), 200);
+      }
+      const outcome = await deps.store.change(command.tenant, id, (t) => readTicket(t, command));
       if ('ok' in outcome) throw refusalError(outcome);
       c.header('ETag', etag(outcome.ticket));
-      return c.json(ticketJson(outcome.ticket), 200);
+      return c.json(ticketResponse(outcome.ticket, command.principal), 200);
     },
   );
 
@@ -130,9 +133,9 @@ export function ticketRoutes(deps: AppDeps) {
       parameters,
       request: {
         params: TicketParams,
-        body: { required: true, content: { 'application/json': { schema: PatchTicketBody } } },
+        body: jsonBody(PatchTicketBody),
       },
-      responses: { 200: json(TicketBody, 'the updated ticket'), ...errors(400, 404, 412, 413, 415) },
+      responses: { 200: json(TicketBody, 'the updated ticket'), ...errors(400, 401, 403, 404, 412, 413, 415) },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -150,7 +153,7 @@ export function ticketRoutes(deps: AppDeps) {
       const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => updateTicket(t, patch, precondition, command));
       if ('ok' in outcome) throw refusalError(outcome);
       c.header('ETag', etag(outcome.ticket));
-      return c.json(ticketJson(outcome.ticket), 200);
+      return c.json(ticketResponse(outcome.ticket, command.principal), 200);
     },
   );
 
@@ -158,7 +161,7 @@ export function ticketRoutes(deps: AppDeps) {
     createRoute({
       method: 'delete', path: '/tickets/{id}', operationId: 'deleteTicket', tags: ['tickets'],
       parameters, request: { params: TicketParams },
-      responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 404, 412) },
+      responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 401, 403, 404, 412) },
     }),
     async (c) => {
       const command = ctx(c);
@@ -173,11 +176,10 @@ export function ticketRoutes(deps: AppDeps) {
     createRoute({
       method: 'get', path: '/tickets/{id}/history', operationId: 'ticketHistory', tags: ['tickets'],
       parameters, request: { params: TicketParams },
-      responses: { 200: json(History, "the ticket's events in commit order (also after deletion)"), ...errors(400, 404) },
+      responses: { 200: json(History, "the ticket's events in commit order (also after deletion)"), ...errors(400, 401, 404) },
     }),
     async (c) => {
-      const events = await deps.store.history(c.get('tenant'), c.req.valid('param').id);
-      if (!events) throw new ApiError(404, 'not_found', 'ticket not found');
+      const events = await visibleHistory(c.get('tenant'), c.req.valid('param').id, c);
       const items = events.map((e) => {
         const decoded = decodePayload(e.payload);
         return {
@@ -194,13 +196,36 @@ export function ticketRoutes(deps: AppDeps) {
           changed_fields: decoded.changedFields,
           data: decoded.ticket ? ticketJson(decoded.ticket) : null,
           ...(decoded.notification ? { notification: decoded.notification } : {}),
+          ...(decoded.transition ? { transition: decoded.transition } : {}),
         };
       });
       return c.json({ items }, 200);
     },
   );
 
+  /** The ticket's events, or 404 when the tenant never had it or the caller may not see it. */
+  async function visibleHistory(tenant: string, id: string, c: Context<AppEnv>): Promise<StoredEvent[]> {
+    const events = await deps.store.history(tenant, id);
+    // A customer's right to see follows the ticket as it stood last (its customer_id may change).
+    const last = events && lastState(events);
+    if (!events || !last || !canSee(c.get('principal'), last)) throw new ApiError(404, 'not_found', 'ticket not found');
+    return events;
+  }
+
   return app;
+}
+
+function historic(e: StoredEvent) {
+  return { action: e.action, occurredAt: e.occurredAt, ticket: decodePayload(e.payload).ticket };
+}
+
+/** The ticket's last recorded state (also of a deleted ticket, so its history stays visible to whoever could see it). */
+function lastState(events: StoredEvent[]) {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const ticket = decodePayload(events[i]!.payload).ticket;
+    if (ticket) return ticket;
+  }
+  return undefined;
 }
 
 /** Turns a failed schema check into one 400 naming every wrong field. */

@@ -130,6 +130,27 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       return rows.length === 0 ? undefined : rows.map(rowToStoredEvent);
     },
 
+    rebuildTickets(fold) {
+      return commits.run(() => {
+        q.deleteAllTickets.run({});
+        let tickets = 0;
+        let events = 0;
+        for (const { tenant, ticket_id: id } of q.ticketKeysWithEvents.all<{ tenant: string; ticket_id: string }>({})) {
+          const history = q.history.all<EventRow & { seq: number }>({ tenant, id }).map(rowToStoredEvent);
+          events += history.length;
+          const ticket = fold(history);
+          if (!ticket) continue;
+          q.insertTicket.run(ticketToRow(ticket));
+          tickets += 1;
+        }
+        return { tickets, events };
+      });
+    },
+
+    async allTickets() {
+      return q.allTickets.all<TicketRow>({}).map(rowToTicket);
+    },
+
     async pending(limit): Promise<StoredEvent[]> {
       return q.pending.all<EventRow & { seq: number }>({ limit }).map(rowToStoredEvent);
     },

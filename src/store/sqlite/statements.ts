@@ -34,6 +34,11 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     history: prepare<Key>(raw, (s) =>
       db.selectFrom('events').selectAll().where('tenant', '=', s('tenant')).where('ticket_id', '=', s('id')).orderBy('seq'),
     ),
+    ticketKeysWithEvents: prepare<Record<string, never>>(raw, () =>
+      db.selectFrom('events').select(['tenant', 'ticket_id']).distinct().where('ticket_id', 'is not', null).orderBy('tenant').orderBy('ticket_id'),
+    ),
+    deleteAllTickets: prepare<Record<string, never>>(raw, () => db.deleteFrom('tickets')),
+    allTickets: prepare<Record<string, never>>(raw, () => db.selectFrom('tickets').selectAll().orderBy('tenant').orderBy('id')),
     pending: prepare<{ limit: number }>(raw, (s) =>
       db.selectFrom('events').selectAll().where('published_at', 'is', null).orderBy('seq').limit(s('limit')),
     ),

@@ -1,0 +1,98 @@
+// Who is calling: X-User-ID / X-User-Roles in header mode, a verified bearer JWT in jwt mode.
+// Runs after tenancy, so a token can be checked against the tenant the request names.
+import type { MiddlewareHandler } from 'hono';
+import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { type Principal, type Role, isRole } from '../../domain/roles.js';
+import { ApiError } from '../errors.js';
+import type { AppEnv } from '../env.js';
+import { requestHeader } from '../requestHeader.js';
+
+export type AuthSettings =
+  | { mode: 'header' }
+  | { mode: 'jwt'; secret?: string | undefined; jwksUrl?: string | undefined; issuer?: string | undefined; audience?: string | undefined };
+
+const USER_ID = /^[^\p{Cc}]{1,128}$/u;
+const HMAC_ALGORITHMS = ['HS256'];
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+export function identity(settings: AuthSettings): MiddlewareHandler<AppEnv> {
+  const authenticate = settings.mode === 'header' ? fromHeaders : bearerToken(settings);
+  return async (c, next) => {
+    c.set('principal', await authenticate(requestHeaders(c), c.get('tenant')));
+    await next();
+  };
+}
+
+type Headers = { get(name: string): string | undefined };
+const requestHeaders = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): Headers => ({ get: (name) => requestHeader(c, name) });
+
+/** Development mode: the caller says who they are. */
+async function fromHeaders(headers: Headers): Promise<Principal> {
+  const id = headers.get('x-user-id') ?? 'anonymous';
+  if (!USER_ID.test(id)) {
+    throw new ApiError(400, 'invalid_user', 'X-User-ID must be 1-128 characters without control characters', {
+      'X-User-ID': 'must be 1-128 characters without control characters',
+    });
+  }
+  const given = headers.get('x-user-roles');
+  const names = given === undefined ? ['agent'] : given.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknown = names.filter((r) => !isRole(r));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ApiError(400, 'invalid_roles', `X-User-Roles must list roles among customer, agent, supervisor, admin`, {
+      'X-User-Roles': unknown.length > 0 ? `unknown role ${unknown.join(', ')}` : 'must name at least one role',
+    });
+  }
+  return { id, roles: names as Role[] };
+}
+
+function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {
+  const key: Uint8Array | JWTVerifyGetKey = settings.secret
+    ? new TextEncoder().encode(settings.secret)
+    : createRemoteJWKSet(new URL(settings.jwksUrl ?? ''));
+  const options = {
+    algorithms: settings.secret ? HMAC_ALGORITHMS : JWKS_ALGORITHMS,
+    ...(settings.issuer ? { issuer: settings.issuer } : {}),
+    ...(settings.audience ? { audience: settings.audience } : {}),
+    clockTolerance: 5,
+  };
+  return async (headers: Headers, tenant: string): Promise<Principal> => {
+    const header = headers.get('authorization');
+    const match = header === undefined ? null : /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(header);
+    if (!match) throw unauthorized(header === undefined ? 'missing_token' : 'invalid_token', 'an Authorization: Bearer <JWT> header is required');
+    let payload: JWTPayload;
+    try {
+      payload = (typeof key === 'function' ? await jwtVerify(match[1]!, key, options) : await jwtVerify(match[1]!, key, options)).payload;
+    } catch (error) {
+      throw tokenError(error);
+    }
+    const principal = principalFromClaims(payload);
+    if (payload.tenant !== tenant) {
+      throw new ApiError(403, 'tenant_mismatch', `the token is for another tenant than the one the request names`, {
+        tenant: 'the token tenant claim differs from the tenant header',
+      });
+    }
+    return principal;
+  };
+}
+
+function principalFromClaims(payload: JWTPayload): Principal {
+  if (typeof payload.tenant !== 'string' || payload.tenant === '') throw unauthorized('invalid_token', 'the token has no tenant claim', 'tenant');
+  if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw unauthorized('invalid_token', 'the token has no usable sub claim', 'sub');
+  const roles = Array.isArray(payload.roles) ? payload.roles : typeof payload.roles === 'string' ? payload.roles.split(',') : undefined;
+  const valid = roles?.filter((r): r is Role => typeof r === 'string' && isRole(r.trim())).map((r) => r.trim() as Role) ?? [];
+  if (valid.length === 0) throw unauthorized('invalid_token', 'the token has no roles claim naming a known role', 'roles');
+  return { id: payload.sub, roles: valid };
+}
+
+function tokenError(error: unknown): ApiError {
+  if (error instanceof joseErrors.JWTExpired) return unauthorized('token_expired', 'the token has expired');
+  if (error instanceof joseErrors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
+    return new ApiError(503, 'auth_unavailable', 'the key set that verifies tokens cannot be fetched right now; retry shortly');
+  }
+  if (error instanceof joseErrors.JOSEError) return unauthorized('invalid_token', `the token was refused: ${error.code}`);
+  return unauthorized('invalid_token', 'the token could not be verified');
+}
+
+function unauthorized(code: 'missing_token' | 'invalid_token' | 'token_expired', message: string, claim?: string): ApiError {
+  return new ApiError(401, code, message, claim ? { [`token.${claim}`]: 'missing or invalid' } : { Authorization: message });
+}

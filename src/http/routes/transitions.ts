@@ -1,0 +1,71 @@
+// /api/v1/tickets/{id}/transitions: what the caller may fire now, and firing one.
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { isStaff } from '../../domain/roles.js';
+import { readTicket, transitionTicket } from '../../domain/ticket.js';
+import { TICKET_NET, TRANSITION_NAMES, type TransitionDef, availableTransitions, isEnabled, markingOf, mayFire } from '../../domain/workflow.js';
+import { commandContext } from '../commandContext.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../env.js';
+import { refusalError } from '../errors.js';
+import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { etag, parseIfMatch, ticketResponse } from '../representation.js';
+import { requestHeader } from '../requestHeader.js';
+import { TicketBody, TicketParams, TransitionBody, TransitionList, TransitionParams } from '../schemas.js';
+import { validationHook } from './tickets.js';
+
+export function transitionRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const parameters = [tenantParameter(deps.tenantHeader)];
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/tickets/{id}/transitions', operationId: 'ticketTransitions', tags: ['workflow'],
+      parameters, request: { params: TicketParams },
+      responses: { 200: json(TransitionList, 'the transitions enabled in the ticket\'s place, and which the caller may fire'), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      const command = commandContext(c, deps);
+      // Through the store's read path: an audited read like GET /tickets/{id}.
+      const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => readTicket(t, command));
+      if ('ok' in outcome) throw refusalError(outcome);
+      const marking = markingOf(outcome.ticket.status);
+      const staff = isStaff(command.principal);
+      const transitions = TRANSITION_NAMES.filter((name) => isEnabled(marking, name)).map((name) => {
+        const def: TransitionDef = TICKET_NET.transitions[name];
+        return { name, to: def.outputs[0]!, roles: [...def.roles], allowed: mayFire(command.principal, name) };
+      });
+      c.header('ETag', etag(outcome.ticket));
+      return c.json({
+        status: outcome.ticket.status,
+        enabled_transitions: availableTransitions(marking, command.principal),
+        // Customers see only what they can do; staff also see what others could.
+        transitions: staff ? transitions : transitions.filter((t) => t.allowed),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/tickets/{id}/transitions/{name}', operationId: 'fireTransition', tags: ['workflow'],
+      parameters, request: { params: TransitionParams, body: { ...jsonBody(TransitionBody), required: false } },
+      responses: {
+        200: json(TicketBody, 'the ticket after the transition'),
+        ...errors(400, 401, 403, 404, 409, 412, 413, 415),
+      },
+    }),
+    async (c) => {
+      const { id, name } = c.req.valid('param');
+      const body = c.req.valid('json') ?? {};
+      const command = commandContext(c, deps);
+      const precondition = parseIfMatch(requestHeader(c, 'if-match'));
+      const outcome = await deps.store.change(command.tenant, id, (t) =>
+        transitionTicket(t, name, { assignee: body.assignee, comment: body.comment }, precondition, command),
+      );
+      if ('ok' in outcome) throw refusalError(outcome);
+      c.header('ETag', etag(outcome.ticket));
+      return c.json(ticketResponse(outcome.ticket, command.principal), 200);
+    },
+  );
+
+  return app;
+}

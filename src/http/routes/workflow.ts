@@ -1,0 +1,33 @@
+// GET /api/v1/workflow: the Petri net as JSON, or as a Mermaid diagram with ?format=mermaid.
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { workflowDocument, workflowMermaid } from '../../domain/workflow.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../env.js';
+import { errors, tenantParameter } from '../openapi.js';
+import { validationHook } from './tickets.js';
+
+const WorkflowQuery = z.strictObject({ format: z.enum(['json', 'mermaid']).default('json') });
+
+export function workflowRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/workflow', operationId: 'workflow', tags: ['workflow'],
+      parameters: [tenantParameter(deps.tenantHeader)], request: { query: WorkflowQuery },
+      responses: {
+        200: {
+          description: 'places, transitions, arcs and roles (JSON), or a Mermaid stateDiagram (text/vnd.mermaid)',
+          content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/vnd.mermaid': { schema: z.string() } },
+        },
+        ...errors(400, 401),
+      },
+    }),
+    (c) => {
+      if (c.req.valid('query').format === 'mermaid') {
+        return c.body(workflowMermaid(), 200, { 'Content-Type': 'text/vnd.mermaid; charset=utf-8' });
+      }
+      return c.json(workflowDocument(), 200);
+    },
+  );
+  return app;
+}
