@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
 import { startRelay } from './events/relay.js';
 import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
@@ -10,7 +10,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
-import { openSqliteStore } from './store/sqlite/index.js';
+import { openStore } from './store/open.js';
 
 export type System = {
   url: string;
@@ -22,11 +22,6 @@ export type System = {
 
 export async function startSystem(config: Config, opts: { log?: Logger } = {}): Promise<System> {
   const log = opts.log ?? createLogger({ level: config.logLevel, service: config.serviceName });
-  if (config.databaseUrl) {
-    throw new ConfigError([
-      'DATABASE_URL is set: the PostgreSQL store is not in this version yet; unset it to use SQLite (DB_PATH)',
-    ]);
-  }
   const metrics = createMetrics(config.serviceName);
 
   let localNats: NatsServerProcess | undefined;
@@ -40,7 +35,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     }
   }
 
-  const store = await openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  const store = await openStore(config);
   const link = startNatsLink(
     { servers: config.nats.servers, credsFile: config.nats.credsFile, nkeySeed: config.nats.nkeySeed, name: config.serviceName, stream: config.stream },
     log,

@@ -1,6 +1,7 @@
 // Turns domain events into outbox records: ids, subject, schema and the protobuf payload, encoded once.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
+import type { HistoricEvent } from '../domain/history.js';
 import type { Ticket } from '../domain/ticket.js';
 import { TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { schemaFor, subjectFor } from './subjects.js';
@@ -121,4 +122,9 @@ function ticketFromMessage(m: TicketMessage): Ticket {
     resolvedAt: orNull(m.resolvedAt),
     closedAt: orNull(m.closedAt),
   };
+}
+
+/** A stored event as the event-sourcing fold reads it. */
+export function historicEvent(e: Pick<EventRecord, 'action' | 'occurredAt' | 'payload'>): HistoricEvent {
+  return { action: e.action, occurredAt: e.occurredAt, ticket: decodePayload(e.payload).ticket };
 }

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { ticketAt, parsePointInTime } from '../../domain/history.js';
 import { canSee, isStaff } from '../../domain/roles.js';
 import { createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticket.js';
-import { decodePayload } from '../../events/record.js';
+import { decodePayload, historicEvent } from '../../events/record.js';
 import type { StoredEvent } from '../../store/port.js';
 import { commandContext } from '../commandContext.js';
 import type { AppDeps } from '../deps.js';
@@ -115,7 +115,7 @@ export function ticketRoutes(deps: AppDeps) {
         const point = parsePointInTime(at);
         if (!point) throw new ApiError(400, 'invalid_at', 'at must be a version number (1, 2, ...) or an RFC 3339 timestamp', { at: 'a version or an RFC 3339 timestamp' });
         const events = await visibleHistory(command.tenant, id, c);
-        const then = ticketAt(events.map(historic), point);
+        const then = ticketAt(events.map(historicEvent), point);
         if (!then) throw new ApiError(404, 'not_found', 'the ticket did not exist at that point');
         c.header('ETag', etag(then));
         return c.json(ticketResponse(then, command.principal), 200);
@@ -213,10 +213,6 @@ export function ticketRoutes(deps: AppDeps) {
   }
 
   return app;
-}
-
-function historic(e: StoredEvent) {
-  return { action: e.action, occurredAt: e.occurredAt, ticket: decodePayload(e.payload).ticket };
 }
 
 /** The ticket's last recorded state (also of a deleted ticket, so its history stays visible to whoever could see it). */
