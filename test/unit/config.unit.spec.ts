@@ -93,6 +93,12 @@ describe('reading configured values', () => {
     expect(loadConfig({ NATS_AUTOSTART: text }).nats.autostart).toBe(value);
   });
 
+  it('reads jwt mode with its secret, issuer and audience', () => {
+    expect(loadConfig({ AUTH_MODE: 'jwt', JWT_SECRET: 's'.repeat(40), JWT_ISSUER: 'idp', JWT_AUDIENCE: 'tickets' }).auth).toEqual({
+      mode: 'jwt', secret: 's'.repeat(40), jwksUrl: undefined, issuer: 'idp', audience: 'tickets',
+    });
+  });
+
   it('reads numbers', () => {
     expect(loadConfig({ PORT: '3000', STREAM_REPLICAS: '3' })).toMatchObject({ port: 3000, stream: { replicas: 3 } });
   });
@@ -127,6 +133,9 @@ describe('refusing bad configuration', () => {
     ['STREAM_NAME', 'TICKET.EVENTS'],
     ['X_TENANT_HEADER', 'X Tenant'],
     ['DATABASE_URL', 'not a url'],
+    ['AUTH_MODE', 'oauth'],
+    ['JWT_SECRET', 'too-short'],
+    ['JWT_JWKS_URL', 'ftp://idp.example/keys'],
   ])('names %s in exactly one line for %j', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);
@@ -136,6 +145,15 @@ describe('refusing bad configuration', () => {
   // Each bad entry of a list is its own zod issue; the user still gets one line for the variable.
   it('names a list variable once even when several of its entries are bad', () => {
     expect(problems({ NATS_URL: 'localhost:4222,http://b' })).toHaveLength(1);
+  });
+
+  it.each([
+    [{ AUTH_MODE: 'jwt' }],
+    [{ AUTH_MODE: 'jwt', JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://idp.example/jwks.json' }],
+  ])('asks jwt mode for exactly one way to verify tokens (%j)', (env) => {
+    const found = problems(env);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^AUTH_MODE=jwt: .*JWT_SECRET.*JWT_JWKS_URL/);
   });
 
   // Whitespace is not a port, yet z.coerce.number turns ' ' into 0 and the service binds a random port.
