@@ -7,9 +7,10 @@ import { createTicket } from '../../src/domain/ticket.js';
 import { StoreUnavailableError } from '../../src/store/port.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDataDir } from '../support/service.js';
+import { replayContract } from './replayContract.js';
 import { storeContract } from './storeContract.js';
 
-storeContract('SQLite', async () => {
+async function openTempStore() {
   const dir = tempDataDir();
   const store = await openSqliteStore({ path: join(dir, 'contract.db') });
   return {
@@ -19,7 +20,10 @@ storeContract('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+storeContract('SQLite', openTempStore);
+replayContract('SQLite', openTempStore);
 
 describe('SQLite held by another process', () => {
   it('fails the whole batch as unavailable at once, and commits again once the lock is gone', async () => {

@@ -47,13 +47,13 @@ describe('HS256 tokens', () => {
     const token = await hsToken({ tenant: 'acme', roles: ['agent'] });
     const res = await hs.call('/api/v1/tickets', { method: 'POST', headers: bearer(token), json: { title: 't', created_by: 'x' } });
     expect(res.status).toBe(201);
-    expect((await res.json()).enabled_transitions).toEqual(['assign']);
+    expect(((await res.json()) as { enabled_transitions: string[] }).enabled_transitions).toEqual(['assign']);
   });
 
   it('ignore X-User-ID and X-User-Roles: only the token speaks', async () => {
     const token = await hsToken({ tenant: 'acme', sub: 'cust-5', roles: ['customer'] });
     const res = await hs.call('/api/v1/tickets', { method: 'POST', headers: { ...bearer(token), 'X-User-Roles': 'admin' }, json: { title: 't', created_by: 'x' } });
-    expect((await res.json()).customer_id).toBe('cust-5');
+    expect(((await res.json()) as { customer_id: string }).customer_id).toBe('cust-5');
   });
 
   it.each([

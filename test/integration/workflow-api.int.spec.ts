@@ -103,7 +103,7 @@ describe('moving a ticket through the workflow', () => {
     const t = await create();
     const res = await svc.call(`/api/v1/tickets/${t.id}/transitions/assign`, { method: 'POST', headers: { ...AGENT, 'If-Match': '"7"' }, json: { assignee: 'x' } });
     expect(res.status).toBe(412);
-    expect((await (await svc.call(`/api/v1/tickets/${t.id}`, { headers: AGENT })).json()).status).toBe('new');
+    expect((await (await svc.call(`/api/v1/tickets/${t.id}`, { headers: AGENT })).json() as Json).status).toBe('new');
   });
 
   it('lists what the caller may fire next', async () => {
@@ -146,7 +146,7 @@ describe('customers', () => {
     await fire(t.id, 'assign', AGENT, { assignee: 'dana' });
     await fire(t.id, 'start_work');
     await fire(t.id, 'request_info');
-    expect((await svc.call(`/api/v1/tickets/${t.id}`, { headers: CUSTOMER }).then((r) => r.json())).enabled_transitions).toEqual(['customer_reply']);
+    expect((await svc.call(`/api/v1/tickets/${t.id}`, { headers: CUSTOMER }).then((r) => r.json() as Promise<Json>)).enabled_transitions).toEqual(['customer_reply']);
     expect((await fire(t.id, 'customer_reply', OTHER_CUSTOMER)).status).toBe(404);
     expect((await fire(t.id, 'customer_reply', CUSTOMER)).body.status).toBe('in_progress');
     const other = await svc.call('/api/v1/tickets', { method: 'POST', headers: CUSTOMER, json: { title: 'x', created_by: 'cust-1', customer_id: 'cust-9' } });
