@@ -57,7 +57,10 @@ export function isEnabled(marking: Marking, name: TransitionName): boolean {
 }
 
 export function mayFire(principal: Pick<Principal, 'roles'>, name: TransitionName): boolean {
-  const roles = effectiveRoles(principal.roles);
+  return allowedFor(effectiveRoles(principal.roles), name);
+}
+
+function allowedFor(roles: ReadonlySet<Role>, name: TransitionName): boolean {
   if (roles.has('admin')) return true;
   const def: TransitionDef = TICKET_NET.transitions[name];
   return def.roles.some((r) => roles.has(r));
@@ -70,7 +73,8 @@ export function enabledTransitions(marking: Marking): TransitionName[] {
 
 /** The transitions this caller could fire now: enabled and allowed for their roles. */
 export function availableTransitions(marking: Marking, principal: Pick<Principal, 'roles'>): TransitionName[] {
-  return enabledTransitions(marking).filter((t) => mayFire(principal, t));
+  const roles = effectiveRoles(principal.roles);
+  return enabledTransitions(marking).filter((t) => allowedFor(roles, t));
 }
 
 export type Firing =

@@ -46,22 +46,22 @@ async function fromHeaders(headers: Headers): Promise<Principal> {
 }
 
 function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {
-  const key: Uint8Array | JWTVerifyGetKey = settings.secret
-    ? new TextEncoder().encode(settings.secret)
-    : createRemoteJWKSet(new URL(settings.jwksUrl ?? ''));
   const options = {
     algorithms: settings.secret ? HMAC_ALGORITHMS : JWKS_ALGORITHMS,
     ...(settings.issuer ? { issuer: settings.issuer } : {}),
     ...(settings.audience ? { audience: settings.audience } : {}),
     clockTolerance: 5,
   };
+  const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
+  const keySet: JWTVerifyGetKey | undefined = secret ? undefined : createRemoteJWKSet(new URL(settings.jwksUrl ?? ''));
+  const verify = (token: string) => (secret ? jwtVerify(token, secret, options) : jwtVerify(token, keySet!, options));
   return async (headers: Headers, tenant: string): Promise<Principal> => {
     const header = headers.get('authorization');
     const match = header === undefined ? null : /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(header);
     if (!match) throw unauthorized(header === undefined ? 'missing_token' : 'invalid_token', 'an Authorization: Bearer <JWT> header is required');
     let payload: JWTPayload;
     try {
-      payload = (typeof key === 'function' ? await jwtVerify(match[1]!, key, options) : await jwtVerify(match[1]!, key, options)).payload;
+      ({ payload } = await verify(match[1]!));
     } catch (error) {
       throw tokenError(error);
     }
