@@ -2,7 +2,7 @@
 import type { CommandContext, Ticket } from './ticket.js';
 import type { Place, TransitionName } from './workflow.js';
 
-export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned'] as const;
+export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned', 'sla_changed'] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 export type EventAction = TicketAction | 'notification_requested';
 
@@ -15,8 +15,16 @@ export type DomainEvent =
       ctx: CommandContext;
       transition: { name: TransitionName; from: Place; to: Place; comment: string };
     }
+  | {
+      action: 'sla_changed';
+      ticket: Ticket;
+      changedFields: string[];
+      ctx: CommandContext;
+      /** The SLA state before and after, and each threshold crossed (`response_alert`, `resolution_breach`, ...). */
+      slaChange: { from: string; to: string; crossed: string[] };
+    }
   | { action: 'notification_requested'; ticket: Ticket; ctx: CommandContext; notification: { reason: string; keywords: string[] } }
   | { action: 'listed'; ctx: CommandContext; listing: { count: number; query: string } };
 
 /** Actions that change the stored ticket; the others (read, listed, notification requests) only observe it. */
-export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'deleted']);
+export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'sla_changed', 'deleted']);

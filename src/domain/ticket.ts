@@ -2,6 +2,7 @@
 import type { DomainEvent } from './events.js';
 import { type Principal, canSee, isStaff } from './roles.js';
 import { findSeverityKeywords } from './severity.js';
+import { DEFAULT_SLA_POLICY, type SlaClock, type SlaSettings, crossThresholds, meet, pause, resume, retarget, slaState, startClock } from './sla.js';
 import { PLACES, type Place, type TransitionName, fire, markingOf } from './workflow.js';
 
 export const TICKET_TYPES = ['support', 'bug', 'feature', 'question'] as const;
@@ -30,6 +31,8 @@ export type Ticket = {
   tags: string[];
   externalId: string | null;
   escalationLevel: number;
+  /** The SLA clock of the current round; null when the tier has no SLA. */
+  sla: SlaClock | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -70,7 +73,18 @@ export type CommandContext = {
   now: string;
   newId: () => string;
   severityKeywords: readonly string[];
+  /** The tenant's SLA policy and alert threshold (defaults: SPEC §6 table, 0.85). */
+  sla?: SlaSettings | undefined;
+  /** The tenant's routing rules: who gets a new ticket of each priority. */
+  routing?: RoutingRules | undefined;
 };
+
+/** Per-tenant routing (SPEC §6): priority → assignee, with a fallback for the rest. */
+export type RoutingRules = { rules: ReadonlyArray<{ priority: Priority; assignee: string }>; fallback: string | null };
+
+const DEFAULT_SLA: SlaSettings = { policy: DEFAULT_SLA_POLICY, alertThreshold: 0.85 };
+/** Routing acts as the system, not as the caller (a customer's ticket is still routed). */
+const ROUTER: Principal = { id: 'system:routing', roles: ['agent'] };
 
 export type Refusal =
   | { ok: false; code: 'not_found' }
@@ -115,21 +129,27 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
     tags: input.tags ?? [],
     externalId: input.externalId ?? null,
     escalationLevel: 0,
+    sla: null,
     version: 1,
     createdAt: ctx.now,
     updatedAt: ctx.now,
     resolvedAt: null,
     closedAt: null,
   };
+  ticket.sla = startClock(ctx.sla ?? DEFAULT_SLA, ticket.customerTier, ticket.priority, ctx.now);
   const changed = Object.keys(input).filter((k) => input[k as keyof NewTicket] !== undefined);
-  return {
-    ok: true,
-    write: { kind: 'insert', ticket },
-    events: [
-      { action: 'created', ticket, changedFields: changed.map(toWireName), ctx },
-      ...severityEvents(ticket, ctx),
-    ],
-  };
+  const events: DomainEvent[] = [{ action: 'created', ticket, changedFields: changed.map(toWireName), ctx }, ...severityEvents(ticket, ctx)];
+  const assignee = route(ticket, ctx.routing);
+  if (!assignee) return { ok: true, write: { kind: 'insert', ticket }, events };
+  const routed = transitionTicket(ticket, 'assign', { assignee, comment: 'routed by priority' }, undefined, { ...ctx, principal: ROUTER });
+  if (!routed.ok) return routed;
+  return { ok: true, write: { kind: 'insert', ticket: routed.write.ticket }, events: [...events, ...routed.events] };
+}
+
+/** The assignee routing picks for a new ticket: its priority's rule, else the fallback, else nobody. */
+export function route(ticket: Pick<Ticket, 'priority'>, routing: RoutingRules | undefined): string | null {
+  if (!routing) return null;
+  return routing.rules.find((r) => r.priority === ticket.priority)?.assignee ?? routing.fallback;
 }
 
 /** An If-Match precondition: the list of versions the client claims, or any ('*'). */
@@ -156,6 +176,7 @@ export function updateTicket(current: Ticket, patch: TicketPatch, precondition: 
     changed.push(key);
   }
   if (changed.length === 0) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
+  if (changed.includes('priority') || changed.includes('customerTier')) next.sla = reclock(current, next, ctx);
   next.version = current.version + 1;
   next.updatedAt = ctx.now;
   const descriptionChanged = changed.includes('description');
@@ -207,12 +228,14 @@ export function transitionTicket(
   if (input.assignee) next.assignee = input.assignee;
   if (firing.to === 'resolved') next.resolvedAt = ctx.now;
   if (firing.to === 'closed') next.closedAt = ctx.now;
-  // Reopened work is unresolved again; the timestamps describe the current round.
+  next.sla = moveClock(current.sla, firing.from, firing.to, ctx.now);
+  // Reopened work is unresolved again: the timestamps and the SLA clock start a new round.
   if (firing.transition === 'reopen') {
     next.resolvedAt = null;
     next.closedAt = null;
+    next.sla = startClock(ctx.sla ?? DEFAULT_SLA, next.customerTier, next.priority, ctx.now);
   }
-  const changed = (['status', 'assignee', 'resolvedAt', 'closedAt'] as const).filter((k) => next[k] !== current[k]);
+  const changed = (['status', 'assignee', 'resolvedAt', 'closedAt', 'sla'] as const).filter((k) => next[k] !== current[k]);
   return {
     ok: true,
     write: { kind: 'update', ticket: next },
@@ -224,6 +247,54 @@ export function transitionTicket(
       transition: { name: firing.transition, from: firing.from, to: firing.to, comment: input.comment ?? '' },
     }],
   };
+}
+
+/** How a transition moves the SLA clock: leaving new answers, resolving resolves, waiting on the customer pauses. */
+function moveClock(clock: SlaClock | null, from: Place, to: Place, now: string): SlaClock | null {
+  if (!clock) return null;
+  let next = clock;
+  if (from === 'new') next = meet(next, 'response', now);
+  if (to === 'resolved') next = meet(next, 'resolution', now);
+  if (to === 'pending_customer') next = pause(next, now);
+  if (from === 'pending_customer') next = resume(next, now);
+  return next;
+}
+
+function reclock(current: Ticket, next: Ticket, ctx: CommandContext): SlaClock | null {
+  const settings = ctx.sla ?? DEFAULT_SLA;
+  if (current.sla) return retarget(current.sla, settings, next.customerTier, next.priority);
+  const open = next.status !== 'resolved' && next.status !== 'closed';
+  return open ? startClock(settings, next.customerTier, next.priority, ctx.now) : null;
+}
+
+/**
+ * The scheduler's command: mark the SLA thresholds `now` has passed. A breach raises the
+ * escalation level and requests a notification. Nothing passed → nothing written, so running it
+ * twice (another replica, a retry) changes nothing the second time.
+ */
+export function checkSla(current: Ticket, ctx: CommandContext): Decision {
+  if (!current.sla) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
+  const { clock, crossed } = crossThresholds(current.sla, ctx.now);
+  if (crossed.length === 0) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
+  const breaches = crossed.filter((c) => c.kind === 'breach');
+  const next: Ticket = {
+    ...current,
+    sla: clock,
+    escalationLevel: current.escalationLevel + breaches.length,
+    version: current.version + 1,
+    updatedAt: ctx.now,
+  };
+  const events: DomainEvent[] = [{
+    action: 'sla_changed',
+    ticket: next,
+    changedFields: breaches.length > 0 ? ['sla', 'escalation_level'] : ['sla'],
+    ctx,
+    slaChange: { from: slaState(current.sla), to: slaState(clock), crossed: crossed.map((c) => `${c.target}_${c.kind}`) },
+  }];
+  if (breaches.length > 0) {
+    events.push({ action: 'notification_requested', ticket: next, ctx, notification: { reason: 'sla_breached', keywords: breaches.map((b) => b.target) } });
+  }
+  return { ok: true, write: { kind: 'update', ticket: next }, events };
 }
 
 const toWireName = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -2,8 +2,9 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
+import type { SlaClock, SlaTarget } from '../domain/sla.js';
 import type { Ticket } from '../domain/ticket.js';
-import { TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
+import { type Sla as SlaMessage, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
 /** One event as the outbox keeps it and the relay publishes it. */
@@ -35,6 +36,7 @@ export function toRecord(event: DomainEvent): EventRecord {
       ...(event.action === 'listed' ? { listing: event.listing } : {}),
       ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
       ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
+      ...(event.action === 'sla_changed' ? { slaChange: event.slaChange } : {}),
     }),
   );
   return {
@@ -73,7 +75,27 @@ export function ticketMessage(t: Ticket): TicketMessage {
     version: BigInt(t.version),
     resolvedAt: t.resolvedAt ?? '',
     closedAt: t.closedAt ?? '',
+    ...(t.sla ? { sla: slaMessage(t.sla) } : {}),
   });
+}
+
+function slaMessage(c: SlaClock) {
+  const target = (t: SlaTarget) => ({ minutes: t.minutes, metAt: t.metAt ?? '', alertedAt: t.alertedAt ?? '', breachedAt: t.breachedAt ?? '' });
+  return {
+    startedAt: c.startedAt, pausedMs: BigInt(c.pausedMs), pausedAt: c.pausedAt ?? '', alertThreshold: c.alertThreshold,
+    response: target(c.response), resolution: target(c.resolution),
+  };
+}
+
+function slaFromMessage(m: SlaMessage): SlaClock {
+  const orNull = (s: string) => (s === '' ? null : s);
+  const target = (t: SlaMessage['response']): SlaTarget => ({
+    minutes: t?.minutes ?? 0, metAt: orNull(t?.metAt ?? ''), alertedAt: orNull(t?.alertedAt ?? ''), breachedAt: orNull(t?.breachedAt ?? ''),
+  });
+  return {
+    startedAt: m.startedAt, pausedMs: Number(m.pausedMs), pausedAt: orNull(m.pausedAt), alertThreshold: m.alertThreshold,
+    response: target(m.response), resolution: target(m.resolution),
+  };
 }
 
 /** What a stored payload says, in domain terms (history, time travel, replay). */
@@ -83,6 +105,7 @@ export type DecodedEvent = {
   notification: { reason: string; keywords: string[] } | undefined;
   listing: { count: number; query: string } | undefined;
   transition: { name: string; from: string; to: string; comment: string } | undefined;
+  slaChange: { from: string; to: string; crossed: string[] } | undefined;
 };
 
 export function decodePayload(payload: Uint8Array): DecodedEvent {
@@ -96,6 +119,7 @@ export function decodePayload(payload: Uint8Array): DecodedEvent {
     transition: event.transition
       ? { name: event.transition.name, from: event.transition.from, to: event.transition.to, comment: event.transition.comment }
       : undefined,
+    slaChange: event.slaChange ? { from: event.slaChange.from, to: event.slaChange.to, crossed: [...event.slaChange.crossed] } : undefined,
   };
 }
 
@@ -121,6 +145,7 @@ function ticketFromMessage(m: TicketMessage): Ticket {
     updatedAt: m.updatedAt,
     resolvedAt: orNull(m.resolvedAt),
     closedAt: orNull(m.closedAt),
+    sla: m.sla ? slaFromMessage(m.sla) : null,
   };
 }
 

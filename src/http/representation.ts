@@ -1,5 +1,6 @@
 // How tickets look on the wire: JSON field names, ETags, If-Match and list cursors.
 import type { Principal } from '../domain/roles.js';
+import { dueAt, slaState } from '../domain/sla.js';
 import type { Precondition, Ticket } from '../domain/ticket.js';
 import { availableTransitions, markingOf } from '../domain/workflow.js';
 import { ApiError } from './errors.js';
@@ -22,6 +23,13 @@ export function ticketJson(t: Ticket): TicketStateJson {
     tags: t.tags,
     external_id: t.externalId,
     escalation_level: t.escalationLevel,
+    sla: t.sla && {
+      state: slaState(t.sla),
+      response_due_at: dueAt(t.sla, 'response'),
+      resolution_due_at: dueAt(t.sla, 'resolution'),
+      first_response_at: t.sla.response.metAt,
+      paused: t.sla.pausedAt !== null,
+    },
     version: t.version,
     created_at: t.createdAt,
     updated_at: t.updatedAt,

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { CUSTOMER_TIERS, PRIORITIES, STATUSES, TICKET_TYPES } from '../domain/ticket.js';
 import { TRANSITION_NAMES, type TransitionName } from '../domain/workflow.js';
+import { SLA_STATES } from '../domain/sla.js';
 
 const TAG = /^[a-z0-9][a-z0-9:_-]{0,49}$/;
 const id128 = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
@@ -56,6 +57,16 @@ export const TicketState = z
     tags: z.array(z.string()),
     external_id: z.string().nullable(),
     escalation_level: z.number().int(),
+    sla: z
+      .object({
+        state: z.enum(SLA_STATES),
+        response_due_at: z.string(),
+        resolution_due_at: z.string(),
+        first_response_at: z.string().nullable(),
+        paused: z.boolean(),
+      })
+      .nullable()
+      .openapi({ description: 'the SLA of the current round; null when the tier has no SLA. Due times move while paused in pending_customer' }),
     version: z.number().int(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -1,5 +1,6 @@
 // Mapping between stored rows and domain values, shared by every store adapter.
 import type { EventAction } from '../domain/events.js';
+import { type SlaClock, nextDueAt, slaState } from '../domain/sla.js';
 import type { CustomerTier, Priority, Status, Ticket, TicketType } from '../domain/ticket.js';
 import type { EventRecord } from '../events/record.js';
 import type { StoredEvent } from './port.js';
@@ -21,6 +22,9 @@ export function ticketToRow(t: Ticket): TicketRow {
     tags: JSON.stringify(t.tags),
     external_id: t.externalId,
     escalation_level: t.escalationLevel,
+    sla: t.sla ? JSON.stringify(t.sla) : null,
+    sla_state: t.sla ? slaState(t.sla) : null,
+    sla_next_due_at: t.sla && isOpen(t) ? nextDueAt(t.sla) : null,
     version: t.version,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
@@ -28,6 +32,9 @@ export function ticketToRow(t: Ticket): TicketRow {
     closed_at: t.closedAt,
   };
 }
+
+/** Tickets the SLA scheduler still watches: not yet resolved or closed. */
+const isOpen = (t: Ticket) => t.status !== 'resolved' && t.status !== 'closed';
 
 export function rowToTicket(r: TicketRow): Ticket {
   return {
@@ -45,6 +52,7 @@ export function rowToTicket(r: TicketRow): Ticket {
     tags: JSON.parse(r.tags) as string[],
     externalId: r.external_id,
     escalationLevel: Number(r.escalation_level),
+    sla: r.sla === null ? null : (JSON.parse(r.sla) as SlaClock),
     version: Number(r.version),
     createdAt: r.created_at,
     updatedAt: r.updated_at,

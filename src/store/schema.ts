@@ -17,6 +17,11 @@ export type TicketRow = {
   tags: string;
   external_id: string | null;
   escalation_level: number;
+  /** The SLA clock as JSON; null when the tier has no SLA. */
+  sla: string | null;
+  /** Derived from sla, kept as columns for the dashboard and the scheduler's index. */
+  sla_state: string | null;
+  sla_next_due_at: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -50,7 +55,17 @@ export type IdempotencyRow = {
   created_at: string;
 };
 
+export type TenantSettingRow = {
+  tenant: string;
+  /** `sla`, `routing` or `severity`. */
+  name: string;
+  /** The setting as JSON. */
+  value: string;
+  updated_at: string;
+};
+
 export type Database = {
+  tenant_settings: TenantSettingRow;
   tickets: TicketRow;
   events: EventRow;
   idempotency_keys: IdempotencyRow;

@@ -36,6 +36,11 @@ describe('creating a ticket', () => {
         tags: [],
         externalId: null,
         escalationLevel: 0,
+        sla: {
+          startedAt: NOW, pausedMs: 0, pausedAt: null, alertThreshold: 0.85,
+          response: { minutes: 240, metAt: null, alertedAt: null, breachedAt: null },
+          resolution: { minutes: 4320, metAt: null, alertedAt: null, breachedAt: null },
+        },
         version: 1,
         createdAt: NOW,
         updatedAt: NOW,

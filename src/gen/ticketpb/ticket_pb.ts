@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ticketpb/ticket.proto.
  */
 export const file_ticketpb_ticket: GenFile = /*@__PURE__*/
-  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIugCCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJIicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSLmAQoLVGlja2V0RXZlbnQSHAoEbWV0YRgBIAEoCzIOLnRpY2tldHBiLk1ldGESHgoEZGF0YRgCIAEoCzIQLnRpY2tldHBiLlRpY2tldBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIiCgdsaXN0aW5nGAQgASgLMhEudGlja2V0cGIuTGlzdGluZxIzCgxub3RpZmljYXRpb24YBSABKAsyHS50aWNrZXRwYi5Ob3RpZmljYXRpb25SZXF1ZXN0EigKCnRyYW5zaXRpb24YBiABKAsyFC50aWNrZXRwYi5UcmFuc2l0aW9uQhZaFGludGVybmFsL3BiO3RpY2tldHBiYgZwcm90bzM");
+  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIoQDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYSJVCglTbGFUYXJnZXQSDwoHbWludXRlcxgBIAEoARIOCgZtZXRfYXQYAiABKAkSEgoKYWxlcnRlZF9hdBgDIAEoCRITCgticmVhY2hlZF9hdBgEIAEoCSKoAQoDU2xhEhIKCnN0YXJ0ZWRfYXQYASABKAkSEQoJcGF1c2VkX21zGAIgASgEEhEKCXBhdXNlZF9hdBgDIAEoCRIXCg9hbGVydF90aHJlc2hvbGQYBCABKAESJQoIcmVzcG9uc2UYBSABKAsyEy50aWNrZXRwYi5TbGFUYXJnZXQSJwoKcmVzb2x1dGlvbhgGIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldCInCgdMaXN0aW5nEg0KBWNvdW50GAEgASgNEg0KBXF1ZXJ5GAIgASgJIjcKE05vdGlmaWNhdGlvblJlcXVlc3QSDgoGcmVhc29uGAEgASgJEhAKCGtleXdvcmRzGAIgAygJIkUKClRyYW5zaXRpb24SDAoEbmFtZRgBIAEoCRIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEg8KB2NvbW1lbnQYBCABKAkiNgoJU2xhQ2hhbmdlEgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkSDwoHY3Jvc3NlZBgDIAMoCSKPAgoLVGlja2V0RXZlbnQSHAoEbWV0YRgBIAEoCzIOLnRpY2tldHBiLk1ldGESHgoEZGF0YRgCIAEoCzIQLnRpY2tldHBiLlRpY2tldBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIiCgdsaXN0aW5nGAQgASgLMhEudGlja2V0cGIuTGlzdGluZxIzCgxub3RpZmljYXRpb24YBSABKAsyHS50aWNrZXRwYi5Ob3RpZmljYXRpb25SZXF1ZXN0EigKCnRyYW5zaXRpb24YBiABKAsyFC50aWNrZXRwYi5UcmFuc2l0aW9uEicKCnNsYV9jaGFuZ2UYByABKAsyEy50aWNrZXRwYi5TbGFDaGFuZ2VCFloUaW50ZXJuYWwvcGI7dGlja2V0cGJiBnByb3RvMw");
 
 /**
  * Envelope metadata of one domain event.
@@ -174,6 +174,13 @@ export type Ticket = Message<"ticketpb.Ticket"> & {
    * @generated from field: string closed_at = 19;
    */
   closedAt: string;
+
+  /**
+   * Absent when the customer's tier has no SLA.
+   *
+   * @generated from field: ticketpb.Sla sla = 20;
+   */
+  sla?: Sla | undefined;
 };
 
 /**
@@ -182,6 +189,86 @@ export type Ticket = Message<"ticketpb.Ticket"> & {
  */
 export const TicketSchema: GenMessage<Ticket> = /*@__PURE__*/
   messageDesc(file_ticketpb_ticket, 1);
+
+/**
+ * One SLA target of the current round. Empty timestamps are unset.
+ *
+ * @generated from message ticketpb.SlaTarget
+ */
+export type SlaTarget = Message<"ticketpb.SlaTarget"> & {
+  /**
+   * @generated from field: double minutes = 1;
+   */
+  minutes: number;
+
+  /**
+   * @generated from field: string met_at = 2;
+   */
+  metAt: string;
+
+  /**
+   * @generated from field: string alerted_at = 3;
+   */
+  alertedAt: string;
+
+  /**
+   * @generated from field: string breached_at = 4;
+   */
+  breachedAt: string;
+};
+
+/**
+ * Describes the message ticketpb.SlaTarget.
+ * Use `create(SlaTargetSchema)` to create a new message.
+ */
+export const SlaTargetSchema: GenMessage<SlaTarget> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 2);
+
+/**
+ * A ticket's SLA clock: deadlines are started_at + minutes + paused_ms.
+ *
+ * @generated from message ticketpb.Sla
+ */
+export type Sla = Message<"ticketpb.Sla"> & {
+  /**
+   * @generated from field: string started_at = 1;
+   */
+  startedAt: string;
+
+  /**
+   * @generated from field: uint64 paused_ms = 2;
+   */
+  pausedMs: bigint;
+
+  /**
+   * Set while paused in pending_customer.
+   *
+   * @generated from field: string paused_at = 3;
+   */
+  pausedAt: string;
+
+  /**
+   * @generated from field: double alert_threshold = 4;
+   */
+  alertThreshold: number;
+
+  /**
+   * @generated from field: ticketpb.SlaTarget response = 5;
+   */
+  response?: SlaTarget | undefined;
+
+  /**
+   * @generated from field: ticketpb.SlaTarget resolution = 6;
+   */
+  resolution?: SlaTarget | undefined;
+};
+
+/**
+ * Describes the message ticketpb.Sla.
+ * Use `create(SlaSchema)` to create a new message.
+ */
+export const SlaSchema: GenMessage<Sla> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 3);
 
 /**
  * What a list request asked and how much it returned (ticket.event.listed).
@@ -207,7 +294,7 @@ export type Listing = Message<"ticketpb.Listing"> & {
  * Use `create(ListingSchema)` to create a new message.
  */
 export const ListingSchema: GenMessage<Listing> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 2);
+  messageDesc(file_ticketpb_ticket, 4);
 
 /**
  * Why a notification was requested (notification.event.requested).
@@ -231,7 +318,7 @@ export type NotificationRequest = Message<"ticketpb.NotificationRequest"> & {
  * Use `create(NotificationRequestSchema)` to create a new message.
  */
 export const NotificationRequestSchema: GenMessage<NotificationRequest> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 3);
+  messageDesc(file_ticketpb_ticket, 5);
 
 /**
  * A workflow firing (ticket.event.transitioned); the actor is in Meta.
@@ -265,7 +352,38 @@ export type Transition = Message<"ticketpb.Transition"> & {
  * Use `create(TransitionSchema)` to create a new message.
  */
 export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 4);
+  messageDesc(file_ticketpb_ticket, 6);
+
+/**
+ * What an SLA check changed (ticket.event.sla_changed).
+ *
+ * @generated from message ticketpb.SlaChange
+ */
+export type SlaChange = Message<"ticketpb.SlaChange"> & {
+  /**
+   * @generated from field: string from = 1;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 2;
+   */
+  to: string;
+
+  /**
+   * e.g. "response_alert", "resolution_breach".
+   *
+   * @generated from field: repeated string crossed = 3;
+   */
+  crossed: string[];
+};
+
+/**
+ * Describes the message ticketpb.SlaChange.
+ * Use `create(SlaChangeSchema)` to create a new message.
+ */
+export const SlaChangeSchema: GenMessage<SlaChange> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 7);
 
 /**
  * @generated from message ticketpb.TicketEvent
@@ -302,6 +420,11 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
    * @generated from field: ticketpb.Transition transition = 6;
    */
   transition?: Transition | undefined;
+
+  /**
+   * @generated from field: ticketpb.SlaChange sla_change = 7;
+   */
+  slaChange?: SlaChange | undefined;
 };
 
 /**
@@ -309,5 +432,5 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
  * Use `create(TicketEventSchema)` to create a new message.
  */
 export const TicketEventSchema: GenMessage<TicketEvent> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 5);
+  messageDesc(file_ticketpb_ticket, 8);
 

@@ -59,4 +59,22 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`CREATE INDEX idempotency_by_age ON idempotency_keys (created_at)`.execute(db);
     },
   },
+  // 0002 is left to the consumers' tables.
+  '0003_sla_and_tenant_settings': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE tickets ADD COLUMN sla TEXT`.execute(db);
+      await sql`ALTER TABLE tickets ADD COLUMN sla_state TEXT`.execute(db);
+      await sql`ALTER TABLE tickets ADD COLUMN sla_next_due_at TEXT`.execute(db);
+      // The scheduler asks only for tickets whose next threshold has passed.
+      await sql`CREATE INDEX tickets_by_sla_due ON tickets (sla_next_due_at) WHERE sla_next_due_at IS NOT NULL`.execute(db);
+      await sql`CREATE INDEX tickets_by_sla_state ON tickets (tenant, sla_state, sla_next_due_at)`.execute(db);
+      await sql`CREATE TABLE tenant_settings (
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, name)
+      ) WITHOUT ROWID`.execute(db);
+    },
+  },
 };
