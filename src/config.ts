@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-export const COMPONENTS = ['api', 'relay'] as const;
+export const COMPONENTS = ['api', 'relay', 'sla'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -46,6 +46,10 @@ const schema = z.object({
   RELAY_BATCH_SIZE: int(1, 10000).default(1024),
   RELAY_MAX_IN_FLIGHT: int(1, 10000).default(256),
   RELAY_POLL_MS: int(10, 60000).default(250),
+  SLA_CONFIG_PATH: z.string().min(1).optional(),
+  SLA_ALERT_THRESHOLD: z.string().regex(/^(0?\.\d+|1(\.0+)?)$/, 'a fraction between 0 and 1, like 0.85').transform(Number)
+    .pipe(z.number().gt(0, 'more than 0').lte(1)).default(0.85),
+  SLA_SCAN_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   IDEMPOTENCY_TTL: duration.prefault('24h'),
   SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(10000),
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
@@ -76,6 +80,7 @@ export type Config = {
   severityKeywords: string[];
   stream: { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
   relay: { batchSize: number; maxInFlight: number; pollMs: number };
+  sla: { configPath: string | undefined; alertThreshold: number; scanIntervalMs: number };
   idempotencyTtlMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
@@ -137,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       duplicateWindowMs: e.STREAM_DUPLICATE_WINDOW,
     },
     relay: { batchSize: e.RELAY_BATCH_SIZE, maxInFlight: e.RELAY_MAX_IN_FLIGHT, pollMs: e.RELAY_POLL_MS },
+    sla: { configPath: e.SLA_CONFIG_PATH && resolve(e.SLA_CONFIG_PATH), alertThreshold: e.SLA_ALERT_THRESHOLD, scanIntervalMs: e.SLA_SCAN_INTERVAL_MS },
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

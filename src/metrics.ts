@@ -46,6 +46,12 @@ export function createMetrics(serviceName: string) {
       help: 'Failed relay rounds (NATS unreachable, publish refused, store error)',
       registers: [registry],
     }),
+    slaCrossings: new Counter({
+      name: 'sla_thresholds_crossed_total',
+      help: 'SLA thresholds the scheduler marked (alert, breach), each once across replicas',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     outboxBacklog: new Gauge({
       name: 'outbox_backlog',
       help: 'Events committed but not yet acknowledged by the stream',

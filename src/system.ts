@@ -4,6 +4,9 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { startRelay } from './events/relay.js';
+import { watchPolicyFile } from './settings/policyFile.js';
+import { createTenantSettings } from './settings/tenantSettings.js';
+import { startSlaScheduler } from './sla/scheduler.js';
 import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
 import { createLogger } from './logger.js';
@@ -14,6 +17,8 @@ import { openStore } from './store/open.js';
 
 export type System = {
   url: string;
+  /** The SLA scheduler when this process runs the `sla` component (tests drive a pass with it). */
+  sla: { runOnce(): Promise<number> } | undefined;
   port: number;
   log: Logger;
   /** Graceful: stop accepting, finish in-flight requests, flush the relay, close NATS and the store. */
@@ -41,6 +46,12 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     log,
   );
   const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics) : undefined;
+  const newId = createUuidV7();
+  const policy = watchPolicyFile(config.sla.configPath, log);
+  const settings = createTenantSettings(store, { policy: policy.current, alertThreshold: config.sla.alertThreshold, severityKeywords: config.severityKeywords });
+  const sla = config.components.has('sla')
+    ? startSlaScheduler(store, { intervalMs: config.sla.scanIntervalMs, now: () => new Date(), newId }, log, metrics)
+    : undefined;
 
   const app = createApp({
     store,
@@ -48,14 +59,14 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     metrics,
     tenantHeader: config.tenantHeader,
     auth: config.auth,
-    severityKeywords: config.severityKeywords,
+    settings,
     idempotencyTtlMs: config.idempotencyTtlMs,
     bodyLimitBytes: config.bodyLimitBytes,
     serviceName: config.serviceName,
     api: config.components.has('api'),
     draining: () => stopping !== undefined,
     now: () => new Date(),
-    newId: createUuidV7(),
+    newId,
     readiness: async () => {
       const checks: Record<string, string> = {};
       let ok = true;
@@ -91,6 +102,8 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
       log.info({ operation: 'shutdown' }, 'shutting down: draining requests');
       clearInterval(purge);
       await closeServer(server, config.shutdownTimeoutMs);
+      policy.stop();
+      await sla?.stop();
       await relay?.stop(config.shutdownTimeoutMs);
       await link.stop();
       await store.close();
@@ -99,7 +112,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
       log.flush();
     })());
 
-  return { url: `http://${host}:${port}`, port, log, stop };
+  return { url: `http://${host}:${port}`, port, log, sla, stop };
 }
 
 /** Stops accepting, lets in-flight requests finish, and cuts what is left at the deadline. */

@@ -10,6 +10,9 @@ import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
 import { tenancy } from './middleware/tenancy.js';
+import { batchRoutes } from './routes/batch.js';
+import { configRoutes } from './routes/config.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
 import { transitionRoutes } from './routes/transitions.js';
@@ -57,9 +60,13 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
   app.use('/api/*', identity(deps.auth));
   app.use('/api/*', jsonBody(deps.bodyLimitBytes));
+  // Before the ticket routes: /tickets/batch must not be taken for /tickets/{id}.
+  app.route('/api/v1', batchRoutes(deps));
   app.route('/api/v1', ticketRoutes(deps));
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', workflowRoutes(deps));
+  app.route('/api/v1', configRoutes(deps));
+  app.route('/api/v1', dashboardRoutes(deps));
 }
 
 // Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.

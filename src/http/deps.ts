@@ -1,6 +1,7 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import type { TenantSettingsSource } from '../settings/tenantSettings.js';
 import type { TicketStore } from '../store/port.js';
 import type { AuthSettings } from './middleware/identity.js';
 
@@ -12,7 +13,7 @@ export type AppDeps = {
   metrics: Metrics;
   tenantHeader: string;
   auth: AuthSettings;
-  severityKeywords: readonly string[];
+  settings: TenantSettingsSource;
   idempotencyTtlMs: number;
   bodyLimitBytes: number;
   serviceName: string;

@@ -41,11 +41,24 @@ export type CreateOutcome =
 
 export type ChangeOutcome = { kind: 'done'; ticket: Ticket; deleted: boolean } | Refusal;
 
+/** An import by external id: created, changed, or already as given. */
+export type UpsertOutcome = { kind: 'created' | 'updated' | 'unchanged'; ticket: Ticket } | Refusal;
+
+export type Dashboard = {
+  byStatus: Record<string, number>;
+  byPriority: Record<string, number>;
+  bySlaState: Record<string, number>;
+  openBreaches: number;
+  oldestOpen: Ticket | null;
+};
+
 export interface TicketStore {
   /** Runs the decision and commits the new ticket with its events (and idempotency claim) atomically. */
   create(tenant: string, decide: () => Decision, idempotency?: IdempotencyClaim): Promise<CreateOutcome>;
   /** Loads the ticket, runs decide on it and commits the outcome with its events atomically. */
   change(tenant: string, id: string, decide: (current: Ticket) => Decision): Promise<ChangeOutcome>;
+  /** Finds the ticket by external id (undefined when none), runs decide and commits the outcome with its events. */
+  upsertByExternalId(tenant: string, externalId: string, decide: (current: Ticket | undefined) => Decision): Promise<UpsertOutcome>;
   /** Lists a page and commits the audit events the page raises in the same transaction. */
   list(tenant: string, query: ListQuery, audit: (page: Ticket[]) => DomainEvent[]): Promise<Ticket[]>;
   /** The ticket's events in order; undefined when the tenant never had that ticket. */
@@ -57,6 +70,15 @@ export interface TicketStore {
   rebuildTickets(fold: (events: StoredEvent[]) => Ticket | undefined): Promise<{ tickets: number; events: number }>;
   /** Every stored ticket of every tenant, ordered by tenant and id (tools and checks, not requests). */
   allTickets(): Promise<Ticket[]>;
+  /** Tickets of any tenant whose next SLA threshold is at or before `now`, earliest first (an index, not a scan). */
+  slaDue(now: string, limit: number): Promise<Array<{ tenant: string; id: string }>>;
+  /** Counts for the dashboard. */
+  dashboard(tenant: string): Promise<Dashboard>;
+  /** Open tickets in one SLA state, most urgent first (next due time, then escalation, then age). */
+  slaTickets(tenant: string, state: string, offset: number, limit: number): Promise<Ticket[]>;
+  /** The tenant's settings (`sla`, `routing`, `severity`) as stored JSON values. */
+  tenantSettings(tenant: string): Promise<Record<string, unknown>>;
+  putTenantSetting(tenant: string, name: string, value: unknown, at: string): Promise<void>;
   /** Unpublished events in commit order. */
   pending(limit: number): Promise<StoredEvent[]>;
   markPublished(seqs: readonly number[], at: string): Promise<void>;

@@ -48,7 +48,7 @@ describe('configuration defaults', () => {
   });
 
   it('runs every component', () => {
-    expect([...config.components]).toEqual(['api', 'relay']);
+    expect([...config.components]).toEqual(['api', 'relay', 'sla']);
   });
 
   it('treats an empty variable as unset', () => {

@@ -38,7 +38,7 @@ export function ticketRoutes(deps: AppDeps) {
           'Idempotency-Key': '1-255 visible ASCII characters',
         });
       }
-      const command = ctx(c);
+      const command = await ctx(c);
       const input = {
         title: body.title,
         description: body.description ?? undefined,
@@ -78,7 +78,7 @@ export function ticketRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const command = ctx(c);
+      const command = await ctx(c);
       // A customer lists only their own tickets.
       let customerId = q.customer_id;
       if (!isStaff(command.principal)) {
@@ -108,7 +108,7 @@ export function ticketRoutes(deps: AppDeps) {
       responses: { 200: json(TicketBody, 'the ticket (as it stood at `at` when given)'), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
-      const command = ctx(c);
+      const command = await ctx(c);
       const { id } = c.req.valid('param');
       const { at } = c.req.valid('query');
       if (at !== undefined) {
@@ -139,7 +139,7 @@ export function ticketRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const command = ctx(c);
+      const command = await ctx(c);
       const patch = {
         title: body.title,
         description: body.description,
@@ -164,7 +164,7 @@ export function ticketRoutes(deps: AppDeps) {
       responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 401, 403, 404, 412) },
     }),
     async (c) => {
-      const command = ctx(c);
+      const command = await ctx(c);
       const precondition = parseIfMatch(requestHeader(c, 'if-match'));
       const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => deleteTicket(t, precondition, command));
       if ('ok' in outcome) throw refusalError(outcome);
@@ -229,15 +229,21 @@ export function validationHook(
   result: { success: true } | { success: false; error: z.ZodError; target: string },
 ): void {
   if (result.success) return;
+  const fields = zodFields(result.error, result.target);
+  const names = Object.keys(fields).join(', ');
+  throw new ApiError(400, 'validation_failed', `invalid ${result.target}: ${names}`, fields);
+}
+
+/** Each wrong field of a failed schema check with what is wrong with it. */
+export function zodFields(error: z.ZodError, target: string): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
+  for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) fields[key] = key === 'status' ? 'status changes only through workflow transitions' : 'unknown field';
       continue;
     }
-    const path = issue.path.join('.') || result.target;
+    const path = issue.path.join('.') || target;
     fields[path] ??= issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'required' : issue.message;
   }
-  const names = Object.keys(fields).join(', ');
-  throw new ApiError(400, 'validation_failed', `invalid ${result.target}: ${names}`, fields);
+  return fields;
 }

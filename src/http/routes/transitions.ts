@@ -24,7 +24,7 @@ export function transitionRoutes(deps: AppDeps) {
       responses: { 200: json(TransitionList, 'the transitions enabled in the ticket\'s place, and which the caller may fire'), ...errors(400, 401, 404) },
     }),
     async (c) => {
-      const command = commandContext(c, deps);
+      const command = await commandContext(c, deps);
       // Through the store's read path: an audited read like GET /tickets/{id}.
       const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => readTicket(t, command));
       if ('ok' in outcome) throw refusalError(outcome);
@@ -56,7 +56,7 @@ export function transitionRoutes(deps: AppDeps) {
     async (c) => {
       const { id, name } = c.req.valid('param');
       const body = c.req.valid('json') ?? {};
-      const command = commandContext(c, deps);
+      const command = await commandContext(c, deps);
       const precondition = parseIfMatch(requestHeader(c, 'if-match'));
       const outcome = await deps.store.change(command.tenant, id, (t) =>
         transitionTicket(t, name, { assignee: body.assignee, comment: body.comment }, precondition, command),

@@ -6,7 +6,7 @@ import { type Compilable, Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { DomainEvent } from '../../domain/events.js';
 import type { Decision, Ticket } from '../../domain/ticket.js';
 import { toRecord } from '../../events/record.js';
-import type { ChangeOutcome, CreateOutcome, StoredEvent, TicketStore } from '../port.js';
+import type { ChangeOutcome, CreateOutcome, StoredEvent, TicketStore, UpsertOutcome } from '../port.js';
 import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
 import { createGroupCommit } from './groupCommit.js';
@@ -106,6 +106,18 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       });
     },
 
+    upsertByExternalId(tenant, externalId, decide) {
+      return commits.run((): UpsertOutcome => {
+        const row = q.ticketByExternalId.get<TicketRow>({ tenant, external_id: externalId });
+        const current = row && rowToTicket(row);
+        const decision = decide(current);
+        if (!decision.ok) return decision;
+        apply(decision);
+        const kind = decision.write.kind === 'insert' ? 'created' : decision.write.kind === 'none' ? 'unchanged' : 'updated';
+        return { kind, ticket: decision.write.ticket };
+      });
+    },
+
     list(tenant, query, audit) {
       return commits.run(() => {
         let sel = db.selectFrom('tickets').selectAll().where('tenant', '=', tenant);
@@ -145,6 +157,36 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         }
         return { tickets, events };
       });
+    },
+
+    async slaDue(now, limit) {
+      return q.slaDue.all<{ tenant: string; id: string }>({ now, limit });
+    },
+
+    async dashboard(tenant) {
+      const counts = (stmt: typeof q.countBy.status, column: string) =>
+        Object.fromEntries(stmt.all<Record<string, string | number | null>>({ tenant }).map((r) => [String(r[column] ?? 'none'), Number(r.n)]));
+      const oldest = q.oldestOpen.get<TicketRow>({ tenant });
+      return {
+        byStatus: counts(q.countBy.status, 'status'),
+        byPriority: counts(q.countBy.priority, 'priority'),
+        bySlaState: counts(q.countBy.sla_state, 'sla_state'),
+        openBreaches: Number(q.openBreaches.get<{ n: number }>({ tenant })?.n ?? 0),
+        oldestOpen: oldest ? rowToTicket(oldest) : null,
+      };
+    },
+
+    async slaTickets(tenant, state, offset, limit) {
+      return q.slaTickets.all<TicketRow>({ tenant, state, offset, limit }).map(rowToTicket);
+    },
+
+    async tenantSettings(tenant) {
+      const rows = q.tenantSettings.all<{ name: string; value: string }>({ tenant });
+      return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.value) as unknown]));
+    },
+
+    async putTenantSetting(tenant, name, value, at) {
+      await commits.run(() => q.putTenantSetting.run({ tenant, name, value: JSON.stringify(value), updated_at: at }));
     },
 
     async allTickets() {

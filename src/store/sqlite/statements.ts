@@ -1,7 +1,7 @@
 // The SQLite store's fixed statements, each compiled and prepared once.
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
-import type { Database, EventRow, IdempotencyRow, TicketRow } from '../schema.js';
+import type { Database, EventRow, IdempotencyRow, TenantSettingRow, TicketRow } from '../schema.js';
 import { type Slot, prepare } from './prepared.js';
 
 const TICKET_COLUMNS = [
@@ -37,6 +37,36 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     ticketKeysWithEvents: prepare<Record<string, never>>(raw, () =>
       db.selectFrom('events').select(['tenant', 'ticket_id']).distinct().where('ticket_id', 'is not', null).orderBy('tenant').orderBy('ticket_id'),
     ),
+    ticketByExternalId: prepare<{ tenant: string; external_id: string }>(raw, (s) =>
+      db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('external_id', '=', s('external_id')),
+    ),
+    slaDue: prepare<{ now: string; limit: number }>(raw, (s) =>
+      db.selectFrom('tickets').select(['tenant', 'id']).where('sla_next_due_at', '<=', s('now')).orderBy('sla_next_due_at').limit(s('limit')),
+    ),
+    countBy: {
+      status: countBy(raw, db, 'status'),
+      priority: countBy(raw, db, 'priority'),
+      sla_state: countBy(raw, db, 'sla_state'),
+    },
+    openBreaches: prepare<{ tenant: string }>(raw, (s) =>
+      db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('tenant', '=', s('tenant')).where('sla_state', '=', 'breached').where('status', 'not in', ['resolved', 'closed']),
+    ),
+    oldestOpen: prepare<{ tenant: string }>(raw, (s) =>
+      db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('status', 'not in', ['resolved', 'closed'])
+        .orderBy('created_at').orderBy('id').limit(1),
+    ),
+    slaTickets: prepare<{ tenant: string; state: string; offset: number; limit: number }>(raw, (s) =>
+      db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('sla_state', '=', s('state'))
+        .where('status', 'not in', ['resolved', 'closed'])
+        .orderBy(sql`sla_next_due_at IS NULL`).orderBy('sla_next_due_at').orderBy('escalation_level', 'desc').orderBy('created_at')
+        .limit(s('limit')).offset(s('offset')),
+    ),
+    tenantSettings: prepare<{ tenant: string }>(raw, (s) => db.selectFrom('tenant_settings').select(['name', 'value']).where('tenant', '=', s('tenant'))),
+    putTenantSetting: prepare<TenantSettingRow>(raw, (s) =>
+      db.insertInto('tenant_settings').values(slots(['tenant', 'name', 'value', 'updated_at'] as const, s))
+        .onConflict((oc) => oc.columns(['tenant', 'name']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') }))),
+    ),
     deleteAllTickets: prepare<Record<string, never>>(raw, () => db.deleteFrom('tickets')),
     allTickets: prepare<Record<string, never>>(raw, () => db.selectFrom('tickets').selectAll().orderBy('tenant').orderBy('id')),
     pending: prepare<{ limit: number }>(raw, (s) =>
@@ -65,4 +95,10 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     ),
     purgeIdempotency: prepare<{ before: string }>(raw, (s) => db.deleteFrom('idempotency_keys').where('created_at', '<', s('before'))),
   };
+}
+
+function countBy(raw: BetterSqlite3.Database, db: Kysely<Database>, column: 'status' | 'priority' | 'sla_state') {
+  return prepare<{ tenant: string }>(raw, (s) =>
+    db.selectFrom('tickets').select([column, (eb) => eb.fn.countAll<number>().as('n')]).where('tenant', '=', s('tenant')).groupBy(column),
+  );
 }

@@ -1,0 +1,89 @@
+// POST /api/v1/tickets/batch: import up to 500 tickets from another system, keyed by
+// external_id. Each item is created or updated on its own (one bad item spoils nothing), and
+// the same batch twice changes nothing and publishes nothing new.
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { type NewTicket, type TicketPatch, createTicket, updateTicket } from '../../domain/ticket.js';
+import { requireRole } from '../authorization.js';
+import { commandContext } from '../commandContext.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../env.js';
+import { ApiError, refusalError } from '../errors.js';
+import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { CreateTicketBody } from '../schemas.js';
+import { validationHook, zodFields } from './tickets.js';
+
+export const MAX_BATCH = 500;
+
+const ImportItem = CreateTicketBody.extend({ external_id: z.string().trim().min(1).max(128) });
+const BatchBody = z.strictObject({
+  tickets: z.array(z.unknown()).min(1, 'at least one ticket').max(MAX_BATCH, `at most ${MAX_BATCH} tickets`),
+}).openapi('TicketBatch');
+
+const ItemResult = z.object({
+  index: z.number().int(),
+  external_id: z.string().nullable(),
+  status: z.number().int(),
+  outcome: z.enum(['created', 'updated', 'unchanged', 'error']),
+  id: z.string().optional(),
+  version: z.number().int().optional(),
+  error: z.object({ code: z.string(), error: z.string(), fields: z.record(z.string(), z.string()).optional() }).optional(),
+});
+const BatchResult = z.object({
+  created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), failed: z.number().int(),
+  items: z.array(ItemResult),
+}).openapi('TicketBatchResult');
+type ItemResultJson = z.infer<typeof ItemResult>;
+
+export function batchRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/tickets/batch', operationId: 'importTickets', tags: ['tickets'],
+      parameters: [tenantParameter(deps.tenantHeader)], request: { body: jsonBody(BatchBody) },
+      responses: { 200: json(BatchResult, 'one result per item, in order, each with its own status'), ...errors(400, 401, 403, 413, 415) },
+    }),
+    async (c) => {
+      requireRole(c.get('principal'), 'agent', 'importing tickets');
+      const ctx = await commandContext(c, deps);
+      const items = c.req.valid('json').tickets;
+      // All items go to the store at once: the group commit shares transactions between them,
+      // and a failing item is rerun alone, so each item still commits or fails by itself.
+      const results = await Promise.all(items.map(async (raw, index): Promise<ItemResultJson> => {
+        const parsed = ImportItem.safeParse(raw);
+        const externalId = typeof (raw as { external_id?: unknown })?.external_id === 'string' ? (raw as { external_id: string }).external_id : null;
+        if (!parsed.success) {
+          return failed(index, externalId, new ApiError(400, 'validation_failed', `invalid ticket at index ${index}`, zodFields(parsed.error, 'ticket')));
+        }
+        const body = parsed.data;
+        const input: NewTicket = {
+          title: body.title, description: body.description ?? undefined, createdBy: body.created_by, type: body.type, priority: body.priority,
+          customerId: body.customer_id, customerTier: body.customer_tier, tags: body.tags, externalId: body.external_id,
+        };
+        const patch: TicketPatch = {
+          title: body.title, description: body.description, type: body.type, priority: body.priority,
+          customerId: body.customer_id, customerTier: body.customer_tier, tags: body.tags,
+        };
+        try {
+          const outcome = await deps.store.upsertByExternalId(ctx.tenant, body.external_id, (current) =>
+            current ? updateTicket(current, patch, undefined, ctx) : createTicket(input, ctx));
+          if ('ok' in outcome) return failed(index, body.external_id, refusalError(outcome));
+          const status = outcome.kind === 'created' ? 201 : 200;
+          return { index, external_id: body.external_id, status, outcome: outcome.kind, id: outcome.ticket.id, version: outcome.ticket.version };
+        } catch (error) {
+          if (error instanceof ApiError) return failed(index, body.external_id, error);
+          throw error;
+        }
+      }));
+      const count = (o: ItemResultJson['outcome']) => results.filter((r) => r.outcome === o).length;
+      return c.json({ created: count('created'), updated: count('updated'), unchanged: count('unchanged'), failed: count('error'), items: results }, 200);
+    },
+  );
+  return app;
+}
+
+function failed(index: number, externalId: string | null, error: ApiError): ItemResultJson {
+  return {
+    index, external_id: externalId, status: error.status, outcome: 'error',
+    error: { code: error.code, error: error.message, ...(error.fields ? { fields: error.fields } : {}) },
+  };
+}

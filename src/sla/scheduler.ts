@@ -1,0 +1,65 @@
+// The `sla` component: every SLA_SCAN_INTERVAL_MS, asks the store for tickets whose next SLA
+// threshold has passed (an index on the next due time, not a scan) and runs checkSla on each in
+// its own transaction. checkSla re-reads the ticket and marks only what is not marked yet, so
+// several replicas, or a retry, fire each threshold once.
+import type { Logger } from 'pino';
+import type { Principal } from '../domain/roles.js';
+import { checkSla } from '../domain/ticket.js';
+import type { Metrics } from '../metrics.js';
+import type { TicketStore } from '../store/port.js';
+
+export type SlaScheduler = {
+  /** One pass now (tests, and the interval); resolves with how many tickets changed. */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+};
+
+const SYSTEM: Principal = { id: 'system:sla', roles: ['admin'] };
+
+export function startSlaScheduler(
+  store: TicketStore,
+  opts: { intervalMs: number; batchSize?: number; now: () => Date; newId: () => string },
+  log: Logger,
+  metrics: Metrics,
+): SlaScheduler {
+  const { intervalMs, batchSize = 200, now, newId } = opts;
+  let running: Promise<number> | undefined;
+  let stopped = false;
+
+  const pass = async (): Promise<number> => {
+    let changed = 0;
+    for (;;) {
+      const at = now().toISOString();
+      const due = await store.slaDue(at, batchSize);
+      let progress = 0;
+      for (const { tenant, id } of due) {
+        let crossed: string[] = [];
+        await store.change(tenant, id, (t) => {
+          const decision = checkSla(t, { tenant, principal: SYSTEM, correlationId: `sla-${at}`, now: at, newId, severityKeywords: [] });
+          crossed = decision.ok ? decision.events.flatMap((e) => (e.action === 'sla_changed' ? e.slaChange.crossed : [])) : [];
+          return decision;
+        });
+        for (const c of crossed) metrics.slaCrossings.inc({ kind: c.endsWith('_breach') ? 'breach' : 'alert' });
+        if (crossed.length > 0) progress += 1;
+      }
+      changed += progress;
+      // A full batch that moved something means more may be due; otherwise this pass is done.
+      if (due.length < batchSize || progress === 0 || stopped) return changed;
+    }
+  };
+
+  const runOnce = () => (running ??= pass().finally(() => (running = undefined)));
+  const timer = setInterval(() => {
+    runOnce().catch((err: unknown) => log.warn({ operation: 'sla_scan', err }, 'SLA scan failed; retrying next interval'));
+  }, intervalMs);
+  timer.unref();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
