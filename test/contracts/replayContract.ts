@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../src/domain/roles.js';
 import {
   type CommandContext,
+  checkSla,
   PRIORITIES,
   TICKET_TYPES,
   createTicket,
@@ -30,7 +31,9 @@ const step = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), pick: fc.nat(), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), pick: fc.nat(), who, stale: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('list' as const), tenant }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('sla' as const), minutes: fc.integer({ min: 0, max: 600 }) }) },
 );
+const routing = { rules: [{ priority: 'critical' as const, assignee: 'oncall' }], fallback: null };
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
 export function replayContract(name: string, open: () => Promise<{ store: TicketStore; dispose(): Promise<void> }>) {
@@ -75,8 +78,17 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
       await store.list(s.tenant, { limit: 5 }, (page) => [{ action: 'listed', ctx: ctx(s.tenant, { id: 'dana', roles: ['agent'] }), listing: { count: page.length, query: '' } }]);
       continue;
     }
+    if (s.op === 'sla') {
+      // Time passes; the scheduler's pass marks the thresholds it passed.
+      clock += s.minutes * 60_000;
+      const now = new Date(clock).toISOString();
+      for (const { tenant: t, id } of await store.slaDue(now, 10_000)) {
+        count(await store.change(t, id, (cur) => checkSla(cur, { ...ctx(t, { id: 'system:sla', roles: ['admin'] }), now })));
+      }
+      continue;
+    }
     if (s.op === 'create') {
-      const c = ctx(s.tenant, s.who);
+      const c = { ...ctx(s.tenant, s.who), routing: s.tenant === 'acme' ? routing : undefined };
       const outcome = await store.create(s.tenant, () =>
         createTicket({ title: s.title, description: s.description ?? undefined, createdBy: s.who.id, customerId: s.customer, type: s.type, tags: s.tags }, c));
       if ('kind' in outcome && outcome.kind === 'created') known.push({ tenant: s.tenant, id: outcome.ticket.id });

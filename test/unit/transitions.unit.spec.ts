@@ -1,7 +1,7 @@
 // SPEC §4 on a ticket: firing a transition moves its status, keeps assignee, resolved_at and
 // closed_at, and raises one transitioned event; customers act only on their own tickets.
 import { describe, expect, it } from 'vitest';
-import { createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticket.js';
+import { checkSla, createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticket.js';
 import { NOW, accepted, context, existing } from '../support/tickets.js';
 
 const agent = context();
@@ -80,5 +80,73 @@ describe('what a customer may do', () => {
   it('deletes nothing', () => {
     expect(deleteTicket(existing(), undefined, customer)).toMatchObject({ code: 'forbidden' });
     expect(deleteTicket(existing(), undefined, stranger)).toEqual({ ok: false, code: 'not_found' });
+  });
+});
+
+describe('the SLA clock through the workflow', () => {
+  const fresh = () => accepted(createTicket({ title: 'Down', createdBy: 'bob', priority: 'critical', customerId: 'cust-7' }, agent)).write.ticket;
+  const later = (minutes: number) => context({ now: new Date(Date.parse(NOW) + minutes * 60_000).toISOString() });
+  const fireAt = (t: ReturnType<typeof fresh>, name: string, minutes: number, input = {}) =>
+    accepted(transitionTicket(t, name, input, undefined, later(minutes))).write.ticket;
+
+  it('starts at create from the tier and priority, and leaving new meets the response', () => {
+    const t = fresh();
+    expect(t.sla).toMatchObject({ startedAt: NOW, response: { minutes: 15, metAt: null }, resolution: { minutes: 240 } });
+    expect(fireAt(t, 'assign', 3, { assignee: 'dana' }).sla?.response.metAt).toBe(later(3).now);
+  });
+
+  it('pauses in pending_customer, resumes on the reply, and resolving meets the resolution', () => {
+    let t = fireAt(fireAt(fresh(), 'assign', 1, { assignee: 'dana' }), 'start_work', 2);
+    t = fireAt(t, 'request_info', 10);
+    expect(t.sla?.pausedAt).toBe(later(10).now);
+    t = accepted(transitionTicket(t, 'customer_reply', {}, undefined, { ...later(70), principal: { id: 'cust-7', roles: ['customer'] } })).write.ticket;
+    expect(t.sla).toMatchObject({ pausedAt: null, pausedMs: 60 * 60_000 });
+    expect(fireAt(t, 'resolve', 80).sla?.resolution.metAt).toBe(later(80).now);
+  });
+
+  it('starts a new round on reopen', () => {
+    let t = fireAt(fireAt(fireAt(fresh(), 'assign', 1, { assignee: 'dana' }), 'start_work', 2), 'resolve', 3);
+    t = fireAt(t, 'close', 4);
+    const reopened = accepted(transitionTicket(t, 'reopen', {}, undefined, { ...later(100), principal: { id: 'cust-7', roles: ['customer'] } })).write.ticket;
+    expect(reopened.sla).toMatchObject({ startedAt: later(100).now, response: { metAt: null }, resolution: { metAt: null } });
+  });
+});
+
+describe('the SLA check', () => {
+  const ticket = () => accepted(createTicket({ title: 'Down', createdBy: 'bob', priority: 'critical' }, agent)).write.ticket;
+  const at = (minutes: number) => context({ now: new Date(Date.parse(NOW) + minutes * 60_000).toISOString() });
+
+  it('changes nothing before a threshold', () => {
+    expect(checkSla(ticket(), at(5))).toMatchObject({ ok: true, write: { kind: 'none' }, events: [] });
+  });
+
+  it('raises sla_changed at the alert threshold, one version up, without escalating', () => {
+    const decision = accepted(checkSla(ticket(), at(13)));
+    expect(decision.write.ticket).toMatchObject({ version: 2, escalationLevel: 0 });
+    expect(decision.events).toEqual([expect.objectContaining({ action: 'sla_changed', slaChange: { from: 'ok', to: 'alert', crossed: ['response_alert'] } })]);
+  });
+
+  it('escalates and requests a notification on a breach, once', () => {
+    const decision = accepted(checkSla(ticket(), at(16)));
+    expect(decision.write.ticket.escalationLevel).toBe(1);
+    expect(decision.events.map((e) => e.action)).toEqual(['sla_changed', 'notification_requested']);
+    expect(decision.events[1]).toMatchObject({ notification: { reason: 'sla_breached', keywords: ['response'] } });
+    expect(checkSla(decision.write.ticket, at(16))).toMatchObject({ write: { kind: 'none' }, events: [] });
+  });
+});
+
+describe('routing at create', () => {
+  const routing = { rules: [{ priority: 'critical' as const, assignee: 'oncall' }], fallback: 'triage' };
+
+  it('fires assign for the matching rule, as the system, after the created event', () => {
+    const decision = accepted(createTicket({ title: 'Down', createdBy: 'bob', priority: 'critical' }, context({ routing })));
+    expect(decision.write).toMatchObject({ kind: 'insert', ticket: { status: 'assigned', assignee: 'oncall', version: 2 } });
+    expect(decision.events.map((e) => e.action)).toEqual(['created', 'transitioned']);
+    expect(decision.events[1]!.ctx.principal.id).toBe('system:routing');
+  });
+
+  it('falls back when no rule matches, and leaves the ticket new with neither', () => {
+    expect(accepted(createTicket({ title: 'x', createdBy: 'bob', priority: 'low' }, context({ routing }))).write.ticket.assignee).toBe('triage');
+    expect(accepted(createTicket({ title: 'x', createdBy: 'bob', priority: 'low' }, context({ routing: { rules: routing.rules, fallback: null } }))).write.ticket.status).toBe('new');
   });
 });
