@@ -18,7 +18,7 @@ import { openStore } from './store/open.js';
 export type System = {
   url: string;
   /** The SLA scheduler when this process runs the `sla` component (tests drive a pass with it). */
-  sla: { runOnce(): Promise<number> } | undefined;
+  sla: { runOnce(at?: Date): Promise<number> } | undefined;
   port: number;
   log: Logger;
   /** Graceful: stop accepting, finish in-flight requests, flush the relay, close NATS and the store. */

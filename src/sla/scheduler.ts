@@ -9,8 +9,8 @@ import type { Metrics } from '../metrics.js';
 import type { TicketStore } from '../store/port.js';
 
 export type SlaScheduler = {
-  /** One pass now (tests, and the interval); resolves with how many tickets changed. */
-  runOnce(): Promise<number>;
+  /** One pass (the interval's, or a test's at a chosen instant); resolves with how many tickets changed. */
+  runOnce(at?: Date): Promise<number>;
   stop(): Promise<void>;
 };
 
@@ -26,10 +26,10 @@ export function startSlaScheduler(
   let running: Promise<number> | undefined;
   let stopped = false;
 
-  const pass = async (): Promise<number> => {
+  const pass = async (instant?: Date): Promise<number> => {
     let changed = 0;
     for (;;) {
-      const at = now().toISOString();
+      const at = (instant ?? now()).toISOString();
       const due = await store.slaDue(at, batchSize);
       let progress = 0;
       for (const { tenant, id } of due) {
@@ -48,7 +48,7 @@ export function startSlaScheduler(
     }
   };
 
-  const runOnce = () => (running ??= pass().finally(() => (running = undefined)));
+  const runOnce = (at?: Date) => (running ??= pass(at).finally(() => (running = undefined)));
   const timer = setInterval(() => {
     runOnce().catch((err: unknown) => log.warn({ operation: 'sla_scan', err }, 'SLA scan failed; retrying next interval'));
   }, intervalMs);

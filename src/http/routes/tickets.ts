@@ -239,7 +239,7 @@ export function zodFields(error: z.ZodError, target: string): Record<string, str
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key] = key === 'status' ? 'status changes only through workflow transitions' : 'unknown field';
+      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = key === 'status' ? 'status changes only through workflow transitions' : 'unknown field';
       continue;
     }
     const path = issue.path.join('.') || target;
