@@ -52,7 +52,7 @@ describe('tenant settings', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'validation_failed', fields: { 'tiers.gold': expect.any(String) } });
     const negative = await put('sla', { tiers: { standard: { low: { response: -1, resolution: 5 } } } });
-    expect((await negative.json()).fields).toHaveProperty(['tiers.standard.low.response']);
+    expect(((await negative.json()) as Json).fields).toHaveProperty(['tiers.standard.low.response']);
     expect((await put('routing', { rules: [{ priority: 'high', assignee: 'a' }, { priority: 'high', assignee: 'b' }] })).status).toBe(400);
     expect((await put('severity', { keywords: [] })).status).toBe(400);
   });
