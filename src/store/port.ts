@@ -11,6 +11,8 @@ export type ListQuery = {
   assignee?: string | undefined;
   customerId?: string | undefined;
   tag?: string | undefined;
+  /** An SLA state, or 'none' for tickets without SLA. */
+  slaState?: string | undefined;
   limit: number;
   /** Keyset position: tickets strictly older (updated_at, id) than this come next. */
   after?: { updatedAt: string; id: string } | undefined;

@@ -154,6 +154,8 @@ describe('the dashboard', () => {
     expect(d.open_breaches).toBe(1);
     expect(d.oldest_open.tenant).toBe('fast');
     expect(d.tickets.items.map((t: Json) => t.sla.state)).toEqual(['breached']);
+    const listed = (await (await svc.call('/api/v1/tickets?sla_state=breached', { tenant: 'fast', headers: AGENT })).json()) as Json;
+    expect(listed.items.map((t: Json) => t.id)).toEqual(d.tickets.items.map((t: Json) => t.id));
     expect((await svc.call('/api/v1/dashboard?state=late', { tenant: 'fast', headers: AGENT })).status).toBe(400);
     expect((await svc.call('/api/v1/dashboard', { tenant: 'fast', headers: { 'X-User-Roles': 'customer' } })).status).toBe(403);
   });

@@ -92,7 +92,7 @@ export function ticketRoutes(deps: AppDeps) {
       // One row more than the page tells whether there is a next page.
       const rows = await deps.store.list(
         command.tenant,
-        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, limit: q.limit + 1, after },
+        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, slaState: q.sla_state, limit: q.limit + 1, after },
         (page) => [{ action: 'listed', ctx: command, listing: { count: Math.min(page.length, q.limit), query } }],
       );
       const items = rows.slice(0, q.limit);

@@ -126,6 +126,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         if (query.priority) sel = sel.where('priority', '=', query.priority);
         if (query.assignee) sel = sel.where('assignee', '=', query.assignee);
         if (query.customerId) sel = sel.where('customer_id', '=', query.customerId);
+        if (query.slaState) sel = query.slaState === 'none' ? sel.where('sla_state', 'is', null) : sel.where('sla_state', '=', query.slaState);
         if (query.tag) sel = sel.where(sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${query.tag})`);
         if (query.after) {
           const { updatedAt, id } = query.after;
