@@ -40,6 +40,9 @@ export type Ticket = {
   closedAt: string | null;
 };
 
+/** A comment on a ticket. Internal comments are between staff: customers never see them. */
+export type Comment = { id: string; author: string; body: string; internal: boolean; createdAt: string };
+
 /** What a client may set at create (already validated and normalised by the request schema). */
 export type NewTicket = {
   title: string;
@@ -246,6 +249,24 @@ export function transitionTicket(
       ctx,
       transition: { name: firing.transition, from: firing.from, to: firing.to, comment: input.comment ?? '' },
     }],
+  };
+}
+
+/**
+ * Adds a comment. The conversation is part of the ticket, so a comment is a change (one version
+ * up); the first public comment by staff meets the response target.
+ */
+export function commentTicket(current: Ticket, input: { body: string; internal: boolean }, ctx: CommandContext): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
+  const staff = isStaff(ctx.principal);
+  if (input.internal && !staff) return { ok: false, code: 'forbidden', reason: 'customers cannot write internal comments', field: 'internal' };
+  const comment: Comment = { id: ctx.newId(), author: ctx.principal.id, body: input.body, internal: input.internal, createdAt: ctx.now };
+  const answers = staff && !input.internal && current.sla !== null && current.sla.response.metAt === null;
+  const next: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now, sla: answers && current.sla ? meet(current.sla, 'response', ctx.now) : current.sla };
+  return {
+    ok: true,
+    write: { kind: 'update', ticket: next },
+    events: [{ action: 'commented', ticket: next, changedFields: answers ? ['comments', 'sla'] : ['comments'], ctx, comment }],
   };
 }
 

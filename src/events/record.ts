@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
 import type { SlaClock, SlaTarget } from '../domain/sla.js';
-import type { Ticket } from '../domain/ticket.js';
+import type { Comment, Ticket } from '../domain/ticket.js';
 import { type Sla as SlaMessage, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
@@ -37,6 +37,7 @@ export function toRecord(event: DomainEvent): EventRecord {
       ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
       ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
       ...(event.action === 'sla_changed' ? { slaChange: event.slaChange } : {}),
+      ...(event.action === 'commented' ? { comment: event.comment } : {}),
     }),
   );
   return {
@@ -106,6 +107,7 @@ export type DecodedEvent = {
   listing: { count: number; query: string } | undefined;
   transition: { name: string; from: string; to: string; comment: string } | undefined;
   slaChange: { from: string; to: string; crossed: string[] } | undefined;
+  comment: Comment | undefined;
 };
 
 export function decodePayload(payload: Uint8Array): DecodedEvent {
@@ -118,6 +120,9 @@ export function decodePayload(payload: Uint8Array): DecodedEvent {
     listing: event.listing ? { count: event.listing.count, query: event.listing.query } : undefined,
     transition: event.transition
       ? { name: event.transition.name, from: event.transition.from, to: event.transition.to, comment: event.transition.comment }
+      : undefined,
+    comment: event.comment
+      ? { id: event.comment.id, author: event.comment.author, body: event.comment.body, internal: event.comment.internal, createdAt: event.comment.createdAt }
       : undefined,
     slaChange: event.slaChange ? { from: event.slaChange.from, to: event.slaChange.to, crossed: [...event.slaChange.crossed] } : undefined,
   };

@@ -11,6 +11,7 @@ import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
 import { tenancy } from './middleware/tenancy.js';
 import { batchRoutes } from './routes/batch.js';
+import { commentRoutes } from './routes/comments.js';
 import { configRoutes } from './routes/config.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { operationRoutes } from './routes/operations.js';
@@ -64,6 +65,7 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', batchRoutes(deps));
   app.route('/api/v1', ticketRoutes(deps));
   app.route('/api/v1', transitionRoutes(deps));
+  app.route('/api/v1', commentRoutes(deps));
   app.route('/api/v1', workflowRoutes(deps));
   app.route('/api/v1', configRoutes(deps));
   app.route('/api/v1', dashboardRoutes(deps));

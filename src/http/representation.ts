@@ -1,10 +1,10 @@
 // How tickets look on the wire: JSON field names, ETags, If-Match and list cursors.
 import type { Principal } from '../domain/roles.js';
 import { dueAt, slaState } from '../domain/sla.js';
-import type { Precondition, Ticket } from '../domain/ticket.js';
+import type { Comment, Precondition, Ticket } from '../domain/ticket.js';
 import { availableTransitions, markingOf } from '../domain/workflow.js';
 import { ApiError } from './errors.js';
-import type { TicketJson, TicketStateJson } from './schemas.js';
+import type { CommentJson, TicketJson, TicketStateJson } from './schemas.js';
 
 /** The ticket's stored state (history entries, events). */
 export function ticketJson(t: Ticket): TicketStateJson {
@@ -41,6 +41,10 @@ export function ticketJson(t: Ticket): TicketStateJson {
 /** The ticket as a caller sees it: its state plus what that caller may do next. */
 export function ticketResponse(t: Ticket, principal: Principal): TicketJson {
   return { ...ticketJson(t), enabled_transitions: availableTransitions(markingOf(t.status), principal) };
+}
+
+export function commentJson(c: Comment): CommentJson {
+  return { id: c.id, author: c.author, body: c.body, internal: c.internal, created_at: c.createdAt };
 }
 
 export const etag = (t: Ticket): string => `"${t.version}"`;

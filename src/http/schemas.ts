@@ -125,6 +125,20 @@ export const TicketParams = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
 });
 
+export const CommentBody = z
+  .object({ id: z.string(), author: z.string(), body: z.string(), internal: z.boolean(), created_at: z.string() })
+  .openapi('Comment');
+export type CommentJson = z.infer<typeof CommentBody>;
+
+export const NewComment = z
+  .strictObject({
+    body: z.string().trim().min(1, 'required, 1-10000 characters').max(10000, 'at most 10000 characters'),
+    internal: z.boolean().default(false).openapi({ description: 'staff only; never shown to customers' }),
+  })
+  .openapi('NewComment');
+
+export const CommentList = z.object({ items: z.array(CommentBody) }).openapi('CommentList');
+
 export const HistoryEvent = z
   .object({
     seq: z.number().int(),
@@ -140,6 +154,7 @@ export const HistoryEvent = z
     changed_fields: z.array(z.string()),
     data: TicketState.nullable(),
     transition: z.object({ name: z.string(), from: z.string(), to: z.string(), comment: z.string() }).optional(),
+    comment: CommentBody.optional(),
     notification: z.object({ reason: z.string(), keywords: z.array(z.string()) }).optional(),
   })
   .openapi('HistoryEvent');

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ticketpb/ticket.proto.
  */
 export const file_ticketpb_ticket: GenFile = /*@__PURE__*/
-  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIoQDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYSJVCglTbGFUYXJnZXQSDwoHbWludXRlcxgBIAEoARIOCgZtZXRfYXQYAiABKAkSEgoKYWxlcnRlZF9hdBgDIAEoCRITCgticmVhY2hlZF9hdBgEIAEoCSKoAQoDU2xhEhIKCnN0YXJ0ZWRfYXQYASABKAkSEQoJcGF1c2VkX21zGAIgASgEEhEKCXBhdXNlZF9hdBgDIAEoCRIXCg9hbGVydF90aHJlc2hvbGQYBCABKAESJQoIcmVzcG9uc2UYBSABKAsyEy50aWNrZXRwYi5TbGFUYXJnZXQSJwoKcmVzb2x1dGlvbhgGIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldCInCgdMaXN0aW5nEg0KBWNvdW50GAEgASgNEg0KBXF1ZXJ5GAIgASgJIjcKE05vdGlmaWNhdGlvblJlcXVlc3QSDgoGcmVhc29uGAEgASgJEhAKCGtleXdvcmRzGAIgAygJIkUKClRyYW5zaXRpb24SDAoEbmFtZRgBIAEoCRIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEg8KB2NvbW1lbnQYBCABKAkiNgoJU2xhQ2hhbmdlEgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkSDwoHY3Jvc3NlZBgDIAMoCSKPAgoLVGlja2V0RXZlbnQSHAoEbWV0YRgBIAEoCzIOLnRpY2tldHBiLk1ldGESHgoEZGF0YRgCIAEoCzIQLnRpY2tldHBiLlRpY2tldBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIiCgdsaXN0aW5nGAQgASgLMhEudGlja2V0cGIuTGlzdGluZxIzCgxub3RpZmljYXRpb24YBSABKAsyHS50aWNrZXRwYi5Ob3RpZmljYXRpb25SZXF1ZXN0EigKCnRyYW5zaXRpb24YBiABKAsyFC50aWNrZXRwYi5UcmFuc2l0aW9uEicKCnNsYV9jaGFuZ2UYByABKAsyEy50aWNrZXRwYi5TbGFDaGFuZ2VCFloUaW50ZXJuYWwvcGI7dGlja2V0cGJiBnByb3RvMw");
+  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIoQDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYSJVCglTbGFUYXJnZXQSDwoHbWludXRlcxgBIAEoARIOCgZtZXRfYXQYAiABKAkSEgoKYWxlcnRlZF9hdBgDIAEoCRITCgticmVhY2hlZF9hdBgEIAEoCSKoAQoDU2xhEhIKCnN0YXJ0ZWRfYXQYASABKAkSEQoJcGF1c2VkX21zGAIgASgEEhEKCXBhdXNlZF9hdBgDIAEoCRIXCg9hbGVydF90aHJlc2hvbGQYBCABKAESJQoIcmVzcG9uc2UYBSABKAsyEy50aWNrZXRwYi5TbGFUYXJnZXQSJwoKcmVzb2x1dGlvbhgGIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldCInCgdMaXN0aW5nEg0KBWNvdW50GAEgASgNEg0KBXF1ZXJ5GAIgASgJIjcKE05vdGlmaWNhdGlvblJlcXVlc3QSDgoGcmVhc29uGAEgASgJEhAKCGtleXdvcmRzGAIgAygJIkUKClRyYW5zaXRpb24SDAoEbmFtZRgBIAEoCRIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEg8KB2NvbW1lbnQYBCABKAkiWQoHQ29tbWVudBIKCgJpZBgBIAEoCRIOCgZhdXRob3IYAiABKAkSDAoEYm9keRgDIAEoCRIQCghpbnRlcm5hbBgEIAEoCBISCgpjcmVhdGVkX2F0GAUgASgJIjYKCVNsYUNoYW5nZRIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJEg8KB2Nyb3NzZWQYAyADKAkiswIKC1RpY2tldEV2ZW50EhwKBG1ldGEYASABKAsyDi50aWNrZXRwYi5NZXRhEh4KBGRhdGEYAiABKAsyEC50aWNrZXRwYi5UaWNrZXQSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSIgoHbGlzdGluZxgEIAEoCzIRLnRpY2tldHBiLkxpc3RpbmcSMwoMbm90aWZpY2F0aW9uGAUgASgLMh0udGlja2V0cGIuTm90aWZpY2F0aW9uUmVxdWVzdBIoCgp0cmFuc2l0aW9uGAYgASgLMhQudGlja2V0cGIuVHJhbnNpdGlvbhInCgpzbGFfY2hhbmdlGAcgASgLMhMudGlja2V0cGIuU2xhQ2hhbmdlEiIKB2NvbW1lbnQYCCABKAsyES50aWNrZXRwYi5Db21tZW50QhZaFGludGVybmFsL3BiO3RpY2tldHBiYgZwcm90bzM");
 
 /**
  * Envelope metadata of one domain event.
@@ -355,6 +355,45 @@ export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
   messageDesc(file_ticketpb_ticket, 6);
 
 /**
+ * A comment (ticket.event.commented). Internal comments are for staff only.
+ *
+ * @generated from message ticketpb.Comment
+ */
+export type Comment = Message<"ticketpb.Comment"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string author = 2;
+   */
+  author: string;
+
+  /**
+   * @generated from field: string body = 3;
+   */
+  body: string;
+
+  /**
+   * @generated from field: bool internal = 4;
+   */
+  internal: boolean;
+
+  /**
+   * @generated from field: string created_at = 5;
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message ticketpb.Comment.
+ * Use `create(CommentSchema)` to create a new message.
+ */
+export const CommentSchema: GenMessage<Comment> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 7);
+
+/**
  * What an SLA check changed (ticket.event.sla_changed).
  *
  * @generated from message ticketpb.SlaChange
@@ -383,7 +422,7 @@ export type SlaChange = Message<"ticketpb.SlaChange"> & {
  * Use `create(SlaChangeSchema)` to create a new message.
  */
 export const SlaChangeSchema: GenMessage<SlaChange> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 7);
+  messageDesc(file_ticketpb_ticket, 8);
 
 /**
  * @generated from message ticketpb.TicketEvent
@@ -425,6 +464,11 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
    * @generated from field: ticketpb.SlaChange sla_change = 7;
    */
   slaChange?: SlaChange | undefined;
+
+  /**
+   * @generated from field: ticketpb.Comment comment = 8;
+   */
+  comment?: Comment | undefined;
 };
 
 /**
@@ -432,5 +476,5 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
  * Use `create(TicketEventSchema)` to create a new message.
  */
 export const TicketEventSchema: GenMessage<TicketEvent> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 8);
+  messageDesc(file_ticketpb_ticket, 9);
 

@@ -4,16 +4,16 @@ import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ticketAt, parsePointInTime } from '../../domain/history.js';
-import { canSee, isStaff } from '../../domain/roles.js';
+import { isStaff } from '../../domain/roles.js';
 import { createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticket.js';
 import { decodePayload, historicEvent } from '../../events/record.js';
-import type { StoredEvent } from '../../store/port.js';
 import { commandContext } from '../commandContext.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
-import { decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
+import { commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
+import { visibleHistory } from '../ticketHistory.js';
 import { requestHeader } from '../requestHeader.js';
 import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
 
@@ -114,7 +114,7 @@ export function ticketRoutes(deps: AppDeps) {
       if (at !== undefined) {
         const point = parsePointInTime(at);
         if (!point) throw new ApiError(400, 'invalid_at', 'at must be a version number (1, 2, ...) or an RFC 3339 timestamp', { at: 'a version or an RFC 3339 timestamp' });
-        const events = await visibleHistory(command.tenant, id, c);
+        const events = await visibleHistory(deps.store, command.tenant, id, command.principal);
         const then = ticketAt(events.map(historicEvent), point);
         if (!then) throw new ApiError(404, 'not_found', 'the ticket did not exist at that point');
         c.header('ETag', etag(then));
@@ -179,10 +179,14 @@ export function ticketRoutes(deps: AppDeps) {
       responses: { 200: json(History, "the ticket's events in commit order (also after deletion)"), ...errors(400, 401, 404) },
     }),
     async (c) => {
-      const events = await visibleHistory(c.get('tenant'), c.req.valid('param').id, c);
-      const items = events.map((e) => {
+      const principal = c.get('principal');
+      const events = await visibleHistory(deps.store, c.get('tenant'), c.req.valid('param').id, principal);
+      const staff = isStaff(principal);
+      const items = events.flatMap((e) => {
         const decoded = decodePayload(e.payload);
-        return {
+        // Customers never see internal comments, here or anywhere.
+        if (!staff && decoded.comment?.internal) return [];
+        return [{
           seq: e.seq,
           event_id: e.eventId,
           action: e.action,
@@ -197,31 +201,14 @@ export function ticketRoutes(deps: AppDeps) {
           data: decoded.ticket ? ticketJson(decoded.ticket) : null,
           ...(decoded.notification ? { notification: decoded.notification } : {}),
           ...(decoded.transition ? { transition: decoded.transition } : {}),
-        };
+          ...(decoded.comment ? { comment: commentJson(decoded.comment) } : {}),
+        }];
       });
       return c.json({ items }, 200);
     },
   );
 
-  /** The ticket's events, or 404 when the tenant never had it or the caller may not see it. */
-  async function visibleHistory(tenant: string, id: string, c: Context<AppEnv>): Promise<StoredEvent[]> {
-    const events = await deps.store.history(tenant, id);
-    // A customer's right to see follows the ticket as it stood last (its customer_id may change).
-    const last = events && lastState(events);
-    if (!events || !last || !canSee(c.get('principal'), last)) throw new ApiError(404, 'not_found', 'ticket not found');
-    return events;
-  }
-
   return app;
-}
-
-/** The ticket's last recorded state (also of a deleted ticket, so its history stays visible to whoever could see it). */
-function lastState(events: StoredEvent[]) {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const ticket = decodePayload(events[i]!.payload).ticket;
-    if (ticket) return ticket;
-  }
-  return undefined;
 }
 
 /** Turns a failed schema check into one 400 naming every wrong field. */
