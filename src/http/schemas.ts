@@ -116,6 +116,7 @@ export const ListQuery = z.strictObject({
   assignee: id128.optional(),
   customer_id: id128.optional(),
   tag: z.string().regex(TAG, 'not a valid tag').optional(),
+  q: z.string().max(200, 'at most 200 characters').optional().openapi({ description: 'words in the title or description (each a prefix, all required)' }),
   sla_state: z.enum([...SLA_STATES, 'none']).optional().openapi({ description: '`none`: tickets whose tier has no SLA' }),
   limit: z.coerce.number().int('an integer').min(1, 'at least 1').max(100, 'at most 100').default(50),
   cursor: z.string().max(512).optional().openapi({ description: 'next_cursor of the previous page' }),

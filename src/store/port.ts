@@ -11,6 +11,8 @@ export type ListQuery = {
   assignee?: string | undefined;
   customerId?: string | undefined;
   tag?: string | undefined;
+  /** Full-text search over title and description: every word, as a prefix, must occur. */
+  search?: readonly string[] | undefined;
   /** An SLA state, or 'none' for tickets without SLA. */
   slaState?: string | undefined;
   limit: number;

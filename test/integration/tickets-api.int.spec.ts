@@ -258,3 +258,23 @@ describe('operations endpoints', () => {
     expect((await svc.call('/docs')).headers.get('content-type')).toMatch(/text\/html/);
   });
 });
+
+describe('searching tickets with q', () => {
+  it('finds words of the title and description as prefixes, all required, within the tenant', async () => {
+    const fire = (await create(ticket({ title: 'Scanner overheating', description: 'smoke from the paper tray' }), 'searchco')).body;
+    await create(ticket({ title: 'Scanner offline' }), 'searchco');
+    await create(ticket({ title: 'Scanner overheating' }), 'other-searchco');
+    const search = async (q: string) => {
+      const res = await svc.call(`/api/v1/tickets?q=${encodeURIComponent(q)}`, { tenant: 'searchco' });
+      return ((await res.json()) as { items: Array<{ title: string }> }).items.map((t) => t.title).sort();
+    };
+    expect(await search('scanner')).toEqual(['Scanner offline', 'Scanner overheating']);
+    expect(await search('scan smoke')).toEqual(['Scanner overheating']);
+    expect(await search('OR NEAR')).toEqual([]);
+    await svc.call(`/api/v1/tickets/${fire.id}`, { method: 'PATCH', json: { title: 'Copier overheating' }, tenant: 'searchco' });
+    expect(await search('copier')).toEqual(['Copier overheating']);
+    const empty = await svc.call('/api/v1/tickets?q=%20%22%20', { tenant: 'searchco' });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ fields: { q: expect.any(String) } });
+  });
+});

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ticketAt, parsePointInTime } from '../../domain/history.js';
+import { searchWords } from '../../domain/search.js';
 import { isStaff } from '../../domain/roles.js';
 import { createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticket.js';
 import { decodePayload, historicEvent } from '../../events/record.js';
@@ -88,11 +89,13 @@ export function ticketRoutes(deps: AppDeps) {
         customerId = command.principal.id;
       }
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      const words = q.q === undefined ? undefined : searchWords(q.q);
+      if (words?.length === 0) throw new ApiError(400, 'validation_failed', 'q has no word to search for', { q: 'needs at least one letter or digit' });
       const query = new URL(c.req.url).search.replace(/^\?/, '');
       // One row more than the page tells whether there is a next page.
       const rows = await deps.store.list(
         command.tenant,
-        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, slaState: q.sla_state, limit: q.limit + 1, after },
+        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, slaState: q.sla_state, search: words, limit: q.limit + 1, after },
         (page) => [{ action: 'listed', ctx: command, listing: { count: Math.min(page.length, q.limit), query } }],
       );
       const items = rows.slice(0, q.limit);
