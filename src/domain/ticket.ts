@@ -31,6 +31,8 @@ export type Ticket = {
   tags: string[];
   externalId: string | null;
   escalationLevel: number;
+  /** The GitHub issue this ticket is linked to. */
+  githubIssue: GithubIssue | null;
   /** The SLA clock of the current round; null when the tier has no SLA. */
   sla: SlaClock | null;
   version: number;
@@ -39,6 +41,8 @@ export type Ticket = {
   resolvedAt: string | null;
   closedAt: string | null;
 };
+
+export type GithubIssue = { number: number; url: string };
 
 /** A comment on a ticket. Internal comments are between staff: customers never see them. */
 export type Comment = { id: string; author: string; body: string; internal: boolean; createdAt: string };
@@ -132,6 +136,7 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
     tags: input.tags ?? [],
     externalId: input.externalId ?? null,
     escalationLevel: 0,
+    githubIssue: null,
     sla: null,
     version: 1,
     createdAt: ctx.now,
@@ -269,6 +274,19 @@ export function commentTicket(current: Ticket, input: { body: string; internal: 
     events: [{ action: 'commented', ticket: next, changedFields: answers ? ['comments', 'sla'] : ['comments'], ctx, comment }],
   };
 }
+
+/** Links the ticket to a GitHub issue, or unlinks it (null). Staff only. */
+export function linkGithubIssue(current: Ticket, link: GithubIssue | null, precondition: Precondition, ctx: CommandContext): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
+  if (!isStaff(ctx.principal)) return { ok: false, code: 'forbidden', reason: 'only staff link tickets to GitHub issues' };
+  const stale = checkPrecondition(current, precondition);
+  if (stale) return stale;
+  if (sameLink(current.githubIssue, link)) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
+  const next: Ticket = { ...current, githubIssue: link, version: current.version + 1, updatedAt: ctx.now };
+  return { ok: true, write: { kind: 'update', ticket: next }, events: [{ action: 'updated', ticket: next, changedFields: ['github_issue'], ctx }] };
+}
+
+const sameLink = (a: GithubIssue | null, b: GithubIssue | null) => a === b || (a !== null && b !== null && a.number === b.number && a.url === b.url);
 
 /** How a transition moves the SLA clock: leaving new answers, resolving resolves, waiting on the customer pauses. */
 function moveClock(clock: SlaClock | null, from: Place, to: Place, now: string): SlaClock | null {

@@ -77,6 +77,7 @@ export function ticketMessage(t: Ticket): TicketMessage {
     resolvedAt: t.resolvedAt ?? '',
     closedAt: t.closedAt ?? '',
     ...(t.sla ? { sla: slaMessage(t.sla) } : {}),
+    ...(t.githubIssue ? { githubIssue: { number: BigInt(t.githubIssue.number), url: t.githubIssue.url } } : {}),
   });
 }
 
@@ -151,6 +152,7 @@ function ticketFromMessage(m: TicketMessage): Ticket {
     resolvedAt: orNull(m.resolvedAt),
     closedAt: orNull(m.closedAt),
     sla: m.sla ? slaFromMessage(m.sla) : null,
+    githubIssue: m.githubIssue ? { number: Number(m.githubIssue.number), url: m.githubIssue.url } : null,
   };
 }
 

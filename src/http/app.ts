@@ -13,6 +13,7 @@ import { tenancy } from './middleware/tenancy.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
 import { configRoutes } from './routes/config.js';
+import { githubRoutes } from './routes/github.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
@@ -66,6 +67,7 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', ticketRoutes(deps));
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', commentRoutes(deps));
+  app.route('/api/v1', githubRoutes(deps));
   app.route('/api/v1', workflowRoutes(deps));
   app.route('/api/v1', configRoutes(deps));
   app.route('/api/v1', dashboardRoutes(deps));

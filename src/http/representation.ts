@@ -23,6 +23,7 @@ export function ticketJson(t: Ticket): TicketStateJson {
     tags: t.tags,
     external_id: t.externalId,
     escalation_level: t.escalationLevel,
+    github_issue: t.githubIssue,
     sla: t.sla && {
       state: slaState(t.sla),
       response_due_at: dueAt(t.sla, 'response'),

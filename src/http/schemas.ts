@@ -57,6 +57,7 @@ export const TicketState = z
     tags: z.array(z.string()),
     external_id: z.string().nullable(),
     escalation_level: z.number().int(),
+    github_issue: z.object({ number: z.number().int(), url: z.string() }).nullable(),
     sla: z
       .object({
         state: z.enum(SLA_STATES),
@@ -125,6 +126,14 @@ export const ListQuery = z.strictObject({
 export const TicketParams = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
 });
+
+export const GithubLinkBody = z
+  .strictObject({
+    number: z.number().int('a whole number').positive('at least 1'),
+    url: z.string().url('a URL').regex(/^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/issues\/\d+$/, 'https://<host>/<owner>/<repo>/issues/<number>'),
+  })
+  .refine((b) => b.url.endsWith(`/issues/${b.number}`), { message: 'the URL must end with /issues/<number>', path: ['url'] })
+  .openapi('GithubLink');
 
 export const CommentBody = z
   .object({ id: z.string(), author: z.string(), body: z.string(), internal: z.boolean(), created_at: z.string() })

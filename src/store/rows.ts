@@ -1,7 +1,7 @@
 // Mapping between stored rows and domain values, shared by every store adapter.
 import type { EventAction } from '../domain/events.js';
 import { type SlaClock, nextDueAt, slaState } from '../domain/sla.js';
-import type { CustomerTier, Priority, Status, Ticket, TicketType } from '../domain/ticket.js';
+import type { CustomerTier, GithubIssue, Priority, Status, Ticket, TicketType } from '../domain/ticket.js';
 import type { EventRecord } from '../events/record.js';
 import type { StoredEvent } from './port.js';
 import type { EventRow, TicketRow } from './schema.js';
@@ -22,6 +22,7 @@ export function ticketToRow(t: Ticket): TicketRow {
     tags: JSON.stringify(t.tags),
     external_id: t.externalId,
     escalation_level: t.escalationLevel,
+    github_issue: t.githubIssue ? JSON.stringify(t.githubIssue) : null,
     sla: t.sla ? JSON.stringify(t.sla) : null,
     sla_state: t.sla ? slaState(t.sla) : null,
     sla_next_due_at: t.sla && isOpen(t) ? nextDueAt(t.sla) : null,
@@ -52,6 +53,7 @@ export function rowToTicket(r: TicketRow): Ticket {
     tags: JSON.parse(r.tags) as string[],
     externalId: r.external_id,
     escalationLevel: Number(r.escalation_level),
+    githubIssue: r.github_issue === null ? null : (JSON.parse(r.github_issue) as GithubIssue),
     sla: r.sla === null ? null : (JSON.parse(r.sla) as SlaClock),
     version: Number(r.version),
     createdAt: r.created_at,

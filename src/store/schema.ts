@@ -17,6 +17,8 @@ export type TicketRow = {
   tags: string;
   external_id: string | null;
   escalation_level: number;
+  /** The linked GitHub issue as JSON. */
+  github_issue: string | null;
   /** The SLA clock as JSON; null when the tier has no SLA. */
   sla: string | null;
   /** Derived from sla, kept as columns for the dashboard and the scheduler's index. */

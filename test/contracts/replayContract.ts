@@ -6,6 +6,8 @@ import { ROLES } from '../../src/domain/roles.js';
 import {
   type CommandContext,
   checkSla,
+  commentTicket,
+  linkGithubIssue,
   PRIORITIES,
   TICKET_TYPES,
   createTicket,
@@ -31,6 +33,8 @@ const step = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), pick: fc.nat(), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), pick: fc.nat(), who, stale: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('list' as const), tenant }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('github' as const), pick: fc.nat(), who, issue: fc.option(fc.integer({ min: 1, max: 3 })) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('comment' as const), pick: fc.nat(), who, body: text, internal: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('sla' as const), minutes: fc.integer({ min: 0, max: 600 }) }) },
 );
 const routing = { rules: [{ priority: 'critical' as const, assignee: 'oncall' }], fallback: null };
@@ -105,6 +109,14 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
         break;
       case 'transition':
         count(await store.change(target.tenant, target.id, (t) => transitionTicket(t, s.name, { assignee: s.assignee ?? undefined }, undefined, c)));
+        break;
+      case 'github': {
+        const link = s.issue === null ? null : { number: s.issue, url: `https://github.com/acme/app/issues/${s.issue}` };
+        count(await store.change(target.tenant, target.id, (t) => linkGithubIssue(t, link, undefined, c)));
+        break;
+      }
+      case 'comment':
+        count(await store.change(target.tenant, target.id, (t) => commentTicket(t, { body: s.body, internal: s.internal }, c)));
         break;
       case 'read':
         await store.change(target.tenant, target.id, (t) => readTicket(t, c));

@@ -84,3 +84,28 @@ describe('comments', () => {
     expect(event!.event.comment).toMatchObject({ author: 'dana', body: 'published', internal: false });
   });
 });
+
+describe('GitHub links', () => {
+  const link = (id: string, json: unknown, headers: Record<string, string> = AGENT) => svc.call(`/api/v1/tickets/${id}/github`, { method: 'PUT', json, headers });
+
+  it('link and unlink an issue, each a change with its event', async () => {
+    const t = await ticket();
+    const linked = await link(t.id, { number: 7, url: 'https://github.com/acme/app/issues/7' });
+    expect(linked.status).toBe(200);
+    expect(await linked.json()).toMatchObject({ github_issue: { number: 7, url: 'https://github.com/acme/app/issues/7' }, version: 2 });
+    expect(((await (await link(t.id, { number: 7, url: 'https://github.com/acme/app/issues/7' })).json()) as Json).version).toBe(2);
+    const unlinked = await svc.call(`/api/v1/tickets/${t.id}/github`, { method: 'DELETE', headers: AGENT });
+    expect(await unlinked.json()).toMatchObject({ github_issue: null, version: 3 });
+    const history = (await (await svc.call(`/api/v1/tickets/${t.id}/history`, { headers: AGENT })).json()) as Json;
+    expect(history.items.filter((e: Json) => e.action === 'updated').map((e: Json) => e.changed_fields)).toEqual([['github_issue'], ['github_issue']]);
+  });
+
+  it('refuse a URL that is not an issue, a number that does not match it, and customers', async () => {
+    const t = await ticket();
+    const bad = await link(t.id, { number: 7, url: 'http://github.com/acme/app/pull/7' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ fields: { url: expect.any(String) } });
+    expect(((await (await link(t.id, { number: 8, url: 'https://github.com/acme/app/issues/7' })).json()) as Json).fields).toHaveProperty('url');
+    expect((await link(t.id, { number: 7, url: 'https://github.com/acme/app/issues/7' }, CUSTOMER)).status).toBe(403);
+  });
+});

@@ -33,6 +33,7 @@ export function existing(overrides: Partial<Ticket> = {}): Ticket {
     tags: ['printer', 'floor:2'],
     externalId: null,
     escalationLevel: 0,
+    githubIssue: null,
     sla: null,
     version: 3,
     createdAt: CREATED_AT,

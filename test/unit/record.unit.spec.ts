@@ -35,6 +35,7 @@ const minimal: Ticket = {
   tags: [],
   externalId: null,
   escalationLevel: 0,
+  githubIssue: null,
   sla: null,
   version: 1,
   createdAt: '2025-01-01T09:00:00.000Z',
@@ -55,6 +56,7 @@ const full: Ticket = {
   tags: ['printer', 'floor:2'],
   externalId: 'JIRA-12',
   escalationLevel: 2,
+  githubIssue: { number: 42, url: "https://github.com/acme/app/issues/42" },
   sla: {
     startedAt: '2025-01-01T09:00:00.000Z', pausedMs: 90_000, pausedAt: '2025-01-01T10:00:00.000Z', alertThreshold: 0.85,
     response: { minutes: 15, metAt: '2025-01-01T09:05:00.000Z', alertedAt: null, breachedAt: null },

@@ -36,6 +36,7 @@ describe('creating a ticket', () => {
         tags: [],
         externalId: null,
         escalationLevel: 0,
+        githubIssue: null,
         sla: {
           startedAt: NOW, pausedMs: 0, pausedAt: null, alertThreshold: 0.85,
           response: { minutes: 240, metAt: null, alertedAt: null, breachedAt: null },

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ticketpb/ticket.proto.
  */
 export const file_ticketpb_ticket: GenFile = /*@__PURE__*/
-  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIoQDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYSJVCglTbGFUYXJnZXQSDwoHbWludXRlcxgBIAEoARIOCgZtZXRfYXQYAiABKAkSEgoKYWxlcnRlZF9hdBgDIAEoCRITCgticmVhY2hlZF9hdBgEIAEoCSKoAQoDU2xhEhIKCnN0YXJ0ZWRfYXQYASABKAkSEQoJcGF1c2VkX21zGAIgASgEEhEKCXBhdXNlZF9hdBgDIAEoCRIXCg9hbGVydF90aHJlc2hvbGQYBCABKAESJQoIcmVzcG9uc2UYBSABKAsyEy50aWNrZXRwYi5TbGFUYXJnZXQSJwoKcmVzb2x1dGlvbhgGIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldCInCgdMaXN0aW5nEg0KBWNvdW50GAEgASgNEg0KBXF1ZXJ5GAIgASgJIjcKE05vdGlmaWNhdGlvblJlcXVlc3QSDgoGcmVhc29uGAEgASgJEhAKCGtleXdvcmRzGAIgAygJIkUKClRyYW5zaXRpb24SDAoEbmFtZRgBIAEoCRIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEg8KB2NvbW1lbnQYBCABKAkiWQoHQ29tbWVudBIKCgJpZBgBIAEoCRIOCgZhdXRob3IYAiABKAkSDAoEYm9keRgDIAEoCRIQCghpbnRlcm5hbBgEIAEoCBISCgpjcmVhdGVkX2F0GAUgASgJIjYKCVNsYUNoYW5nZRIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJEg8KB2Nyb3NzZWQYAyADKAkiswIKC1RpY2tldEV2ZW50EhwKBG1ldGEYASABKAsyDi50aWNrZXRwYi5NZXRhEh4KBGRhdGEYAiABKAsyEC50aWNrZXRwYi5UaWNrZXQSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSIgoHbGlzdGluZxgEIAEoCzIRLnRpY2tldHBiLkxpc3RpbmcSMwoMbm90aWZpY2F0aW9uGAUgASgLMh0udGlja2V0cGIuTm90aWZpY2F0aW9uUmVxdWVzdBIoCgp0cmFuc2l0aW9uGAYgASgLMhQudGlja2V0cGIuVHJhbnNpdGlvbhInCgpzbGFfY2hhbmdlGAcgASgLMhMudGlja2V0cGIuU2xhQ2hhbmdlEiIKB2NvbW1lbnQYCCABKAsyES50aWNrZXRwYi5Db21tZW50QhZaFGludGVybmFsL3BiO3RpY2tldHBiYgZwcm90bzM");
+  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIrEDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYRIrCgxnaXRodWJfaXNzdWUYFSABKAsyFS50aWNrZXRwYi5HaXRodWJJc3N1ZSIqCgtHaXRodWJJc3N1ZRIOCgZudW1iZXIYASABKAQSCwoDdXJsGAIgASgJIlUKCVNsYVRhcmdldBIPCgdtaW51dGVzGAEgASgBEg4KBm1ldF9hdBgCIAEoCRISCgphbGVydGVkX2F0GAMgASgJEhMKC2JyZWFjaGVkX2F0GAQgASgJIqgBCgNTbGESEgoKc3RhcnRlZF9hdBgBIAEoCRIRCglwYXVzZWRfbXMYAiABKAQSEQoJcGF1c2VkX2F0GAMgASgJEhcKD2FsZXJ0X3RocmVzaG9sZBgEIAEoARIlCghyZXNwb25zZRgFIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldBInCgpyZXNvbHV0aW9uGAYgASgLMhMudGlja2V0cGIuU2xhVGFyZ2V0IicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSJZCgdDb21tZW50EgoKAmlkGAEgASgJEg4KBmF1dGhvchgCIAEoCRIMCgRib2R5GAMgASgJEhAKCGludGVybmFsGAQgASgIEhIKCmNyZWF0ZWRfYXQYBSABKAkiNgoJU2xhQ2hhbmdlEgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkSDwoHY3Jvc3NlZBgDIAMoCSKzAgoLVGlja2V0RXZlbnQSHAoEbWV0YRgBIAEoCzIOLnRpY2tldHBiLk1ldGESHgoEZGF0YRgCIAEoCzIQLnRpY2tldHBiLlRpY2tldBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIiCgdsaXN0aW5nGAQgASgLMhEudGlja2V0cGIuTGlzdGluZxIzCgxub3RpZmljYXRpb24YBSABKAsyHS50aWNrZXRwYi5Ob3RpZmljYXRpb25SZXF1ZXN0EigKCnRyYW5zaXRpb24YBiABKAsyFC50aWNrZXRwYi5UcmFuc2l0aW9uEicKCnNsYV9jaGFuZ2UYByABKAsyEy50aWNrZXRwYi5TbGFDaGFuZ2USIgoHY29tbWVudBgIIAEoCzIRLnRpY2tldHBiLkNvbW1lbnRCFloUaW50ZXJuYWwvcGI7dGlja2V0cGJiBnByb3RvMw");
 
 /**
  * Envelope metadata of one domain event.
@@ -181,6 +181,11 @@ export type Ticket = Message<"ticketpb.Ticket"> & {
    * @generated from field: ticketpb.Sla sla = 20;
    */
   sla?: Sla | undefined;
+
+  /**
+   * @generated from field: ticketpb.GithubIssue github_issue = 21;
+   */
+  githubIssue?: GithubIssue | undefined;
 };
 
 /**
@@ -189,6 +194,30 @@ export type Ticket = Message<"ticketpb.Ticket"> & {
  */
 export const TicketSchema: GenMessage<Ticket> = /*@__PURE__*/
   messageDesc(file_ticketpb_ticket, 1);
+
+/**
+ * A linked GitHub issue.
+ *
+ * @generated from message ticketpb.GithubIssue
+ */
+export type GithubIssue = Message<"ticketpb.GithubIssue"> & {
+  /**
+   * @generated from field: uint64 number = 1;
+   */
+  number: bigint;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url: string;
+};
+
+/**
+ * Describes the message ticketpb.GithubIssue.
+ * Use `create(GithubIssueSchema)` to create a new message.
+ */
+export const GithubIssueSchema: GenMessage<GithubIssue> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 2);
 
 /**
  * One SLA target of the current round. Empty timestamps are unset.
@@ -222,7 +251,7 @@ export type SlaTarget = Message<"ticketpb.SlaTarget"> & {
  * Use `create(SlaTargetSchema)` to create a new message.
  */
 export const SlaTargetSchema: GenMessage<SlaTarget> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 2);
+  messageDesc(file_ticketpb_ticket, 3);
 
 /**
  * A ticket's SLA clock: deadlines are started_at + minutes + paused_ms.
@@ -268,7 +297,7 @@ export type Sla = Message<"ticketpb.Sla"> & {
  * Use `create(SlaSchema)` to create a new message.
  */
 export const SlaSchema: GenMessage<Sla> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 3);
+  messageDesc(file_ticketpb_ticket, 4);
 
 /**
  * What a list request asked and how much it returned (ticket.event.listed).
@@ -294,7 +323,7 @@ export type Listing = Message<"ticketpb.Listing"> & {
  * Use `create(ListingSchema)` to create a new message.
  */
 export const ListingSchema: GenMessage<Listing> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 4);
+  messageDesc(file_ticketpb_ticket, 5);
 
 /**
  * Why a notification was requested (notification.event.requested).
@@ -318,7 +347,7 @@ export type NotificationRequest = Message<"ticketpb.NotificationRequest"> & {
  * Use `create(NotificationRequestSchema)` to create a new message.
  */
 export const NotificationRequestSchema: GenMessage<NotificationRequest> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 5);
+  messageDesc(file_ticketpb_ticket, 6);
 
 /**
  * A workflow firing (ticket.event.transitioned); the actor is in Meta.
@@ -352,7 +381,7 @@ export type Transition = Message<"ticketpb.Transition"> & {
  * Use `create(TransitionSchema)` to create a new message.
  */
 export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 6);
+  messageDesc(file_ticketpb_ticket, 7);
 
 /**
  * A comment (ticket.event.commented). Internal comments are for staff only.
@@ -391,7 +420,7 @@ export type Comment = Message<"ticketpb.Comment"> & {
  * Use `create(CommentSchema)` to create a new message.
  */
 export const CommentSchema: GenMessage<Comment> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 7);
+  messageDesc(file_ticketpb_ticket, 8);
 
 /**
  * What an SLA check changed (ticket.event.sla_changed).
@@ -422,7 +451,7 @@ export type SlaChange = Message<"ticketpb.SlaChange"> & {
  * Use `create(SlaChangeSchema)` to create a new message.
  */
 export const SlaChangeSchema: GenMessage<SlaChange> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 8);
+  messageDesc(file_ticketpb_ticket, 9);
 
 /**
  * @generated from message ticketpb.TicketEvent
@@ -476,5 +505,5 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
  * Use `create(TicketEventSchema)` to create a new message.
  */
 export const TicketEventSchema: GenMessage<TicketEvent> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 9);
+  messageDesc(file_ticketpb_ticket, 10);
 

@@ -98,4 +98,9 @@ export const sqliteMigrations: Record<string, Migration> = {
       END`.execute(db);
     },
   },
+  '0005_github_link': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE tickets ADD COLUMN github_issue TEXT`.execute(db);
+    },
+  },
 };

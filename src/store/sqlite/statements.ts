@@ -6,7 +6,7 @@ import { type Slot, prepare } from './prepared.js';
 
 const TICKET_COLUMNS = [
   'tenant', 'id', 'title', 'description', 'created_by', 'type', 'priority', 'status', 'customer_id', 'customer_tier',
-  'assignee', 'tags', 'external_id', 'escalation_level', 'sla', 'sla_state', 'sla_next_due_at', 'version', 'created_at', 'updated_at', 'resolved_at', 'closed_at',
+  'assignee', 'tags', 'external_id', 'escalation_level', 'github_issue', 'sla', 'sla_state', 'sla_next_due_at', 'version', 'created_at', 'updated_at', 'resolved_at', 'closed_at',
 ] as const satisfies ReadonlyArray<keyof TicketRow>;
 
 const EVENT_COLUMNS = [

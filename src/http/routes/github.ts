@@ -1,0 +1,46 @@
+// /api/v1/tickets/{id}/github: link a ticket to a GitHub issue, or unlink it (staff).
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { type GithubIssue, linkGithubIssue } from '../../domain/ticket.js';
+import { commandContext } from '../commandContext.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../env.js';
+import { refusalError } from '../errors.js';
+import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { etag, parseIfMatch, ticketResponse } from '../representation.js';
+import { requestHeader } from '../requestHeader.js';
+import { GithubLinkBody, TicketBody, TicketParams } from '../schemas.js';
+import { validationHook } from './tickets.js';
+
+export function githubRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const parameters = [tenantParameter(deps.tenantHeader)];
+
+  const link = async (c: Context<AppEnv>, id: string, issue: GithubIssue | null) => {
+    const ctx = await commandContext(c, deps);
+    const precondition = parseIfMatch(requestHeader(c, 'if-match'));
+    const outcome = await deps.store.change(ctx.tenant, id, (t) => linkGithubIssue(t, issue, precondition, ctx));
+    if ('ok' in outcome) throw refusalError(outcome);
+    c.header('ETag', etag(outcome.ticket));
+    return ticketResponse(outcome.ticket, ctx.principal);
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'put', path: '/tickets/{id}/github', operationId: 'linkGithubIssue', tags: ['github'],
+      parameters, request: { params: TicketParams, body: jsonBody(GithubLinkBody) },
+      responses: { 200: json(TicketBody, 'the ticket, linked'), ...errors(400, 401, 403, 404, 412, 413, 415) },
+    }),
+    async (c) => c.json(await link(c, c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete', path: '/tickets/{id}/github', operationId: 'unlinkGithubIssue', tags: ['github'],
+      parameters, request: { params: TicketParams },
+      responses: { 200: json(TicketBody, 'the ticket, unlinked'), ...errors(400, 401, 403, 404, 412) },
+    }),
+    async (c) => c.json(await link(c, c.req.valid('param').id, null), 200),
+  );
+  return app;
+}
