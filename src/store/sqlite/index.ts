@@ -1,5 +1,4 @@
 // The SQLite store: one file in WAL mode, migrations at open, group-committed writes, statements prepared once.
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,11 +15,6 @@ import { toSqliteValue } from './prepared.js';
 import { fts5Query } from './search.js';
 import { prepareStatements } from './statements.js';
 
-/** The FTS row of a ticket: the first 63 bits of SHA-1 over (tenant, id); a collision needs billions of tickets. */
-function searchKey(tenant: string, id: string): bigint {
-  return createHash('sha1').update(tenant).update('\u0000').update(id).digest().readBigInt64BE(0) & 0x7fffffffffffffffn;
-}
-
 export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number };
 
 export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000 }: SqliteOptions): Promise<TicketStore> {
@@ -29,7 +23,6 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${synchronous}`);
   raw.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-  raw.function('ticket_fts_key', { deterministic: true, safeIntegers: true }, (tenant, id) => searchKey(String(tenant), String(id)));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
   if (migrated.error) throw migrated.error;
@@ -137,7 +130,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         if (query.slaState) sel = query.slaState === 'none' ? sel.where('sla_state', 'is', null) : sel.where('sla_state', '=', query.slaState);
         if (query.search) {
           const match = fts5Query(query.search);
-          sel = sel.where('id', 'in', sql<string>`(select id from tickets_fts where tickets_fts match ${match} and tenant = ${tenant})`);
+          sel = sel.where('id', 'in', sql<string>`(select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${match} and k.tenant = ${tenant})`);
         }
         if (query.tag) sel = sel.where(sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${query.tag})`);
         if (query.after) {

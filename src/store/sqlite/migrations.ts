@@ -79,22 +79,26 @@ export const sqliteMigrations: Record<string, Migration> = {
   },
   '0004_ticket_search': {
     async up(db: Kysely<unknown>) {
-      // Full-text search over title and description. The FTS rowid is a 63-bit key of (tenant, id)
-      // from the store's ticket_fts_key() function (the tickets table has no integer key), so
-      // triggers keep the index in the same transaction as the ticket.
-      await sql`CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, tenant UNINDEXED, id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
-      await sql`INSERT INTO tickets_fts (rowid, title, description, tenant, id)
-        SELECT ticket_fts_key(tenant, id), title, coalesce(description, ''), tenant, id FROM tickets`.execute(db);
+      // Full-text search over title and description, kept by triggers in the ticket's own
+      // transaction. FTS5 rows need an integer key and tickets have none (WITHOUT ROWID), so a
+      // small table hands one out per ticket. Plain SQL: any SQLite client may write tickets.
+      await sql`CREATE TABLE ticket_search_keys (k INTEGER PRIMARY KEY, tenant TEXT NOT NULL, id TEXT NOT NULL, UNIQUE (tenant, id))`.execute(db);
+      await sql`CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+      await sql`INSERT INTO ticket_search_keys (tenant, id) SELECT tenant, id FROM tickets`.execute(db);
+      await sql`INSERT INTO tickets_fts (rowid, title, description)
+        SELECT k.k, t.title, coalesce(t.description, '') FROM tickets t JOIN ticket_search_keys k ON k.tenant = t.tenant AND k.id = t.id`.execute(db);
       await sql`CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
-        INSERT INTO tickets_fts (rowid, title, description, tenant, id)
-        VALUES (ticket_fts_key(new.tenant, new.id), new.title, coalesce(new.description, ''), new.tenant, new.id);
+        INSERT INTO ticket_search_keys (tenant, id) VALUES (new.tenant, new.id);
+        INSERT INTO tickets_fts (rowid, title, description) VALUES (last_insert_rowid(), new.title, coalesce(new.description, ''));
       END`.execute(db);
       await sql`CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
-        DELETE FROM tickets_fts WHERE rowid = ticket_fts_key(old.tenant, old.id);
+        DELETE FROM tickets_fts WHERE rowid = (SELECT k FROM ticket_search_keys WHERE tenant = old.tenant AND id = old.id);
+        DELETE FROM ticket_search_keys WHERE tenant = old.tenant AND id = old.id;
       END`.execute(db);
       await sql`CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title, description ON tickets
         WHEN old.title IS NOT new.title OR old.description IS NOT new.description BEGIN
-        UPDATE tickets_fts SET title = new.title, description = coalesce(new.description, '') WHERE rowid = ticket_fts_key(new.tenant, new.id);
+        UPDATE tickets_fts SET title = new.title, description = coalesce(new.description, '')
+        WHERE rowid = (SELECT k FROM ticket_search_keys WHERE tenant = new.tenant AND id = new.id);
       END`.execute(db);
     },
   },
