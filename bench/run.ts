@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
+import { uploadMemory } from './attachmentUpload.js';
 import { measureBacklog } from './backlog.js';
 import { assertRunning, sleep, spawnNode, waitForStatus } from './childProcess.js';
 import { type LoadResult, drive } from './httpLoad.js';
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   await sleep(2000);
   const rssIdleMb = rssMb(service.pid);
   say(`service ready at ${service.url}, pid ${service.pid}, idle RSS ${rssIdleMb.toFixed(1)} MB`);
+
+  say('attachments: uploading files of the maximum size (10 MB) while sampling RSS');
+  const upload = await uploadMemory({ url: service.url, pid: service.pid, fileBytes: 10 * 2 ** 20, files: quick ? 3 : 10 });
 
   const rss = sampleRss(service.pid);
   cleanups.push(() => rss.stop());
@@ -150,6 +154,8 @@ async function main(): Promise<void> {
       `committed ${backlog.committed} − in stream ${backlog.inStream}; rows unmarked ${backlog.unmarked}; outbox_backlog gauge ${backlog.gauge ?? 'absent'}`),
     figure('RSS idle', rssIdleMb, 'MB', { op: '<=', value: 80 }),
     figure('RSS peak', rssPeakMb, 'MB', { op: '<=', value: 200 }, 'sampled every 100 ms from the create warm-up to the end of the steady phase'),
+    figure('upload RSS growth', upload.growthMb, 'MB', undefined,
+      `${upload.files} uploads of ${upload.fileMb} MB (MAX_ATTACHMENT_MB) after one warm-up upload, ${upload.msPerFile.toFixed(0)} ms each; RSS ${upload.rssBeforeMb.toFixed(1)} → peak ${upload.rssPeakMb.toFixed(1)} MB`),
     figure('bare Hono req/s', bareLoad.reqPerSec, 'req/s', undefined, statusLine(bareLoad)),
     // The same load on a route that does nothing: the floor this machine and load generator set.
     figure('bare Hono p50', bareLoad.p50Ms, 'ms'),

@@ -50,6 +50,7 @@ const schema = z.object({
   SLA_ALERT_THRESHOLD: z.string().regex(/^(0?\.\d+|1(\.0+)?)$/, 'a fraction between 0 and 1, like 0.85').transform(Number)
     .pipe(z.number().gt(0, 'more than 0').lte(1)).default(0.85),
   SLA_SCAN_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  MAX_ATTACHMENT_MB: int(1, 4096).default(10),
   IDEMPOTENCY_TTL: duration.prefault('24h'),
   SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(10000),
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
@@ -81,6 +82,7 @@ export type Config = {
   stream: { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
   relay: { batchSize: number; maxInFlight: number; pollMs: number };
   sla: { configPath: string | undefined; alertThreshold: number; scanIntervalMs: number };
+  maxAttachmentBytes: number;
   idempotencyTtlMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     relay: { batchSize: e.RELAY_BATCH_SIZE, maxInFlight: e.RELAY_MAX_IN_FLIGHT, pollMs: e.RELAY_POLL_MS },
     sla: { configPath: e.SLA_CONFIG_PATH && resolve(e.SLA_CONFIG_PATH), alertThreshold: e.SLA_ALERT_THRESHOLD, scanIntervalMs: e.SLA_SCAN_INTERVAL_MS },
+    maxAttachmentBytes: e.MAX_ATTACHMENT_MB * 1024 * 1024,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

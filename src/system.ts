@@ -11,6 +11,7 @@ import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { createAttachmentBytes } from './nats/attachmentBytes.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
 import { openStore } from './store/open.js';
@@ -60,6 +61,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     tenantHeader: config.tenantHeader,
     auth: config.auth,
     settings,
+    attachments: { bytes: createAttachmentBytes(link, { replicas: config.stream.replicas }), maxBytes: config.maxAttachmentBytes },
     idempotencyTtlMs: config.idempotencyTtlMs,
     bodyLimitBytes: config.bodyLimitBytes,
     serviceName: config.serviceName,

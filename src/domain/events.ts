@@ -1,8 +1,8 @@
 // The domain events a decision raises, before they are given ids and encoded for the wire.
-import type { Comment, CommandContext, Ticket } from './ticket.js';
+import type { Attachment, Comment, CommandContext, Ticket } from './ticket.js';
 import type { Place, TransitionName } from './workflow.js';
 
-export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned', 'sla_changed', 'commented'] as const;
+export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned', 'sla_changed', 'commented', 'attachment_added'] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 export type EventAction = TicketAction | 'notification_requested';
 
@@ -16,6 +16,7 @@ export type DomainEvent =
       transition: { name: TransitionName; from: Place; to: Place; comment: string };
     }
   | { action: 'commented'; ticket: Ticket; changedFields: string[]; ctx: CommandContext; comment: Comment }
+  | { action: 'attachment_added'; ticket: Ticket; changedFields: string[]; ctx: CommandContext; attachment: Attachment }
   | {
       action: 'sla_changed';
       ticket: Ticket;
@@ -28,4 +29,4 @@ export type DomainEvent =
   | { action: 'listed'; ctx: CommandContext; listing: { count: number; query: string } };
 
 /** Actions that change the stored ticket; the others (read, listed, notification requests) only observe it. */
-export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'sla_changed', 'commented', 'deleted']);
+export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'sla_changed', 'commented', 'attachment_added', 'deleted']);

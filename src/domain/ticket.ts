@@ -44,6 +44,9 @@ export type Ticket = {
 
 export type GithubIssue = { number: number; url: string };
 
+/** A file attached to a ticket; the bytes live in the tenant's object store under `id`. */
+export type Attachment = { id: string; filename: string; contentType: string; size: number; sha256: string; createdBy: string; createdAt: string };
+
 /** A comment on a ticket. Internal comments are between staff: customers never see them. */
 export type Comment = { id: string; author: string; body: string; internal: boolean; createdAt: string };
 
@@ -273,6 +276,13 @@ export function commentTicket(current: Ticket, input: { body: string; internal: 
     write: { kind: 'update', ticket: next },
     events: [{ action: 'commented', ticket: next, changedFields: answers ? ['comments', 'sla'] : ['comments'], ctx, comment }],
   };
+}
+
+/** Records an uploaded file on the ticket (one version up). Anyone who sees the ticket may attach. */
+export function attachToTicket(current: Ticket, attachment: Attachment, ctx: CommandContext): Decision {
+  if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
+  const next: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now };
+  return { ok: true, write: { kind: 'update', ticket: next }, events: [{ action: 'attachment_added', ticket: next, changedFields: ['attachments'], ctx, attachment }] };
 }
 
 /** Links the ticket to a GitHub issue, or unlinks it (null). Staff only. */

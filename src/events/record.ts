@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
 import type { SlaClock, SlaTarget } from '../domain/sla.js';
-import type { Comment, Ticket } from '../domain/ticket.js';
+import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
 import { type Sla as SlaMessage, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
@@ -38,6 +38,7 @@ export function toRecord(event: DomainEvent): EventRecord {
       ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
       ...(event.action === 'sla_changed' ? { slaChange: event.slaChange } : {}),
       ...(event.action === 'commented' ? { comment: event.comment } : {}),
+      ...(event.action === 'attachment_added' ? { attachment: { ...event.attachment, size: BigInt(event.attachment.size) } } : {}),
     }),
   );
   return {
@@ -109,6 +110,7 @@ export type DecodedEvent = {
   transition: { name: string; from: string; to: string; comment: string } | undefined;
   slaChange: { from: string; to: string; crossed: string[] } | undefined;
   comment: Comment | undefined;
+  attachment: Attachment | undefined;
 };
 
 export function decodePayload(payload: Uint8Array): DecodedEvent {
@@ -124,6 +126,12 @@ export function decodePayload(payload: Uint8Array): DecodedEvent {
       : undefined,
     comment: event.comment
       ? { id: event.comment.id, author: event.comment.author, body: event.comment.body, internal: event.comment.internal, createdAt: event.comment.createdAt }
+      : undefined,
+    attachment: event.attachment
+      ? {
+          id: event.attachment.id, filename: event.attachment.filename, contentType: event.attachment.contentType, size: Number(event.attachment.size),
+          sha256: event.attachment.sha256, createdBy: event.attachment.createdBy, createdAt: event.attachment.createdAt,
+        }
       : undefined,
     slaChange: event.slaChange ? { from: event.slaChange.from, to: event.slaChange.to, crossed: [...event.slaChange.crossed] } : undefined,
   };

@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
 import { StoreUnavailableError } from '../store/port.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
@@ -10,6 +11,7 @@ import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
 import { tenancy } from './middleware/tenancy.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
 import { configRoutes } from './routes/config.js';
@@ -49,6 +51,10 @@ export function createApp(deps: AppDeps) {
       c.header('Retry-After', '1');
       return errorResponse(c, new ApiError(503, 'store_unavailable', 'the store cannot take this request right now; retry shortly'));
     }
+    if (error instanceof AttachmentsUnavailableError) {
+      c.header('Retry-After', '5');
+      return errorResponse(c, new ApiError(503, 'attachments_unavailable', 'attachments cannot be stored or read while NATS is unreachable; retry shortly'));
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, httpExceptionError(error));
     }
@@ -68,6 +74,7 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', commentRoutes(deps));
   app.route('/api/v1', githubRoutes(deps));
+  app.route('/api/v1', attachmentRoutes(deps, deps.attachments.bytes, deps.attachments.maxBytes));
   app.route('/api/v1', workflowRoutes(deps));
   app.route('/api/v1', configRoutes(deps));
   app.route('/api/v1', dashboardRoutes(deps));

@@ -1,6 +1,7 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import type { AttachmentBytes } from '../nats/attachmentBytes.js';
 import type { TenantSettingsSource } from '../settings/tenantSettings.js';
 import type { TicketStore } from '../store/port.js';
 import type { AuthSettings } from './middleware/identity.js';
@@ -14,6 +15,7 @@ export type AppDeps = {
   tenantHeader: string;
   auth: AuthSettings;
   settings: TenantSettingsSource;
+  attachments: { bytes: AttachmentBytes; maxBytes: number };
   idempotencyTtlMs: number;
   bodyLimitBytes: number;
   serviceName: string;

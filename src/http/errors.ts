@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'transition_not_enabled'
   | 'assignee_required'
   | 'invalid_at'
+  | 'invalid_multipart'
+  | 'attachments_unavailable'
   | 'invalid_idempotency_key'
   | 'not_found'
   | 'route_not_found'

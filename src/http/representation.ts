@@ -1,10 +1,10 @@
 // How tickets look on the wire: JSON field names, ETags, If-Match and list cursors.
 import type { Principal } from '../domain/roles.js';
 import { dueAt, slaState } from '../domain/sla.js';
-import type { Comment, Precondition, Ticket } from '../domain/ticket.js';
+import type { Attachment, Comment, Precondition, Ticket } from '../domain/ticket.js';
 import { availableTransitions, markingOf } from '../domain/workflow.js';
 import { ApiError } from './errors.js';
-import type { CommentJson, TicketJson, TicketStateJson } from './schemas.js';
+import type { AttachmentJson, CommentJson, TicketJson, TicketStateJson } from './schemas.js';
 
 /** The ticket's stored state (history entries, events). */
 export function ticketJson(t: Ticket): TicketStateJson {
@@ -46,6 +46,10 @@ export function ticketResponse(t: Ticket, principal: Principal): TicketJson {
 
 export function commentJson(c: Comment): CommentJson {
   return { id: c.id, author: c.author, body: c.body, internal: c.internal, created_at: c.createdAt };
+}
+
+export function attachmentJson(a: Attachment): AttachmentJson {
+  return { id: a.id, filename: a.filename, content_type: a.contentType, size: a.size, sha256: a.sha256, created_by: a.createdBy, created_at: a.createdAt };
 }
 
 export const etag = (t: Ticket): string => `"${t.version}"`;

@@ -135,6 +135,15 @@ export const GithubLinkBody = z
   .refine((b) => b.url.endsWith(`/issues/${b.number}`), { message: 'the URL must end with /issues/<number>', path: ['url'] })
   .openapi('GithubLink');
 
+export const AttachmentBody = z
+  .object({
+    id: z.string(), filename: z.string(), content_type: z.string(), size: z.number().int(), sha256: z.string(),
+    created_by: z.string(), created_at: z.string(),
+  })
+  .openapi('Attachment');
+export type AttachmentJson = z.infer<typeof AttachmentBody>;
+export const AttachmentList = z.object({ items: z.array(AttachmentBody) }).openapi('AttachmentList');
+
 export const CommentBody = z
   .object({ id: z.string(), author: z.string(), body: z.string(), internal: z.boolean(), created_at: z.string() })
   .openapi('Comment');
@@ -165,6 +174,7 @@ export const HistoryEvent = z
     data: TicketState.nullable(),
     transition: z.object({ name: z.string(), from: z.string(), to: z.string(), comment: z.string() }).optional(),
     comment: CommentBody.optional(),
+    attachment: AttachmentBody.optional(),
     notification: z.object({ reason: z.string(), keywords: z.array(z.string()) }).optional(),
   })
   .openapi('HistoryEvent');

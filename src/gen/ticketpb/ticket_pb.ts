@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ticketpb/ticket.proto.
  */
 export const file_ticketpb_ticket: GenFile = /*@__PURE__*/
-  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIrEDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYRIrCgxnaXRodWJfaXNzdWUYFSABKAsyFS50aWNrZXRwYi5HaXRodWJJc3N1ZSIqCgtHaXRodWJJc3N1ZRIOCgZudW1iZXIYASABKAQSCwoDdXJsGAIgASgJIlUKCVNsYVRhcmdldBIPCgdtaW51dGVzGAEgASgBEg4KBm1ldF9hdBgCIAEoCRISCgphbGVydGVkX2F0GAMgASgJEhMKC2JyZWFjaGVkX2F0GAQgASgJIqgBCgNTbGESEgoKc3RhcnRlZF9hdBgBIAEoCRIRCglwYXVzZWRfbXMYAiABKAQSEQoJcGF1c2VkX2F0GAMgASgJEhcKD2FsZXJ0X3RocmVzaG9sZBgEIAEoARIlCghyZXNwb25zZRgFIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldBInCgpyZXNvbHV0aW9uGAYgASgLMhMudGlja2V0cGIuU2xhVGFyZ2V0IicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSJZCgdDb21tZW50EgoKAmlkGAEgASgJEg4KBmF1dGhvchgCIAEoCRIMCgRib2R5GAMgASgJEhAKCGludGVybmFsGAQgASgIEhIKCmNyZWF0ZWRfYXQYBSABKAkiNgoJU2xhQ2hhbmdlEgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkSDwoHY3Jvc3NlZBgDIAMoCSKzAgoLVGlja2V0RXZlbnQSHAoEbWV0YRgBIAEoCzIOLnRpY2tldHBiLk1ldGESHgoEZGF0YRgCIAEoCzIQLnRpY2tldHBiLlRpY2tldBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIiCgdsaXN0aW5nGAQgASgLMhEudGlja2V0cGIuTGlzdGluZxIzCgxub3RpZmljYXRpb24YBSABKAsyHS50aWNrZXRwYi5Ob3RpZmljYXRpb25SZXF1ZXN0EigKCnRyYW5zaXRpb24YBiABKAsyFC50aWNrZXRwYi5UcmFuc2l0aW9uEicKCnNsYV9jaGFuZ2UYByABKAsyEy50aWNrZXRwYi5TbGFDaGFuZ2USIgoHY29tbWVudBgIIAEoCzIRLnRpY2tldHBiLkNvbW1lbnRCFloUaW50ZXJuYWwvcGI7dGlja2V0cGJiBnByb3RvMw");
+  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIrEDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYRIrCgxnaXRodWJfaXNzdWUYFSABKAsyFS50aWNrZXRwYi5HaXRodWJJc3N1ZSIqCgtHaXRodWJJc3N1ZRIOCgZudW1iZXIYASABKAQSCwoDdXJsGAIgASgJIlUKCVNsYVRhcmdldBIPCgdtaW51dGVzGAEgASgBEg4KBm1ldF9hdBgCIAEoCRISCgphbGVydGVkX2F0GAMgASgJEhMKC2JyZWFjaGVkX2F0GAQgASgJIqgBCgNTbGESEgoKc3RhcnRlZF9hdBgBIAEoCRIRCglwYXVzZWRfbXMYAiABKAQSEQoJcGF1c2VkX2F0GAMgASgJEhcKD2FsZXJ0X3RocmVzaG9sZBgEIAEoARIlCghyZXNwb25zZRgFIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldBInCgpyZXNvbHV0aW9uGAYgASgLMhMudGlja2V0cGIuU2xhVGFyZ2V0IicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSJZCgdDb21tZW50EgoKAmlkGAEgASgJEg4KBmF1dGhvchgCIAEoCRIMCgRib2R5GAMgASgJEhAKCGludGVybmFsGAQgASgIEhIKCmNyZWF0ZWRfYXQYBSABKAkihgEKCkF0dGFjaG1lbnQSCgoCaWQYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEgwKBHNpemUYBCABKAQSDgoGc2hhMjU2GAUgASgJEhIKCmNyZWF0ZWRfYnkYBiABKAkSEgoKY3JlYXRlZF9hdBgHIAEoCSI2CglTbGFDaGFuZ2USDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCRIPCgdjcm9zc2VkGAMgAygJIt0CCgtUaWNrZXRFdmVudBIcCgRtZXRhGAEgASgLMg4udGlja2V0cGIuTWV0YRIeCgRkYXRhGAIgASgLMhAudGlja2V0cGIuVGlja2V0EhYKDmNoYW5nZWRfZmllbGRzGAMgAygJEiIKB2xpc3RpbmcYBCABKAsyES50aWNrZXRwYi5MaXN0aW5nEjMKDG5vdGlmaWNhdGlvbhgFIAEoCzIdLnRpY2tldHBiLk5vdGlmaWNhdGlvblJlcXVlc3QSKAoKdHJhbnNpdGlvbhgGIAEoCzIULnRpY2tldHBiLlRyYW5zaXRpb24SJwoKc2xhX2NoYW5nZRgHIAEoCzITLnRpY2tldHBiLlNsYUNoYW5nZRIiCgdjb21tZW50GAggASgLMhEudGlja2V0cGIuQ29tbWVudBIoCgphdHRhY2htZW50GAkgASgLMhQudGlja2V0cGIuQXR0YWNobWVudEIWWhRpbnRlcm5hbC9wYjt0aWNrZXRwYmIGcHJvdG8z");
 
 /**
  * Envelope metadata of one domain event.
@@ -423,6 +423,57 @@ export const CommentSchema: GenMessage<Comment> = /*@__PURE__*/
   messageDesc(file_ticketpb_ticket, 8);
 
 /**
+ * A file attached to a ticket (ticket.event.attachment_added); the bytes are in the tenant's object store.
+ *
+ * @generated from message ticketpb.Attachment
+ */
+export type Attachment = Message<"ticketpb.Attachment"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string filename = 2;
+   */
+  filename: string;
+
+  /**
+   * @generated from field: string content_type = 3;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: uint64 size = 4;
+   */
+  size: bigint;
+
+  /**
+   * Hex SHA-256 of the bytes.
+   *
+   * @generated from field: string sha256 = 5;
+   */
+  sha256: string;
+
+  /**
+   * @generated from field: string created_by = 6;
+   */
+  createdBy: string;
+
+  /**
+   * @generated from field: string created_at = 7;
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message ticketpb.Attachment.
+ * Use `create(AttachmentSchema)` to create a new message.
+ */
+export const AttachmentSchema: GenMessage<Attachment> = /*@__PURE__*/
+  messageDesc(file_ticketpb_ticket, 9);
+
+/**
  * What an SLA check changed (ticket.event.sla_changed).
  *
  * @generated from message ticketpb.SlaChange
@@ -451,7 +502,7 @@ export type SlaChange = Message<"ticketpb.SlaChange"> & {
  * Use `create(SlaChangeSchema)` to create a new message.
  */
 export const SlaChangeSchema: GenMessage<SlaChange> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 9);
+  messageDesc(file_ticketpb_ticket, 10);
 
 /**
  * @generated from message ticketpb.TicketEvent
@@ -498,6 +549,11 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
    * @generated from field: ticketpb.Comment comment = 8;
    */
   comment?: Comment | undefined;
+
+  /**
+   * @generated from field: ticketpb.Attachment attachment = 9;
+   */
+  attachment?: Attachment | undefined;
 };
 
 /**
@@ -505,5 +561,5 @@ export type TicketEvent = Message<"ticketpb.TicketEvent"> & {
  * Use `create(TicketEventSchema)` to create a new message.
  */
 export const TicketEventSchema: GenMessage<TicketEvent> = /*@__PURE__*/
-  messageDesc(file_ticketpb_ticket, 10);
+  messageDesc(file_ticketpb_ticket, 11);
 

@@ -13,7 +13,7 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
-import { commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
+import { attachmentJson, commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
 import { visibleHistory } from '../ticketHistory.js';
 import { requestHeader } from '../requestHeader.js';
 import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
@@ -205,6 +205,7 @@ export function ticketRoutes(deps: AppDeps) {
           ...(decoded.notification ? { notification: decoded.notification } : {}),
           ...(decoded.transition ? { transition: decoded.transition } : {}),
           ...(decoded.comment ? { comment: commentJson(decoded.comment) } : {}),
+          ...(decoded.attachment ? { attachment: attachmentJson(decoded.attachment) } : {}),
         }];
       });
       return c.json({ items }, 200);

@@ -1,0 +1,154 @@
+// /api/v1/tickets/{id}/attachments: multipart upload streamed into the tenant's object store,
+// the list, and streaming download. Metadata lives in the event store (attachment_added).
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import busboy from 'busboy';
+import type { Context } from 'hono';
+import { type Attachment, attachToTicket } from '../../domain/ticket.js';
+import { decodePayload } from '../../events/record.js';
+import type { AttachmentBytes, StoredBytes } from '../../nats/attachmentBytes.js';
+import { commandContext } from '../commandContext.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../env.js';
+import { ApiError, refusalError } from '../errors.js';
+import { errors, json, tenantParameter } from '../openapi.js';
+import { attachmentJson } from '../representation.js';
+import { requestHeader } from '../requestHeader.js';
+import { AttachmentBody, AttachmentList, TicketParams } from '../schemas.js';
+import { visibleHistory } from '../ticketHistory.js';
+import { validationHook } from './tickets.js';
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+const AttachmentParams = TicketParams.extend({ aid: z.string().min(1).max(64).openapi({ param: { name: 'aid', in: 'path' } }) });
+
+export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes: number) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const parameters = [tenantParameter(deps.tenantHeader)];
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/tickets/{id}/attachments', operationId: 'addAttachment', tags: ['attachments'],
+      description: 'multipart/form-data with one part named `file` (at most MAX_ATTACHMENT_MB). The body is streamed, not validated by a schema: a schema would buffer it.',
+      parameters,
+      request: { params: TicketParams },
+      responses: { 201: json(AttachmentBody, 'the stored attachment'), ...errors(400, 401, 404, 413, 415, 503) },
+    }),
+    async (c) => {
+      const ctx = await commandContext(c, deps);
+      const { id } = c.req.valid('param');
+      // Refuse before reading a byte: a ticket the caller cannot see takes no upload.
+      await visibleHistory(deps.store, ctx.tenant, id, ctx.principal);
+      const name = ctx.newId();
+      const upload = await receiveFile(c, (file) => bytes.put(ctx.tenant, name, file, maxBytes), maxBytes);
+      const attachment: Attachment = {
+        id: name, filename: upload.filename, contentType: upload.contentType, size: upload.stored.size, sha256: upload.stored.sha256,
+        createdBy: ctx.principal.id, createdAt: ctx.now,
+      };
+      const outcome = await deps.store.change(ctx.tenant, id, (t) => attachToTicket(t, attachment, ctx));
+      if ('ok' in outcome) {
+        await bytes.remove(ctx.tenant, name).catch(() => undefined);
+        throw refusalError(outcome);
+      }
+      c.header('Location', `/api/v1/tickets/${id}/attachments/${name}`);
+      return c.json(attachmentJson(attachment), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/tickets/{id}/attachments', operationId: 'listAttachments', tags: ['attachments'],
+      parameters, request: { params: TicketParams },
+      responses: { 200: json(AttachmentList, 'the attachments, oldest first'), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      const events = await visibleHistory(deps.store, c.get('tenant'), c.req.valid('param').id, c.get('principal'));
+      return c.json({ items: attachmentsOf(events).map(attachmentJson) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/tickets/{id}/attachments/{aid}', operationId: 'downloadAttachment', tags: ['attachments'],
+      parameters, request: { params: AttachmentParams },
+      responses: { 200: { description: 'the bytes, with the stored content type, as a download' }, ...errors(400, 401, 404, 503) },
+    }),
+    async (c) => {
+      const { id, aid } = c.req.valid('param');
+      const events = await visibleHistory(deps.store, c.get('tenant'), id, c.get('principal'));
+      const attachment = attachmentsOf(events).find((a) => a.id === aid);
+      const stored = attachment && (await bytes.get(c.get('tenant'), aid));
+      if (!attachment || !stored) throw new ApiError(404, 'not_found', 'attachment not found');
+      return c.body(stored.data, 200, {
+        'Content-Type': attachment.contentType,
+        'Content-Length': String(stored.size),
+        'Content-Disposition': contentDisposition(attachment.filename),
+        'X-Content-Type-Options': 'nosniff',
+        ETag: `"${attachment.sha256}"`,
+      });
+    },
+  );
+  return app;
+}
+
+function attachmentsOf(events: Array<{ action: string; payload: Uint8Array }>): Attachment[] {
+  return events.flatMap((e) => (e.action === 'attachment_added' ? [decodePayload(e.payload).attachment].filter((a): a is Attachment => !!a) : []));
+}
+
+/** `attachment`, with an ASCII fallback name and the exact UTF-8 name (RFC 6266). */
+function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+type Received = { filename: string; contentType: string; stored: Extract<StoredBytes, { size: number }> };
+
+/** Reads the one `file` part of a multipart body, handing its stream to `store` as it arrives. */
+function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promise<StoredBytes>, maxBytes: number): Promise<Received> {
+  // Node's headers, not c.req: building the web Request would start draining the body into it.
+  const type = requestHeader(c, 'content-type') ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', 'upload a file as multipart/form-data', { 'Content-Type': 'multipart/form-data with a file part' });
+  }
+  const incoming: IncomingMessage | Readable = c.env?.incoming ?? Readable.fromWeb(c.req.raw.body as never);
+  return new Promise<Received>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': type }, defParamCharset: 'utf8', limits: { files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 } });
+    } catch {
+      reject(new ApiError(400, 'invalid_multipart', 'the multipart body has no usable boundary', { 'Content-Type': 'needs a boundary' }));
+      return;
+    }
+    let pending: Promise<Received> | undefined;
+    parser.on('file', (field, file, info) => {
+      if (field !== 'file' || pending) {
+        file.resume();
+        return;
+      }
+      const filename = cleanFilename(info.filename);
+      const contentType = MEDIA_TYPE.test(info.mimeType) ? info.mimeType.toLowerCase() : 'application/octet-stream';
+      pending = store(file).then((stored) => {
+        if ('tooLarge' in stored) {
+          throw new ApiError(413, 'payload_too_large', `the file is over ${maxBytes} bytes`, { file: `at most ${maxBytes} bytes` });
+        }
+        return { filename, contentType, stored };
+      });
+      // Whatever happens to the upload, the rest of the body is read, so the connection stays usable.
+      pending.catch(() => file.resume());
+    });
+    parser.once('error', () => reject(new ApiError(400, 'invalid_multipart', 'the multipart body is malformed', { body: 'malformed multipart/form-data' })));
+    parser.once('close', () => {
+      if (pending) pending.then(resolve, reject);
+      else reject(new ApiError(400, 'validation_failed', 'the upload has no file part', { file: 'required: a part named file' }));
+    });
+    incoming.pipe(parser);
+  });
+}
+
+function cleanFilename(name: string | undefined): string {
+  // Browsers (and fetch's FormData) escape these three in a part's filename (WHATWG HTML).
+  const unescaped = (name ?? '').replace(/%22/g, '"').replace(/%0[ad]/gi, '');
+  const base = unescaped.split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/\p{Cc}/gu, '').trim().slice(0, 255);
+  return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean;
+}
