@@ -46,6 +46,11 @@ export function createMetrics(serviceName: string) {
       help: 'Failed relay rounds (NATS unreachable, publish refused, store error)',
       registers: [registry],
     }),
+    relayLeader: new Gauge({
+      name: 'relay_leader',
+      help: '1 while this process is the relay that publishes (the leader among replicas), else 0',
+      registers: [registry],
+    }),
     outboxBacklog: new Gauge({
       name: 'outbox_backlog',
       help: 'Events committed but not yet acknowledged by the stream',
