@@ -38,8 +38,11 @@ export function clientConfig({ url, applicationName = 'ticket-svc' }: Connection
 
 export function createPool(options: ConnectionOptions, onIdleError: (error: Error) => void): pg.Pool {
   const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
-  // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
+  // A client whose server went away while it had no query running emits 'error' (on the pool when
+  // idle, on itself when checked out); unhandled, either would end the process. The next query on it
+  // fails and the pool replaces it.
   pool.on('error', onIdleError);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
