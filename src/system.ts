@@ -2,14 +2,18 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
+import type { RelayLeadership } from './events/leadership.js';
 import { startRelay } from './events/relay.js';
 import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
 import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { type Metrics, createMetrics } from './metrics.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
+import type { TicketStore } from './store/port.js';
+import { openPostgresStore } from './store/postgres/index.js';
+import { startAdvisoryLeadership } from './store/postgres/leadership.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 
 export type System = {
@@ -22,11 +26,6 @@ export type System = {
 
 export async function startSystem(config: Config, opts: { log?: Logger } = {}): Promise<System> {
   const log = opts.log ?? createLogger({ level: config.logLevel, service: config.serviceName });
-  if (config.databaseUrl) {
-    throw new ConfigError([
-      'DATABASE_URL is set: the PostgreSQL store is not in this version yet; unset it to use SQLite (DB_PATH)',
-    ]);
-  }
   const metrics = createMetrics(config.serviceName);
 
   let localNats: NatsServerProcess | undefined;
@@ -40,12 +39,12 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     }
   }
 
-  const store = await openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  const { store, leadership } = await openStore(config, log, metrics);
   const link = startNatsLink(
     { servers: config.nats.servers, credsFile: config.nats.credsFile, nkeySeed: config.nats.nkeySeed, name: config.serviceName, stream: config.stream },
     log,
   );
-  const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics) : undefined;
+  const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics, leadership) : undefined;
 
   const app = createApp({
     store,
@@ -89,7 +88,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ operation: 'start', port, components: [...config.components], db: config.dbPath }, 'ticket-svc listening');
+  log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath }, 'ticket-svc listening');
 
   const stop = () =>
     (stopping ??= (async () => {
@@ -97,6 +96,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
       clearInterval(purge);
       await closeServer(server, config.shutdownTimeoutMs);
       await relay?.stop(config.shutdownTimeoutMs);
+      await leadership?.stop();
       await link.stop();
       await store.close();
       await localNats?.stop();
@@ -105,6 +105,23 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     })());
 
   return { url: `http://${host}:${port}`, port, log, stop };
+}
+
+/**
+ * DATABASE_URL selects PostgreSQL (many replicas; a relay publishes only while it holds the
+ * advisory-lock leadership), otherwise the SQLite file at DB_PATH (one relay per file).
+ */
+async function openStore(config: Config, log: Logger, metrics: Metrics): Promise<{ store: TicketStore; leadership?: RelayLeadership }> {
+  const relays = config.components.has('relay');
+  if (!config.databaseUrl) {
+    if (relays) metrics.relayLeader.set(1);
+    return { store: await openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs }) };
+  }
+  const connection = { url: config.databaseUrl, applicationName: config.serviceName };
+  const store = await openPostgresStore({ ...connection, poolSize: config.databasePoolSize, log });
+  if (!relays) return { store };
+  const leadership = startAdvisoryLeadership({ ...connection, log, onChange: (held) => metrics.relayLeader.set(held ? 1 : 0) });
+  return { store, leadership };
 }
 
 /** Stops accepting, lets in-flight requests finish, and cuts what is left at the deadline. */

@@ -1,10 +1,12 @@
 // The outbox relay: publishes committed events to JetStream in commit order, with
 // Nats-Msg-Id = event_id, and marks them only after the stream acknowledged them.
 // A crash between ack and mark republishes, and JetStream's duplicate window drops the copy.
+// With replicas sharing one outbox, only the holder of the leadership publishes.
 import { headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { NatsLink } from '../nats/link.js';
+import type { RelayLeadership } from './leadership.js';
 import type { Publisher } from './publisher.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
 
@@ -15,7 +17,14 @@ export type Relay = {
   stop(flushTimeoutMs: number): Promise<void>;
 };
 
-export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOptions, log: Logger, metrics: Metrics): Relay {
+export function startRelay(
+  store: TicketStore,
+  link: NatsLink,
+  opts: RelayOptions,
+  log: Logger,
+  metrics: Metrics,
+  leadership?: RelayLeadership,
+): Relay {
   const { batchSize, maxInFlight, pollMs, errorBackoffMs = 500 } = opts;
   let wake: (() => void) | undefined;
   let pokes = 0;
@@ -26,6 +35,7 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     pokes++;
     wake?.();
   });
+  const leading = () => leadership?.held() ?? true;
   const idle = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
@@ -50,6 +60,9 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     };
     try {
       for (const event of batch) {
+        // Leadership lost mid-batch: stop here; the new leader publishes the rest (and any copy of
+        // what is in flight is dropped by the stream's duplicate window).
+        if (!leading()) break;
         while (acks.length - next >= maxInFlight) await settleOne();
         acks.push(publishOne(handles.publisher, event));
       }
@@ -82,6 +95,11 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     while (!stopping || Date.now() < deadline) {
       const seenPokes = pokes;
       try {
+        if (!leading()) {
+          if (stopping) return;
+          await Promise.race([leadership!.acquired(), idle(pollMs)]);
+          continue;
+        }
         if (!link.current()) {
           if (stopping) return;
           await Promise.race([link.whenReady(), idle(pollMs)]);
