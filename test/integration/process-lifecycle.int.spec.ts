@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { portAnswers } from '../../src/nats/localServer.js';
 import { type TestNats, freePort, startTestNats } from '../support/nats.js';
 import { type ServiceProcess, spawnService, tempDataDir } from '../support/service.js';
+import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type PublishedEvent, readStream, waitFor } from '../support/stream.js';
 
 // A server per test: two streams on one server may not capture the same subjects.
@@ -65,40 +66,51 @@ function expectExactlyOnce(events: PublishedEvent[], acked: { created: string[];
   for (const [id, version] of acked.patched) expect(lastVersion.get(id)! >= BigInt(version), `patch of ${id} published`).toBe(true);
 }
 
-describe.runIf(process.env.NATS_URL === undefined)('the service as a process', () => {
-  it('loses no acknowledged write and publishes no event twice across repeated SIGKILLs', async () => {
-    const dataDir = tempDataDir();
-    const env = { DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
-    const acked = { created: [] as string[], patched: new Map<string, number>() };
-    for (let round = 0; round < 4; round++) {
+describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('the service as a process on $name', (flavour) => {
+  if (flavour.skip) return skipFlavour(flavour);
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await flavour.fresh();
+  });
+  afterEach(async () => {
+    await store?.dispose();
+  });
+
+    it('loses no acknowledged write and publishes no event twice across repeated SIGKILLs', async () => {
+      const dataDir = tempDataDir();
+      const env = { ...store.env, DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
+      const acked = { created: [] as string[], patched: new Map<string, number>() };
+      for (let round = 0; round < 4; round++) {
+        const svc = await spawnService(env);
+        const load = driveLoad(svc);
+        await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
+        await svc.kill();
+        await load.stop();
+        acked.created.push(...load.acked.created);
+        for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
+      }
+      expect(acked.created.length).toBeGreaterThan(50);
       const svc = await spawnService(env);
+      await waitFor(async () => (await backlogOf(svc)) === 0, 'backlog drained after the last restart', 30_000);
+      await svc.stop();
+      expectExactlyOnce(await readStream(nats.url, 'CRASH_EVENTS'), acked);
+    }, 120_000);
+
+    it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
+      const svc = await spawnService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
       const load = driveLoad(svc);
-      await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
-      await svc.kill();
-      await load.stop();
-      acked.created.push(...load.acked.created);
-      for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
-    }
-    expect(acked.created.length).toBeGreaterThan(50);
-    const svc = await spawnService(env);
-    await waitFor(async () => (await backlogOf(svc)) === 0, 'backlog drained after the last restart', 30_000);
-    await svc.stop();
-    expectExactlyOnce(await readStream(nats.url, 'CRASH_EVENTS'), acked);
-  }, 120_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
+      svc.child.kill('SIGTERM');
+      await load.done;
+      expect(await exit).toBe(0);
+      expect(load.acked.created.length).toBeGreaterThan(0);
+      // No restart: what the process acknowledged is already in the stream.
+      expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS'), load.acked);
+    }, 60_000);
+});
 
-  it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
-    const svc = await spawnService({ NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
-    const load = driveLoad(svc);
-    await new Promise((r) => setTimeout(r, 500));
-    const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
-    svc.child.kill('SIGTERM');
-    await load.done;
-    expect(await exit).toBe(0);
-    expect(load.acked.created.length).toBeGreaterThan(0);
-    // No restart: what the process acknowledged is already in the stream.
-    expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS'), load.acked);
-  }, 60_000);
-
+describe.runIf(process.env.NATS_URL === undefined)('the service as a process', () => {
   it('refuses to start on bad configuration, with one clear line per bad variable', async () => {
     const child = spawn(process.execPath, ['dist/src/main.js'], {
       env: { ...process.env, PORT: 'abc', STREAM_REPLICAS: '9', LOG_LEVEL: 'loud', DATA_DIR: tempDataDir() },
