@@ -17,7 +17,7 @@ const createIn = (store: TicketStore) => store.create('acme', () => createTicket
 
 if (unavailable) {
   describe('PostgreSQL store', () => {
-    it.skip(`skipped: ${unavailable}`, () => undefined);
+    it.skip(`PostgreSQL tests skipped: ${unavailable}`, () => undefined);
   });
 } else {
   storeContract('PostgreSQL', async () => {

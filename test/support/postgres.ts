@@ -20,7 +20,7 @@ export function postgresUnavailable(): Promise<string | undefined> {
       await client.query('SELECT 1');
       return undefined;
     } catch (error) {
-      return `no PostgreSQL answers at ${redact(POSTGRES_ADMIN_URL)} (${(error as Error).message}); set DATABASE_URL to run the PostgreSQL tests`;
+      return `no PostgreSQL answers at ${redact(POSTGRES_ADMIN_URL)} (${(error as Error).message}); set DATABASE_URL to a reachable server to run them`;
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -23,7 +23,8 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
   const sleeper = createSleeper();
   let stopped = false;
   let held = false;
-  let waiters: Array<() => void> = [];
+  // One promise per stretch without leadership, however often a follower asks.
+  let acquired: { promise: Promise<void>; resolve: () => void } | undefined;
   let client: pg.Client | undefined;
 
   const setHeld = (value: boolean) => {
@@ -32,8 +33,8 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
     log?.info({ operation: 'relay_leadership', held }, held ? 'this relay is the leader' : 'this relay is no longer the leader');
     onChange?.(held);
     if (held) {
-      for (const w of waiters) w();
-      waiters = [];
+      acquired?.resolve();
+      acquired = undefined;
     }
   };
 
@@ -77,7 +78,15 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
 
   return {
     held: () => held,
-    acquired: () => (held ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    acquired() {
+      if (held) return Promise.resolve();
+      if (!acquired) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        acquired = { promise, resolve };
+      }
+      return acquired.promise;
+    },
     async stop() {
       stopped = true;
       sleeper.interrupt();
