@@ -39,7 +39,11 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
   };
 
   const session = async (): Promise<void> => {
-    const c = new pg.Client(clientConfig(connection));
+    const config = clientConfig(connection);
+    // The server side probes too: should the leader's host vanish without closing its socket, the
+    // session (and the lock) ends within about 15 s instead of the operating system's two hours.
+    config.options += ' -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3';
+    const c = new pg.Client(config);
     client = c;
     // Any socket failure ends leadership at once, without waiting for the next heartbeat.
     c.on('error', () => setHeld(false));
