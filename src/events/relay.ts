@@ -5,6 +5,7 @@
 import { headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import { createPause } from '../pause.js';
 import type { NatsLink } from '../nats/link.js';
 import type { RelayLeadership } from './leadership.js';
 import type { Publisher } from './publisher.js';
@@ -26,26 +27,17 @@ export function startRelay(
   leadership?: RelayLeadership,
 ): Relay {
   const { batchSize, maxInFlight, pollMs, errorBackoffMs = 500 } = opts;
-  let wake: (() => void) | undefined;
+  const pause = createPause();
   let pokes = 0;
   let stopping = false;
   let deadline = Infinity;
 
   store.onEventsCommitted(() => {
     pokes++;
-    wake?.();
+    pause.wake();
   });
   const leading = () => leadership?.held() ?? true;
-  const idle = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  const idle = pause.sleep;
 
   const publish = async (batch: StoredEvent[]): Promise<{ published: number[]; error?: unknown }> => {
     const handles = link.current();
@@ -132,7 +124,7 @@ export function startRelay(
     async stop(flushTimeoutMs) {
       stopping = true;
       deadline = Date.now() + flushTimeoutMs;
-      wake?.();
+      pause.wake();
       await running;
     },
   };

@@ -21,7 +21,8 @@ import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows
 import type { Database, EventRow } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
 import { type ConnectionOptions, createPool, isStoreWide, violatedConstraint } from './connection.js';
-import { type Listening, listenForNotifications } from './listen.js';
+import { listenForNotifications } from './listen.js';
+import type { Sessions } from './sessions.js';
 import { EVENTS_CHANNEL } from './migrations.js';
 import { createSchemaGate } from './schemaGate.js';
 
@@ -51,7 +52,7 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
   const tx = <T>(work: (trx: Tx) => Promise<T>) => guard(() => db.transaction().execute(work));
 
   const listeners: Array<() => void> = [];
-  let listening: Listening | undefined;
+  let listening: Sessions | undefined;
   const committed = () => listeners.forEach((l) => l());
 
   const appendEvents = async (trx: Kysely<Database>, events: DomainEvent[]): Promise<number> => {

@@ -4,11 +4,10 @@
 // A leader whose connection breaks stops publishing as soon as it notices (heartbeat or socket
 // error); should it have published a little past that point, the new leader's republishes carry
 // the same Nats-Msg-Id and JetStream's duplicate window drops them.
-import pg from 'pg';
 import type { Logger } from 'pino';
 import type { RelayLeadership } from '../../events/leadership.js';
 import { type ConnectionOptions, clientConfig } from './connection.js';
-import { createSleeper } from './sleeper.js';
+import { runSessions } from './sessions.js';
 
 export type LeadershipOptions = ConnectionOptions & {
   /** How often a follower tries the lock and a leader checks its connection. */
@@ -20,12 +19,9 @@ export type LeadershipOptions = ConnectionOptions & {
 };
 
 export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc:relay', log, onChange, ...connection }: LeadershipOptions): RelayLeadership {
-  const sleeper = createSleeper();
-  let stopped = false;
   let held = false;
   // One promise per stretch without leadership, however often a follower asks.
   let acquired: { promise: Promise<void>; resolve: () => void } | undefined;
-  let client: pg.Client | undefined;
 
   const setHeld = (value: boolean) => {
     if (held === value) return;
@@ -38,47 +34,37 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
     }
   };
 
-  const session = async (): Promise<void> => {
-    const config = clientConfig(connection);
-    // The server side probes too: should the leader's host vanish without closing its socket, the
-    // session (and the lock) ends within about 15 s instead of the operating system's two hours.
-    config.options += ' -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3';
-    const c = new pg.Client(config);
-    client = c;
-    // Any socket failure ends leadership at once, without waiting for the next heartbeat.
-    c.on('error', () => setHeld(false));
-    c.on('end', () => setHeld(false));
-    try {
-      await c.connect();
-      while (!stopped) {
-        const { rows } = await c.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held', [lockName]);
-        if (rows[0]?.held) break;
-        await sleeper.sleep(retryMs);
-      }
-      if (stopped) return;
-      setHeld(true);
-      while (!stopped) {
-        await sleeper.sleep(retryMs);
-        if (!stopped) await c.query('SELECT 1');
-      }
-    } finally {
-      setHeld(false);
-      client = undefined;
-      // Ending the session releases the lock.
-      await c.end().catch(() => undefined);
-    }
-  };
+  const config = clientConfig(connection);
+  // The server side probes too: should the leader's host vanish without closing its socket, the
+  // session (and the lock) ends within about 15 s instead of the operating system's two hours.
+  config.options += ' -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3';
 
-  const running = (async () => {
-    while (!stopped) {
+  const sessions = runSessions(
+    config,
+    async (client, pause, stopped) => {
+      // Any socket failure ends leadership at once, without waiting for the next heartbeat.
+      client.on('error', () => setHeld(false));
+      client.on('end', () => setHeld(false));
       try {
-        await session();
-      } catch (error) {
-        log?.warn({ operation: 'relay_leadership', err: error }, 'leadership connection failed; retrying');
-        await sleeper.sleep(retryMs);
+        await client.connect();
+        while (!stopped()) {
+          const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held', [lockName]);
+          if (rows[0]?.held) break;
+          await pause.sleep(retryMs);
+        }
+        if (stopped()) return;
+        setHeld(true);
+        while (!stopped()) {
+          await pause.sleep(retryMs);
+          if (!stopped()) await client.query('SELECT 1');
+        }
+      } finally {
+        // Ending the session (runSessions does) releases the lock.
+        setHeld(false);
       }
-    }
-  })();
+    },
+    { retryMs, onError: (err) => log?.warn({ operation: 'relay_leadership', err }, 'leadership connection failed; retrying') },
+  );
 
   return {
     held: () => held,
@@ -92,11 +78,8 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
       return acquired.promise;
     },
     async stop() {
-      stopped = true;
-      sleeper.interrupt();
       setHeld(false);
-      await client?.end().catch(() => undefined);
-      await running;
+      await sessions.stop();
     },
   };
 }

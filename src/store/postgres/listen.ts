@@ -5,56 +5,27 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { type ConnectionOptions, clientConfig } from './connection.js';
-import { createSleeper } from './sleeper.js';
-
-export type Listening = { stop(): Promise<void> };
+import { type Sessions, runSessions } from './sessions.js';
 
 export function listenForNotifications(
   connection: ConnectionOptions,
   channel: string,
   onNotify: () => void,
   { retryMs = 1000, log }: { retryMs?: number; log?: Logger | undefined } = {},
-): Listening {
-  const sleeper = createSleeper();
-  let stopped = false;
-  let client: pg.Client | undefined;
-
-  const session = async (): Promise<void> => {
-    const c = new pg.Client(clientConfig(connection));
-    client = c;
-    const closed = new Promise<void>((resolve) => {
-      c.on('error', () => resolve());
-      c.on('end', () => resolve());
-    });
-    c.on('notification', () => onNotify());
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+): Sessions {
+  return runSessions(
+    clientConfig(connection),
+    async (client) => {
+      const closed = new Promise<void>((resolve) => {
+        client.on('error', () => resolve());
+        client.on('end', () => resolve());
+      });
+      client.on('notification', () => onNotify());
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       onNotify();
       await closed;
-    } finally {
-      client = undefined;
-      await c.end().catch(() => undefined);
-    }
-  };
-
-  const running = (async () => {
-    while (!stopped) {
-      try {
-        await session();
-      } catch (error) {
-        if (!stopped) log?.warn({ operation: 'store_listen', err: error }, 'LISTEN connection failed; relays fall back to polling until it is back');
-      }
-      await sleeper.sleep(retryMs);
-    }
-  })();
-
-  return {
-    async stop() {
-      stopped = true;
-      sleeper.interrupt();
-      await client?.end().catch(() => undefined);
-      await running;
     },
-  };
+    { retryMs, onError: (err) => log?.warn({ operation: 'store_listen', err }, 'LISTEN connection failed; relays fall back to polling until it is back') },
+  );
 }

@@ -1,12 +1,15 @@
-// An interruptible pause for the background loops of the PostgreSQL adapter: stop() must not wait out a timer.
+// A pause that can be cut short: background loops sleep between rounds, and new work or a stop
+// must not wait out the timer.
 
-export type Sleeper = {
+export type Pause = {
   sleep(ms: number): Promise<void>;
-  /** Ends the current pause and every later one at once. */
+  /** Ends the pause under way, if any. */
+  wake(): void;
+  /** Ends the pause under way and makes every later one return at once. */
   interrupt(): void;
 };
 
-export function createSleeper(): Sleeper {
+export function createPause(): Pause {
   let interrupted = false;
   let wake: (() => void) | undefined;
   return {
@@ -21,6 +24,9 @@ export function createSleeper(): Sleeper {
         }
         wake = done;
       });
+    },
+    wake() {
+      wake?.();
     },
     interrupt() {
       interrupted = true;
