@@ -94,6 +94,8 @@ export function startRelay(
         }
         if (!link.current()) {
           if (stopping) return;
+          // The outbox grows while NATS is away: say so, rather than the last figure from before.
+          metrics.outboxBacklog.set(await store.backlog());
           await Promise.race([link.whenReady(), idle(pollMs)]);
           continue;
         }

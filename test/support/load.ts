@@ -2,7 +2,7 @@
 // exactly once, each ticket's events in version order.
 import { expect } from 'vitest';
 import type { TestService } from './service.js';
-import type { PublishedEvent } from './stream.js';
+import { type PublishedEvent, readStream, waitFor } from './stream.js';
 
 export type Acknowledged = { created: string[]; patched: Map<string, number> };
 
@@ -13,22 +13,25 @@ export type Acknowledged = { created: string[]; patched: Map<string, number> };
  */
 export function driveLoad(services: TestService[], clients = 8) {
   const acked: Acknowledged = { created: [], patched: new Map() };
+  let alive = [...services];
   let running = true;
   const client = async (n: number) => {
-    for (let i = 0; running; i++) {
-      const creator = services[(n + i) % services.length]!;
-      const patcher = services[(n + i + 1) % services.length]!;
+    for (let i = 0; running && alive.length > 0; i++) {
+      const creator = alive[(n + i) % alive.length]!;
+      const patcher = alive[(n + i + 1) % alive.length]!;
+      let current = creator;
       try {
         const res = await creator.call('/api/v1/tickets', { method: 'POST', json: { title: `load ${n}-${i}`, created_by: 'load', description: i % 7 === 0 ? 'major' : 'minor' } });
         if (res.status !== 201) continue;
         const { id } = (await res.json()) as { id: string };
         acked.created.push(id);
         if (i % 3 === 0) {
+          current = patcher;
           const p = await patcher.call(`/api/v1/tickets/${id}`, { method: 'PATCH', json: { priority: 'high' } });
           if (p.status === 200) acked.patched.set(id, ((await p.json()) as { version: number }).version);
         }
       } catch {
-        if (services.length === 1) return; // the process is gone
+        alive = alive.filter((s) => s !== current); // that process is gone; the others carry on
       }
     }
   };
@@ -68,4 +71,22 @@ export function expectExactlyOnce(events: PublishedEvent[], acked: Acknowledged)
   }
   for (const id of acked.created) expect(created.get(id), `acknowledged ticket ${id} has one created event`).toBe(1);
   for (const [id, version] of acked.patched) expect(updated.get(`${id}@${version}`), `acknowledged patch ${id}@${version} has one updated event`).toBe(1);
+}
+
+/**
+ * Waits until the stream holds an event for every acknowledged write (a relay may still be catching
+ * up, or taking over), and returns the whole stream; exactly-once is for expectExactlyOnce to judge.
+ */
+export function streamWithEveryWrite(url: string, stream: string, acked: Acknowledged, timeoutMs = 60_000): Promise<PublishedEvent[]> {
+  return waitFor(async () => {
+    const events = await readStream(url, stream);
+    const created = new Set<string>();
+    const updated = new Set<string>();
+    for (const e of events) {
+      if (e.event.meta?.action === 'created') created.add(e.event.data!.id);
+      if (e.event.meta?.action === 'updated') updated.add(`${e.event.data!.id}@${e.event.data!.version}`);
+    }
+    const complete = acked.created.every((id) => created.has(id)) && [...acked.patched].every(([id, v]) => updated.has(`${id}@${v}`));
+    return complete ? events : undefined;
+  }, 'an event for every acknowledged write', timeoutMs);
 }
