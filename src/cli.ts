@@ -7,13 +7,14 @@ import { SignJWT } from 'jose';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { isRole } from './domain/roles.js';
 import { replayTickets } from './events/replay.js';
+import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
 
 type Command = (args: string[], config: Config) => Promise<number>;
 
 const commands: Record<string, Command> = {
   async replay(_args, config) {
-    const store = await openStore(config);
+    const store = await openStore(config, createLogger({ level: config.logLevel, service: `${config.serviceName}-cli` }));
     try {
       const started = performance.now();
       const { tickets, events } = await replayTickets(store);

@@ -21,7 +21,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   DB_PATH: z.string().min(1).optional(),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  DATABASE_POOL_SIZE: int(1, 1000).default(10),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
@@ -62,6 +63,7 @@ export type Config = {
   dataDir: string;
   dbPath: string;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteBusyTimeoutMs: number;
   nats: {
@@ -120,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     dbPath: e.DB_PATH === ':memory:' ? ':memory:' : resolve(e.DB_PATH ?? `${dataDir}/ticket-svc.db`),
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
     nats: {

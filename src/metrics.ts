@@ -52,6 +52,11 @@ export function createMetrics(serviceName: string) {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    relayLeader: new Gauge({
+      name: 'relay_leader',
+      help: '1 while this process is the relay that publishes (the leader among replicas), else 0',
+      registers: [registry],
+    }),
     outboxBacklog: new Gauge({
       name: 'outbox_backlog',
       help: 'Events committed but not yet acknowledged by the stream',

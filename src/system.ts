@@ -15,6 +15,7 @@ import { createAttachmentBytes } from './nats/attachmentBytes.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
 import { openStore } from './store/open.js';
+import { startAdvisoryLeadership } from './store/postgres/leadership.js';
 
 export type System = {
   url: string;
@@ -41,12 +42,18 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     }
   }
 
-  const store = await openStore(config);
+  const store = await openStore(config, log);
+  // With PostgreSQL any number of processes may run the relay; only the advisory-lock holder publishes.
+  const relays = config.components.has('relay');
+  const leadership = relays && config.databaseUrl
+    ? startAdvisoryLeadership({ url: config.databaseUrl, applicationName: config.serviceName, log, onChange: (held) => metrics.relayLeader.set(held ? 1 : 0) })
+    : undefined;
+  if (relays && !config.databaseUrl) metrics.relayLeader.set(1);
   const link = startNatsLink(
     { servers: config.nats.servers, credsFile: config.nats.credsFile, nkeySeed: config.nats.nkeySeed, name: config.serviceName, stream: config.stream },
     log,
   );
-  const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics) : undefined;
+  const relay = relays ? startRelay(store, link, config.relay, log, metrics, leadership) : undefined;
   const newId = createUuidV7();
   const policy = watchPolicyFile(config.sla.configPath, log);
   const settings = createTenantSettings(store, { policy: policy.current, alertThreshold: config.sla.alertThreshold, severityKeywords: config.severityKeywords });
@@ -97,7 +104,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ operation: 'start', port, components: [...config.components], db: config.dbPath }, 'ticket-svc listening');
+  log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath }, 'ticket-svc listening');
 
   const stop = () =>
     (stopping ??= (async () => {
@@ -107,6 +114,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
       policy.stop();
       await sla?.stop();
       await relay?.stop(config.shutdownTimeoutMs);
+      await leadership?.stop();
       await link.stop();
       await store.close();
       await localNats?.stop();

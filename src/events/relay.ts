@@ -1,10 +1,13 @@
 // The outbox relay: publishes committed events to JetStream in commit order, with
 // Nats-Msg-Id = event_id, and marks them only after the stream acknowledged them.
 // A crash between ack and mark republishes, and JetStream's duplicate window drops the copy.
+// With replicas sharing one outbox, only the holder of the leadership publishes.
 import { headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import { createPause } from '../pause.js';
 import type { NatsLink } from '../nats/link.js';
+import type { RelayLeadership } from './leadership.js';
 import type { Publisher } from './publisher.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
 
@@ -15,27 +18,26 @@ export type Relay = {
   stop(flushTimeoutMs: number): Promise<void>;
 };
 
-export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOptions, log: Logger, metrics: Metrics): Relay {
+export function startRelay(
+  store: TicketStore,
+  link: NatsLink,
+  opts: RelayOptions,
+  log: Logger,
+  metrics: Metrics,
+  leadership?: RelayLeadership,
+): Relay {
   const { batchSize, maxInFlight, pollMs, errorBackoffMs = 500 } = opts;
-  let wake: (() => void) | undefined;
+  const pause = createPause();
   let pokes = 0;
   let stopping = false;
   let deadline = Infinity;
 
   store.onEventsCommitted(() => {
     pokes++;
-    wake?.();
+    pause.wake();
   });
-  const idle = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  const leading = () => leadership?.held() ?? true;
+  const idle = pause.sleep;
 
   const publish = async (batch: StoredEvent[]): Promise<{ published: number[]; error?: unknown }> => {
     const handles = link.current();
@@ -50,6 +52,9 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     };
     try {
       for (const event of batch) {
+        // Leadership lost mid-batch: stop here; the new leader publishes the rest (and any copy of
+        // what is in flight is dropped by the stream's duplicate window).
+        if (!leading()) break;
         while (acks.length - next >= maxInFlight) await settleOne();
         acks.push(publishOne(handles.publisher, event));
       }
@@ -82,8 +87,15 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     while (!stopping || Date.now() < deadline) {
       const seenPokes = pokes;
       try {
+        if (!leading()) {
+          if (stopping) return;
+          await Promise.race([leadership!.acquired(), idle(pollMs)]);
+          continue;
+        }
         if (!link.current()) {
           if (stopping) return;
+          // The outbox grows while NATS is away: say so, rather than the last figure from before.
+          metrics.outboxBacklog.set(await store.backlog());
           await Promise.race([link.whenReady(), idle(pollMs)]);
           continue;
         }
@@ -114,7 +126,7 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     async stop(flushTimeoutMs) {
       stopping = true;
       deadline = Date.now() + flushTimeoutMs;
-      wake?.();
+      pause.wake();
       await running;
     },
   };

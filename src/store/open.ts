@@ -1,14 +1,14 @@
-// Opens the store the configuration names. The API process and the CLI tools share it.
+// Opens the store the configuration names: PostgreSQL when DATABASE_URL is set (many replicas),
+// otherwise the SQLite file at DB_PATH (one relay per file). The service and the CLI share it.
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
 import type { TicketStore } from './port.js';
+import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 
-export async function openStore(config: Config): Promise<TicketStore> {
+export async function openStore(config: Config, log: Logger): Promise<TicketStore> {
   if (config.databaseUrl) {
-    throw new ConfigError([
-      'DATABASE_URL is set: the PostgreSQL store is not in this version yet; unset it to use SQLite (DB_PATH)',
-    ]);
+    return openPostgresStore({ url: config.databaseUrl, applicationName: config.serviceName, poolSize: config.databasePoolSize, log });
   }
   return openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
 }

@@ -40,7 +40,7 @@ const step = fc.oneof(
 const routing = { rules: [{ priority: 'critical' as const, assignee: 'oncall' }], fallback: null };
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
-export function replayContract(name: string, open: () => Promise<{ store: TicketStore; dispose(): Promise<void> }>) {
+export function replayContract(name: string, open: () => Promise<{ store: TicketStore; dispose(): Promise<void> }>, { runs = 3 } = {}) {
   describe(`${name}: rebuilding the tickets table from events`, () => {
     it('reproduces the live table exactly after thousands of random operations', { timeout: 240_000 }, async () => {
       await fc.assert(
@@ -59,7 +59,7 @@ export function replayContract(name: string, open: () => Promise<{ store: Ticket
           }
         }),
         // A failing run of thousands of steps would shrink for minutes; the seed in the report reproduces it.
-        { numRuns: 3, endOnFailure: true },
+        { numRuns: runs, endOnFailure: true },
       );
     });
   });

@@ -1,8 +1,9 @@
-// The behaviour every store adapter must have (SQLite now, PostgreSQL next): one suite, run per adapter.
+// The behaviour every store adapter must have (SQLite and PostgreSQL): one suite, run per adapter.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CommandContext, createTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
+import { ticketAt } from '../../src/domain/history.js';
+import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
 import { decodePayload } from '../../src/events/record.js';
-import type { TicketStore } from '../../src/store/port.js';
+import type { StoredEvent, TicketStore } from '../../src/store/port.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: TicketStore; dispose(): Promise<void> }>) {
   describe(`${name} store contract`, () => {
@@ -13,9 +14,9 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       tenant, principal: { id: 'bob', roles: ['agent'] }, correlationId: 'c', now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
       newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`, severityKeywords: ['critical'],
     });
-    const create = async (title: string, tenant = 'acme') => {
+    const create = async (title: string, tenant = 'acme', more: { tags?: string[]; priority?: 'low' | 'high' } = {}) => {
       const c = ctx(tenant);
-      const outcome = await store.create(tenant, () => createTicket({ title, createdBy: 'bob' }, c));
+      const outcome = await store.create(tenant, () => createTicket({ title, createdBy: 'bob', ...more }, c));
       if (!('kind' in outcome) || outcome.kind !== 'created') throw new Error(`not created: ${JSON.stringify(outcome)}`);
       return outcome.ticket;
     };
@@ -73,6 +74,81 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       expect(again).toEqual({ kind: 'replayed', ticket: (first as { ticket: unknown }).ticket });
       expect(await store.create('acme', () => createTicket({ title: 'other', createdBy: 'bob' }, c), { ...claim, fingerprint: 'f2' })).toEqual({ kind: 'key_reused' });
       expect(await store.backlog()).toBe(1);
+    });
+    it('gives concurrent changes of one ticket one version each, their events pending in version order', async () => {
+      const t = await create('contended');
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.change('acme', t.id, (cur) => updateTicket(cur, { title: `edit ${i}` }, undefined, ctx()))),
+      );
+      const versions = outcomes.map((o) => ('kind' in o ? o.ticket.version : 0)).sort((a, b) => a - b);
+      expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+      const pending = (await store.pending(100)).filter((e) => e.ticketId === t.id);
+      expect(pending.map((e) => e.version)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+      expect(pending.map((e) => e.seq)).toEqual([...pending.map((e) => e.seq)].sort((a, b) => a - b));
+    });
+
+    it('refuses a second ticket with a taken external id, also when both arrive at once', async () => {
+      const c = ctx();
+      const withExternal = () => store.create('acme', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, c));
+      const outcomes = await Promise.all([withExternal(), withExternal()]);
+      expect(outcomes.filter((o) => 'kind' in o && o.kind === 'created')).toHaveLength(1);
+      expect(outcomes).toContainEqual({ ok: false, code: 'external_id_taken', externalId: 'JIRA-1' });
+      expect(await withExternal()).toEqual({ ok: false, code: 'external_id_taken', externalId: 'JIRA-1' });
+      expect(await store.create('globex', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, ctx('globex')))).toMatchObject({ kind: 'created' });
+      expect(await store.backlog()).toBe(2);
+    });
+
+    it('creates once for requests racing with one idempotency key, and replays the winner to the others', async () => {
+      const claim = { key: 'race', fingerprint: 'f', notBefore: '2000-01-01T00:00:00.000Z' };
+      const c = ctx();
+      const outcomes = await Promise.all(Array.from({ length: 4 }, () => store.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim)));
+      const created = outcomes.filter((o) => 'kind' in o && o.kind === 'created') as Array<{ ticket: { id: string } }>;
+      expect(created).toHaveLength(1);
+      for (const o of outcomes) expect(o).toMatchObject({ ticket: { id: created[0]!.ticket.id } });
+      expect(await store.backlog()).toBe(1);
+    });
+
+    it('lets an expired idempotency claim go, so the key creates anew', async () => {
+      const c = { ...ctx(), now: '2025-01-01T00:00:00.000Z' };
+      const first = await store.create('acme', () => createTicket({ title: 'old', createdBy: 'bob' }, c), { key: 'k', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' });
+      const later = { key: 'k', fingerprint: 'f2', notBefore: '2026-01-01T00:00:00.000Z' };
+      const second = await store.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later);
+      expect(second).toMatchObject({ kind: 'created', ticket: { title: 'new' } });
+      expect((second as { ticket: { id: string } }).ticket.id).not.toBe((first as { ticket: { id: string } }).ticket.id);
+      expect(await store.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later)).toMatchObject({ kind: 'replayed', ticket: { title: 'new' } });
+      expect(await store.purgeIdempotency('2100-01-01T00:00:00.000Z')).toBe(1);
+    });
+
+    it('pages newest-updated first by keyset, filters by field and tag, and audits the page', async () => {
+      const made = [];
+      for (let i = 0; i < 5; i++) made.push(await create(`t${i}`, 'lister', { tags: i === 3 ? ['vip', 'hw'] : ['hw'], priority: i % 2 ? 'high' : 'low' }));
+      const first = await store.list('lister', { limit: 2 }, () => []);
+      expect(first.map((t) => t.title)).toEqual(['t4', 't3']);
+      const last = first[1]!;
+      const next = await store.list('lister', { limit: 2, after: { updatedAt: last.updatedAt, id: last.id } }, () => []);
+      expect(next.map((t) => t.title)).toEqual(['t2', 't1']);
+      expect((await store.list('lister', { limit: 10, tag: 'vip' }, () => [])).map((t) => t.title)).toEqual(['t3']);
+      expect((await store.list('lister', { limit: 10, priority: 'high' }, () => [])).map((t) => t.title)).toEqual(['t3', 't1']);
+      const before = await store.backlog();
+      const c = ctx('lister');
+      const page = await store.list('lister', { limit: 1 }, (p) => [{ action: 'listed', listing: { count: p.length, query: 'limit=1' }, ctx: c }]);
+      expect(page).toEqual([made[4]]);
+      expect(await store.backlog()).toBe(before + 1);
+    });
+
+    it('keeps a deleted ticket\'s history, and rebuilds the tickets table from events exactly', async () => {
+      const kept = await create('kept', 'acme', { tags: ['a:b', 'c'] });
+      await store.change('acme', kept.id, (cur) => updateTicket(cur, { priority: 'high', description: 'now with text' }, undefined, ctx()));
+      await store.change('acme', kept.id, (cur) => readTicket(cur, ctx()));
+      const gone = await create('gone', 'globex');
+      expect(await store.change('globex', gone.id, (cur) => deleteTicket(cur, undefined, ctx('globex')))).toMatchObject({ kind: 'done', deleted: true });
+      expect((await store.history('globex', gone.id))!.map((e) => e.action)).toEqual(['created', 'deleted']);
+      const before = await store.allTickets();
+      expect(before.map((t) => t.title)).toEqual(['kept']);
+      const fold = (events: StoredEvent[]) =>
+        ticketAt(events.map((e) => ({ action: e.action, occurredAt: e.occurredAt, ticket: decodePayload(e.payload).ticket })));
+      expect(await store.rebuildTickets(fold)).toEqual({ tickets: 1, events: 5 });
+      expect(await store.allTickets()).toEqual(before);
     });
   });
 }

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { portAnswers } from '../../src/nats/localServer.js';
 import { type TestNats, freePort, startTestNats } from '../support/nats.js';
-import { type ServiceProcess, spawnService, tempDataDir } from '../support/service.js';
-import { type PublishedEvent, readStream, waitFor } from '../support/stream.js';
+import { type Acknowledged, driveLoad, expectExactlyOnce, streamWithEveryWrite } from '../support/load.js';
+import { spawnService, tempDataDir } from '../support/service.js';
+import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
+import { readStream, waitFor } from '../support/stream.js';
 
 // A server per test: two streams on one server may not capture the same subjects.
 let nats: TestNats;
@@ -19,86 +21,51 @@ afterEach(async () => {
   await nats?.stop();
 });
 
-/** Concurrent clients creating and patching until stopped; returns what the service acknowledged. */
-function driveLoad(svc: ServiceProcess, clients = 8) {
-  const acked = { created: [] as string[], patched: new Map<string, number>() };
-  let running = true;
-  const client = async (n: number) => {
-    for (let i = 0; running; i++) {
-      try {
-        const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: `load ${n}-${i}`, created_by: 'load', description: i % 7 === 0 ? 'major' : 'minor' } });
-        if (res.status !== 201) continue;
-        const { id } = (await res.json()) as { id: string };
-        acked.created.push(id);
-        if (i % 3 === 0) {
-          const p = await svc.call(`/api/v1/tickets/${id}`, { method: 'PATCH', json: { priority: 'high' } });
-          if (p.status === 200) acked.patched.set(id, ((await p.json()) as { version: number }).version);
-        }
-      } catch {
-        return; // the process is gone
+describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('the service as a process on $name', (flavour) => {
+  if (flavour.skip) return skipFlavour(flavour);
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await flavour.fresh();
+  });
+  afterEach(async () => {
+    await store?.dispose();
+  });
+
+    it('loses no acknowledged write and publishes no event twice across repeated SIGKILLs', async () => {
+      const dataDir = tempDataDir();
+      const env = { ...store.env, DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
+      const acked: Acknowledged = { created: [], patched: new Map() };
+      for (let round = 0; round < 4; round++) {
+        const svc = await spawnService(env);
+        const load = driveLoad([svc]);
+        await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
+        await svc.kill();
+        await load.stop();
+        acked.created.push(...load.acked.created);
+        for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
       }
-    }
-  };
-  const done = Promise.all(Array.from({ length: clients }, (_, n) => client(n)));
-  return { acked, stop: async () => { running = false; await done; }, done };
-}
+      expect(acked.created.length).toBeGreaterThan(50);
+      const svc = await spawnService(env);
+      const events = await streamWithEveryWrite(nats.url, 'CRASH_EVENTS', acked);
+      await svc.stop();
+      expectExactlyOnce(events, acked);
+    }, 120_000);
 
-const backlogOf = async (svc: ServiceProcess) => {
-  const text = await (await svc.call('/metrics')).text();
-  return Number(/^outbox_backlog(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
-};
-
-function expectExactlyOnce(events: PublishedEvent[], acked: { created: string[]; patched: Map<string, number> }) {
-  const eventIds = events.map((e) => e.event.meta!.eventId);
-  expect(new Set(eventIds).size, 'no event published twice').toBe(eventIds.length);
-  const createdCount = new Map<string, number>();
-  const lastVersion = new Map<string, bigint>();
-  for (const e of events) {
-    const id = e.event.data?.id;
-    if (!id) continue;
-    if (e.event.meta?.action === 'created') createdCount.set(id, (createdCount.get(id) ?? 0) + 1);
-    const v = e.event.data!.version;
-    expect(v >= (lastVersion.get(id) ?? 0n), `ticket ${id} events in version order`).toBe(true);
-    lastVersion.set(id, v);
-  }
-  for (const id of acked.created) expect(createdCount.get(id), `acknowledged ticket ${id} has one created event`).toBe(1);
-  for (const [id, version] of acked.patched) expect(lastVersion.get(id)! >= BigInt(version), `patch of ${id} published`).toBe(true);
-}
+    it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
+      const svc = await spawnService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
+      const load = driveLoad([svc]);
+      await new Promise((r) => setTimeout(r, 500));
+      const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
+      svc.child.kill('SIGTERM');
+      await load.done;
+      expect(await exit).toBe(0);
+      expect(load.acked.created.length).toBeGreaterThan(0);
+      // No restart: what the process acknowledged is already in the stream.
+      expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS'), load.acked);
+    }, 60_000);
+});
 
 describe.runIf(process.env.NATS_URL === undefined)('the service as a process', () => {
-  it('loses no acknowledged write and publishes no event twice across repeated SIGKILLs', async () => {
-    const dataDir = tempDataDir();
-    const env = { DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
-    const acked = { created: [] as string[], patched: new Map<string, number>() };
-    for (let round = 0; round < 4; round++) {
-      const svc = await spawnService(env);
-      const load = driveLoad(svc);
-      await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
-      await svc.kill();
-      await load.stop();
-      acked.created.push(...load.acked.created);
-      for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
-    }
-    expect(acked.created.length).toBeGreaterThan(50);
-    const svc = await spawnService(env);
-    await waitFor(async () => (await backlogOf(svc)) === 0, 'backlog drained after the last restart', 30_000);
-    await svc.stop();
-    expectExactlyOnce(await readStream(nats.url, 'CRASH_EVENTS'), acked);
-  }, 120_000);
-
-  it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
-    const svc = await spawnService({ NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
-    const load = driveLoad(svc);
-    await new Promise((r) => setTimeout(r, 500));
-    const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
-    svc.child.kill('SIGTERM');
-    await load.done;
-    expect(await exit).toBe(0);
-    expect(load.acked.created.length).toBeGreaterThan(0);
-    // No restart: what the process acknowledged is already in the stream.
-    expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS'), load.acked);
-  }, 60_000);
-
   it('refuses to start on bad configuration, with one clear line per bad variable', async () => {
     const child = spawn(process.execPath, ['dist/src/main.js'], {
       env: { ...process.env, PORT: 'abc', STREAM_REPLICAS: '9', LOG_LEVEL: 'loud', DATA_DIR: tempDataDir() },

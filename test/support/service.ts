@@ -1,5 +1,6 @@
 // Starts the service the way users do: in-process through the composition root, or as a real
-// child process (`node dist/src/main.js`) for tests that kill it.
+// child process (`node dist/src/main.js`) for tests that kill it. The store is SQLite in the data
+// dir unless env carries a DATABASE_URL (see ./stores.ts for a fresh database of either kind).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +45,11 @@ export type ServiceProcess = TestService & { child: ChildProcess; output: () => 
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? tempDataDir();
+  // DATABASE_URL in the test run's environment names the server for test databases; the service
+  // uses PostgreSQL only when the test hands it a database (SQLite otherwise).
+  const { DATABASE_URL: _server, ...inherited } = process.env;
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NATS_AUTOSTART: 'false', RELAY_POLL_MS: '50', ...env, DATA_DIR: dataDir },
+    env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NATS_AUTOSTART: 'false', RELAY_POLL_MS: '50', ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,5 +1,5 @@
 // Reads what the service published: every message of a stream, decoded, with its headers.
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { fromBinary } from '@bufbuild/protobuf';
 import { TicketEventSchema, type TicketEvent } from '../../src/gen/ticketpb/ticket_pb.js';
@@ -11,20 +11,32 @@ export type PublishedEvent = {
   event: TicketEvent;
 };
 
-export async function readStream(url: string, stream: string): Promise<PublishedEvent[]> {
+/**
+ * Every message of the stream, in stream order, read with an ordered consumer (one pass, and a
+ * cluster in turmoil cannot make it skip a message: it fails or times out instead).
+ */
+export async function readStream(url: string, stream: string, timeoutMs = 10_000): Promise<PublishedEvent[]> {
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(stream).catch(() => undefined);
     if (!info || info.state.messages === 0) return [];
+    const last = info.state.last_seq;
+    const messages = await (await jetstream(nc).consumers.get(stream)).consume();
+    const timer = setTimeout(() => messages.stop(new Error(`reading ${stream} took over ${timeoutMs} ms`)), timeoutMs);
     const out: PublishedEvent[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-      if (!msg) continue;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of msg.header ?? []) headers[k] = v.join(',');
-      out.push({ seq: msg.seq, subject: msg.subject, headers, event: fromBinary(TicketEventSchema, msg.data) });
+    try {
+      for await (const msg of messages) {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of msg.headers ?? []) headers[k] = v.join(',');
+        out.push({ seq: msg.seq, subject: msg.subject, headers, event: fromBinary(TicketEventSchema, msg.data) });
+        if (msg.seq >= last) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      messages.stop();
     }
+    if ((out.at(-1)?.seq ?? 0) < last) throw new Error(`read ${stream} up to ${out.at(-1)?.seq ?? 0} of ${last}`);
     return out;
   } finally {
     await nc.close();

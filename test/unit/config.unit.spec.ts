@@ -27,6 +27,14 @@ describe('configuration defaults', () => {
     expect(config.databaseUrl).toBeUndefined();
   });
 
+  it('pools 10 PostgreSQL connections unless DATABASE_POOL_SIZE says otherwise', () => {
+    expect(config.databasePoolSize).toBe(10);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/tickets', DATABASE_POOL_SIZE: '25' })).toMatchObject({
+      databaseUrl: 'postgres://u@db:5432/tickets',
+      databasePoolSize: 25,
+    });
+  });
+
   it('talks to NATS on 127.0.0.1:4222 and may start one itself', () => {
     expect(config.nats).toEqual({ servers: ['nats://127.0.0.1:4222'], credsFile: undefined, nkeySeed: undefined, autostart: true, serverBin: undefined });
   });
@@ -136,6 +144,9 @@ describe('refusing bad configuration', () => {
     ['AUTH_MODE', 'oauth'],
     ['JWT_SECRET', 'too-short'],
     ['JWT_JWKS_URL', 'ftp://idp.example/keys'],
+    ['DATABASE_URL', 'mysql://db/tickets'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', 'ten'],
   ])('names %s in exactly one line for %j', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);

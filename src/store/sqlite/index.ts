@@ -7,8 +7,11 @@ import type { DomainEvent } from '../../domain/events.js';
 import type { Decision, Ticket } from '../../domain/ticket.js';
 import { toRecord } from '../../events/record.js';
 import type { ChangeOutcome, CreateOutcome, StoredEvent, TicketStore, UpsertOutcome } from '../port.js';
+import { outcomeOfPriorClaim } from '../idempotency.js';
+import { selectPage } from '../listPage.js';
 import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
+import { applyWrite } from '../ticketWrite.js';
 import { createGroupCommit } from './groupCommit.js';
 import { sqliteMigrations } from './migrations.js';
 import { toSqliteValue } from './prepared.js';
@@ -48,24 +51,12 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     for (const event of events) q.insertEvent.run(recordToRow(toRecord(event)));
   };
   const apply = (decision: Extract<Decision, { ok: true }>): void => {
-    const { write } = decision;
-    switch (write.kind) {
-      case 'insert':
-        q.insertTicket.run(ticketToRow(write.ticket));
-        break;
-      case 'update':
-        q.updateTicket.run(ticketToRow(write.ticket));
-        break;
-      case 'delete':
-        q.deleteTicket.run({ tenant: write.ticket.tenant, id: write.ticket.id });
-        break;
-      case 'none':
-        break;
-      default: {
-        const unreachable: never = write;
-        throw new Error(`unhandled write ${JSON.stringify(unreachable)}`);
-      }
-    }
+    applyWrite(decision.write, {
+      insert: (row) => q.insertTicket.run(row),
+      update: (row) => q.updateTicket.run(row),
+      delete: (key) => q.deleteTicket.run(key),
+      none: () => 0,
+    });
     appendEvents(decision.events);
   };
 
@@ -74,11 +65,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       return commits.run((): CreateOutcome => {
         if (idempotency) {
           const prior = q.idempotency.get<{ fingerprint: string; response: string }>({ tenant, key: idempotency.key, not_before: idempotency.notBefore });
-          if (prior) {
-            return prior.fingerprint === idempotency.fingerprint
-              ? { kind: 'replayed', ticket: JSON.parse(prior.response) as Ticket }
-              : { kind: 'key_reused' };
-          }
+          if (prior) return outcomeOfPriorClaim(prior, idempotency);
         }
         const decision = decide();
         if (!decision.ok) return decision;
@@ -121,23 +108,11 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
 
     list(tenant, query, audit) {
       return commits.run(() => {
-        let sel = db.selectFrom('tickets').selectAll().where('tenant', '=', tenant);
-        if (query.status) sel = sel.where('status', '=', query.status);
-        if (query.type) sel = sel.where('type', '=', query.type);
-        if (query.priority) sel = sel.where('priority', '=', query.priority);
-        if (query.assignee) sel = sel.where('assignee', '=', query.assignee);
-        if (query.customerId) sel = sel.where('customer_id', '=', query.customerId);
-        if (query.slaState) sel = query.slaState === 'none' ? sel.where('sla_state', 'is', null) : sel.where('sla_state', '=', query.slaState);
-        if (query.search) {
-          const match = fts5Query(query.search);
-          sel = sel.where('id', 'in', sql<string>`(select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${match} and k.tenant = ${tenant})`);
-        }
-        if (query.tag) sel = sel.where(sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${query.tag})`);
-        if (query.after) {
-          const { updatedAt, id } = query.after;
-          sel = sel.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]));
-        }
-        const page = allDynamic<TicketRow>(sel.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(query.limit)).map(rowToTicket);
+        const page = allDynamic<TicketRow>(selectPage(db, tenant, query, {
+          hasTag: (tag) => sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${tag})`,
+          matches: (words) =>
+            sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
+        })).map(rowToTicket);
         appendEvents(audit(page));
         return page;
       });
