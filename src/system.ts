@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from './config.js';
+import { startConsumers } from './consumers/index.js';
 import { startRelay } from './events/relay.js';
 import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
@@ -46,9 +47,14 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     log,
   );
   const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics) : undefined;
+  const now = () => new Date();
+  const consumers = startConsumers(config.components, {
+    link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now,
+  });
 
   const app = createApp({
     store,
+    consumerStore: store.consumers,
     log,
     metrics,
     tenantHeader: config.tenantHeader,
@@ -59,7 +65,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     serviceName: config.serviceName,
     api: config.components.has('api'),
     draining: () => stopping !== undefined,
-    now: () => new Date(),
+    now,
     newId: createUuidV7(),
     readiness: async () => {
       const checks: Record<string, string> = {};
@@ -97,6 +103,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
       clearInterval(purge);
       await closeServer(server, config.shutdownTimeoutMs);
       await relay?.stop(config.shutdownTimeoutMs);
+      await consumers.stop();
       await link.stop();
       await store.close();
       await localNats?.stop();

@@ -10,6 +10,7 @@ import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
 import { tenancy } from './middleware/tenancy.js';
+import { auditRoutes } from './routes/audit.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
 import { transitionRoutes } from './routes/transitions.js';
@@ -60,6 +61,7 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', ticketRoutes(deps));
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', workflowRoutes(deps));
+  app.route('/api/v1', auditRoutes(deps));
 }
 
 // Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.

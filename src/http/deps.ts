@@ -1,6 +1,7 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import type { ConsumerStore } from '../store/consumerPort.js';
 import type { TicketStore } from '../store/port.js';
 import type { AuthSettings } from './middleware/identity.js';
 
@@ -8,6 +9,8 @@ export type ReadinessCheck = () => Promise<{ ok: boolean; checks: Record<string,
 
 export type AppDeps = {
   store: TicketStore;
+  /** The audit log and webhook targets (the consumers' store). */
+  consumerStore: ConsumerStore;
   log: Logger;
   metrics: Metrics;
   tenantHeader: string;

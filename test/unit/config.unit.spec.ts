@@ -48,7 +48,15 @@ describe('configuration defaults', () => {
   });
 
   it('runs every component', () => {
-    expect([...config.components]).toEqual(['api', 'relay']);
+    expect([...config.components]).toEqual(['api', 'relay', 'audit', 'notify', 'live']);
+  });
+
+  it('retries consumer failures 5 times from 100 ms doubling to at most 30 s, then dead-letters to TICKET_DLQ', () => {
+    expect(config.consumers).toEqual({ dlqStream: 'TICKET_DLQ', backoffBaseMs: 100, backoffMaxMs: 30_000, maxRetries: 5, ackWaitMs: 30_000 });
+  });
+
+  it('refuses private webhook targets, waits 5 s for a webhook and notifies once per ticket and reason in 5 minutes', () => {
+    expect(config).toMatchObject({ webhooks: { allowPrivate: false, timeoutMs: 5000 }, notifyDedupeWindowMs: 300_000 });
   });
 
   it('treats an empty variable as unset', () => {
@@ -127,6 +135,13 @@ describe('refusing bad configuration', () => {
     ['STREAM_NAME', 'TICKET.EVENTS'],
     ['X_TENANT_HEADER', 'X Tenant'],
     ['DATABASE_URL', 'not a url'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
+    ['WEBHOOK_TIMEOUT_MS', '5s'],
+    ['CONSUMER_MAX_RETRIES', '-1'],
+    ['CONSUMER_BACKOFF_BASE_MS', '0'],
+    ['NOTIFY_DEDUPE_WINDOW', '5'],
+    ['DLQ_STREAM_NAME', 'TICKET.DLQ'],
+    ['DLQ_STREAM_NAME', 'TICKET_EVENTS'],
   ])('names %s in exactly one line for %j', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);
