@@ -48,13 +48,15 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   );
   const relay = config.components.has('relay') ? startRelay(store, link, config.relay, log, metrics) : undefined;
   const now = () => new Date();
-  const consumers = startConsumers(config.components, {
-    link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now,
-  });
+  const consumers = startConsumers(
+    { components: config.components, webhooks: config.webhooks, notifyDedupeWindowMs: config.notifyDedupeWindowMs, userAgent: `${config.serviceName}-webhooks/1` },
+    { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now },
+  );
 
   const app = createApp({
     store,
     consumerStore: store.consumers,
+    allowPrivateWebhooks: config.webhooks.allowPrivate,
     log,
     metrics,
     tenantHeader: config.tenantHeader,

@@ -14,6 +14,7 @@ import { auditRoutes } from './routes/audit.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
 import { transitionRoutes } from './routes/transitions.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflow.js';
 
 export function createApp(deps: AppDeps) {
@@ -62,6 +63,7 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', workflowRoutes(deps));
   app.route('/api/v1', auditRoutes(deps));
+  app.route('/api/v1', webhookRoutes(deps));
 }
 
 // Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.

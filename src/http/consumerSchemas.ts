@@ -1,5 +1,6 @@
 // Request and response schemas of the consumers' routes: the audit log and webhook targets.
 import { z } from '@hono/zod-openapi';
+import { WEBHOOK_EVENTS } from '../consumers/notify/notification.js';
 
 const id128 = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
 
@@ -28,3 +29,23 @@ export const AuditItem = z
   .openapi('AuditEntry');
 
 export const AuditPage = z.object({ items: z.array(AuditItem), next_cursor: z.string().nullable() }).openapi('AuditPage');
+
+export const CreateWebhookBody = z
+  .strictObject({
+    name: z.string().trim().min(1, 'required, 1-100 characters').max(100, 'at most 100 characters'),
+    url: z.url({ protocol: /^https?$/, message: 'an http(s) URL' }).max(2048, 'at most 2048 characters'),
+    events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, 'at least one event').transform((list) => [...new Set(list)]),
+    secret: z.string().min(16, 'at least 16 characters').max(256, 'at most 256 characters'),
+  })
+  .openapi('CreateWebhook');
+
+/** A webhook as the API shows it: never with its secret. */
+export const WebhookItem = z
+  .object({ id: z.string(), name: z.string(), url: z.string(), events: z.array(z.string()), created_at: z.string() })
+  .openapi('Webhook');
+
+export const WebhookList = z.object({ items: z.array(WebhookItem) }).openapi('WebhookList');
+
+export const WebhookParams = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+});

@@ -11,6 +11,8 @@ export type AppDeps = {
   store: TicketStore;
   /** The audit log and webhook targets (the consumers' store). */
   consumerStore: ConsumerStore;
+  /** WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private and loopback addresses. */
+  allowPrivateWebhooks: boolean;
   log: Logger;
   metrics: Metrics;
   tenantHeader: string;

@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'assignee_required'
   | 'invalid_at'
   | 'invalid_idempotency_key'
+  | 'webhook_url_refused'
+  | 'webhook_not_found'
   | 'not_found'
   | 'route_not_found'
   | 'method_not_allowed'
