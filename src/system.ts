@@ -1,9 +1,11 @@
 // The composition root: config in, the chosen components wired and started, one stop() for all.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from './config.js';
 import { startConsumers } from './consumers/index.js';
+import { createLiveHub } from './consumers/live/hub.js';
 import { startRelay } from './events/relay.js';
 import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
@@ -53,6 +55,10 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now },
   );
 
+  const live = config.components.has('live')
+    ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes })
+    : undefined;
+
   const app = createApp({
     store,
     consumerStore: store.consumers,
@@ -66,6 +72,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     bodyLimitBytes: config.bodyLimitBytes,
     serviceName: config.serviceName,
     api: config.components.has('api'),
+    live,
     draining: () => stopping !== undefined,
     now,
     newId: createUuidV7(),
@@ -95,6 +102,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  app.injectWebSocket(server as Server);
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ operation: 'start', port, components: [...config.components], db: config.dbPath }, 'ticket-svc listening');
@@ -103,6 +111,8 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     (stopping ??= (async () => {
       log.info({ operation: 'shutdown' }, 'shutting down: draining requests');
       clearInterval(purge);
+      // Upgraded sockets would keep the server from closing.
+      await live?.stop();
       await closeServer(server, config.shutdownTimeoutMs);
       await relay?.stop(config.shutdownTimeoutMs);
       await consumers.stop();

@@ -1,4 +1,6 @@
 // The Hono application: middleware order, routes, the OpenAPI document and the one error mapping.
+import type { Server } from 'node:http';
+import { createNodeWebSocket } from '@hono/node-ws';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -11,6 +13,7 @@ import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
 import { tenancy } from './middleware/tenancy.js';
 import { auditRoutes } from './routes/audit.js';
+import { liveRoutes } from './routes/live.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
 import { transitionRoutes } from './routes/transitions.js';
@@ -20,7 +23,10 @@ import { workflowRoutes } from './routes/workflow.js';
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', observe(deps.log, deps.metrics, deps.draining));
+  const websockets = deps.live ? createNodeWebSocket({ app }) : undefined;
+  if (deps.api || deps.live) mountGuards(app, deps);
   if (deps.api) mountApi(app, deps);
+  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket));
   app.route('/', operationRoutes(deps));
 
   app.doc('/openapi.json', {
@@ -52,13 +58,19 @@ export function createApp(deps: AppDeps) {
     deps.log.error({ correlation_id: c.get('correlationId'), err: error }, 'unhandled error');
     return errorResponse(c, new ApiError(500, 'internal_error', 'internal error; quote the correlation_id when reporting it'));
   });
-  return app;
+  /** Hands WebSocket handshakes on the server to the app (the live component); a no-op without it. */
+  const injectWebSocket = (server: Server) => websockets?.injectWebSocket(server);
+  return Object.assign(app, { injectWebSocket });
 }
 
-function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+/** Every /api request names its tenant and caller, the WebSocket handshake included. */
+function mountGuards(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
   app.use('/api/*', identity(deps.auth));
   app.use('/api/*', jsonBody(deps.bodyLimitBytes));
+}
+
+function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', ticketRoutes(deps));
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', workflowRoutes(deps));

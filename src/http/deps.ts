@@ -1,5 +1,6 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
+import type { LiveHub } from '../consumers/live/hub.js';
 import type { Metrics } from '../metrics.js';
 import type { ConsumerStore } from '../store/consumerPort.js';
 import type { TicketStore } from '../store/port.js';
@@ -23,6 +24,8 @@ export type AppDeps = {
   serviceName: string;
   /** Whether this process serves /api (the `api` component); operations endpoints are always served. */
   api: boolean;
+  /** The live component's hub: serves GET /api/v1/alerts/ws when given. */
+  live?: LiveHub | undefined;
   readiness: ReadinessCheck;
   /** True once shutdown began: responses then close their connection so keep-alive clients move on. */
   draining: () => boolean;

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'invalid_idempotency_key'
   | 'webhook_url_refused'
   | 'webhook_not_found'
+  | 'upgrade_required'
   | 'not_found'
   | 'route_not_found'
   | 'method_not_allowed'
