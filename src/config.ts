@@ -54,6 +54,7 @@ const schema = z.object({
   CONSUMER_BACKOFF_MAX_MS: int(1, 3600000).default(30000),
   CONSUMER_MAX_RETRIES: int(0, 100).default(5),
   CONSUMER_ACK_WAIT_MS: int(1000, 3600000).default(30000),
+  CONSUMER_MAX_IN_FLIGHT: int(1, 1024).default(64),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   WEBHOOK_TIMEOUT_MS: int(100, 60000).default(5000),
   NOTIFY_DEDUPE_WINDOW: duration.prefault('5m'),
@@ -95,7 +96,15 @@ export type Config = {
 };
 
 /** What every consumer shares: where dead letters go and how failed messages are retried. */
-export type ConsumerSettings = { dlqStream: string; backoffBaseMs: number; backoffMaxMs: number; maxRetries: number; ackWaitMs: number };
+export type ConsumerSettings = {
+  dlqStream: string;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxRetries: number;
+  ackWaitMs: number;
+  /** Messages a durable has out at once (max_ack_pending); tickets in parallel, each ticket in order. */
+  maxInFlight: number;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -165,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffMaxMs: e.CONSUMER_BACKOFF_MAX_MS,
       maxRetries: e.CONSUMER_MAX_RETRIES,
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
+      maxInFlight: e.CONSUMER_MAX_IN_FLIGHT,
     },
     webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     notifyDedupeWindowMs: e.NOTIFY_DEDUPE_WINDOW,

@@ -1,15 +1,14 @@
 // Creates a consumer's durable on a stream, or brings the settings that may change (retries, ack
-// wait) in line. max_ack_pending 1 keeps the line: the next message is delivered only once the
-// current one is acked or dead-lettered, so a retry never lets a later event overtake it.
+// wait, messages in flight) in line.
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 
-export type DurableSpec = { stream: string; durable: string; filter?: string | undefined; maxDeliver: number; ackWaitMs: number };
+export type DurableSpec = { stream: string; durable: string; filter?: string | undefined; maxDeliver: number; ackWaitMs: number; maxAckPending: number };
 
 const nanos = (ms: number) => ms * 1_000_000;
 
 export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, log: Logger): Promise<void> {
-  const wanted = { max_deliver: spec.maxDeliver, ack_wait: nanos(spec.ackWaitMs), max_ack_pending: 1 };
+  const wanted = { max_deliver: spec.maxDeliver, ack_wait: nanos(spec.ackWaitMs), max_ack_pending: spec.maxAckPending };
   try {
     const { config } = await jsm.consumers.info(spec.stream, spec.durable);
     if ((config.filter_subject ?? undefined) !== spec.filter) {

@@ -1,7 +1,7 @@
-// The consumer runtime audit and notify share: durable pull consumers with manual ack, one message
-// in flight per durable (per-ticket order, see durable.ts), failed attempts retried by nak(delay)
-// with exponential backoff, the last one published to the dead-letter stream and terminated, and
-// every event handled at most once per consumer (processed-events table).
+// The consumer runtime audit and notify share: durable pull consumers with manual ack, tickets
+// handled in parallel and each ticket's events in order, failed attempts retried by nak(delay) with
+// exponential backoff, the last one published to the dead-letter stream and terminated, and every
+// event handled at most once per consumer (processed-events table).
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { ConsumerSettings } from '../config.js';
@@ -12,6 +12,7 @@ import { isLastAttempt, maxDeliveries, retryDelayMs } from './backoff.js';
 import { type ConsumedEvent, consumedEvent, failureReason } from './consumedEvent.js';
 import { type DlqStreamSettings, deadLetterHeaders, dlqSubject, ensureDlqStream, redriveFilter } from './dlq.js';
 import { ensureDurable } from './durable.js';
+import { createKeyedQueue } from './orderedByKey.js';
 
 export type Attempt = {
   /** 1 for the first delivery. */
@@ -81,39 +82,103 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     log.error({ operation: 'dead_letter', ...label, event_id: event?.eventId, subject, deliveries: m.info.deliveryCount, error: reason }, 'moved to the dead-letter stream');
   };
 
-  const handleMessage = async (js: JetStreamClient, m: JsMsg, durable: string): Promise<void> => {
-    metrics.consumerLag.set({ ...label, durable }, m.info.pending);
+  /** Acks or dead-letters the message (undefined), or says how long to wait before it is tried again. */
+  const attempt = async (js: JetStreamClient, m: JsMsg, event: ConsumedEvent): Promise<number | undefined> => {
     const deliveryCount = m.info.deliveryCount;
-    let event: ConsumedEvent;
-    try {
-      event = consumedEvent(m);
-    } catch (error) {
-      await deadLetter(js, m, undefined, error);
-      return;
-    }
     if (await store.isProcessed(def.name, event.eventId)) {
       m.ack();
       metrics.consumerProcessed.inc({ ...label, outcome: 'duplicate' });
-      return;
+      return undefined;
     }
-    const heartbeat = setInterval(() => m.working(), Math.max(250, Math.floor(settings.ackWaitMs / 3)));
     try {
       await def.handle(event, { deliveryCount, working: () => m.working() });
       await store.markProcessed(def.name, event.eventId, now().toISOString());
       m.ack();
       metrics.consumerProcessed.inc({ ...label, outcome: 'handled' });
+      return undefined;
     } catch (error) {
       if (isLastAttempt(deliveryCount, policy)) {
         await deadLetter(js, m, event, error);
-        return;
+        return undefined;
       }
       const delayMs = retryDelayMs(deliveryCount, policy);
-      m.nak(delayMs);
       metrics.consumerRetried.inc(label);
       log.warn({ operation: 'consume', ...label, event_id: event.eventId, delivery: deliveryCount, retry_in_ms: delayMs, error: failureReason(error) }, 'attempt failed; retrying');
-    } finally {
-      clearInterval(heartbeat);
+      return delayMs;
     }
+  };
+
+  /**
+   * Messages of one ticket run one after another, tickets in parallel (up to maxInFlight). A failed
+   * message holds its ticket's line until its redelivery finishes, so no later event of the ticket
+   * overtakes it; the redelivery itself goes straight in.
+   */
+  const dispatch = (js: JetStreamClient, durable: string) => {
+    const queue = createKeyedQueue();
+    const retrying = new Map<string, { done: Promise<void>; settle: () => void }>();
+    const tasks = new Set<Promise<void>>();
+    /** The promise a ticket's line waits on until the message's redelivery is finished with. */
+    const expectRedelivery = (id: string) => {
+      let entry = retrying.get(id);
+      if (!entry) {
+        let settle = () => undefined as void;
+        const done = new Promise<void>((resolve) => (settle = resolve));
+        retrying.set(id, (entry = { done, settle }));
+      }
+      return entry.done;
+    };
+    const finished = (id: string) => {
+      retrying.get(id)?.settle();
+      retrying.delete(id);
+    };
+    /** Settles when the message is finished with, or with the redelivery to wait for. */
+    const handle = async (m: JsMsg, event: ConsumedEvent, id: string, heartbeat: NodeJS.Timeout): Promise<{ redelivery?: Promise<void> }> => {
+      let retryInMs: number | undefined;
+      try {
+        // Still queued at stop(): hand it straight back rather than leave it for the ack wait.
+        if (stopped) {
+          m.nak();
+          return {};
+        }
+        retryInMs = await attempt(js, m, event);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      if (retryInMs === undefined) return {};
+      // Expected before the nak, so the redelivery cannot arrive unannounced.
+      const redelivery = expectRedelivery(id);
+      m.nak(retryInMs);
+      return { redelivery };
+    };
+    return {
+      async accept(m: JsMsg): Promise<void> {
+        metrics.consumerLag.set({ ...label, durable }, m.info.pending);
+        let event: ConsumedEvent;
+        try {
+          event = consumedEvent(m);
+        } catch (error) {
+          await deadLetter(js, m, undefined, error);
+          return;
+        }
+        const id = `${m.info.stream}:${m.info.streamSequence}`;
+        // Waiting in a ticket's line counts against the ack wait too: tell JetStream it is not forgotten.
+        const heartbeat = setInterval(() => m.working(), Math.max(250, Math.floor(settings.ackWaitMs / 3)));
+        const task = retrying.has(id)
+          ? handle(m, event, id, heartbeat).then(({ redelivery }) => (redelivery ? undefined : finished(id)))
+          : queue.run(event.ticket ? `${event.tenant}/${event.ticket.id}` : event.eventId, async () => {
+              const { redelivery } = await handle(m, event, id, heartbeat);
+              if (redelivery && !stopped) await redelivery;
+            });
+        const tracked = task.catch((err: unknown) => log.error({ operation: 'consume', ...label, err }, 'message handling failed'));
+        tasks.add(tracked);
+        void tracked.then(() => tasks.delete(tracked));
+      },
+      /** Lets held lines go (their messages are nak'd) and waits for what is running. */
+      async drain(): Promise<void> {
+        for (const id of [...retrying.keys()]) finished(id);
+        await Promise.all(tasks);
+      },
+    };
   };
 
   const run = async (stream: string, durable: string, filter: string | undefined): Promise<void> => {
@@ -123,25 +188,29 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
         await Promise.race([link.whenReady(), stopSignal]);
         continue;
       }
+      const dispatcher = dispatch(handles.js, durable);
       try {
         await ensureDlqStream(handles.jsm, dlq, def.name);
-        await ensureDurable(handles.jsm, { stream, durable, filter, maxDeliver: maxDeliveries(policy), ackWaitMs: settings.ackWaitMs }, log);
-        const messages = await (await handles.js.consumers.get(stream, durable)).consume({ max_messages: 1 });
+        await ensureDurable(handles.jsm, {
+          stream, durable, filter, maxDeliver: maxDeliveries(policy), ackWaitMs: settings.ackWaitMs, maxAckPending: settings.maxInFlight,
+        }, log);
+        const messages = await (await handles.js.consumers.get(stream, durable)).consume({ max_messages: settings.maxInFlight });
         running.add(messages);
         if (stopped) messages.stop();
         try {
           for await (const m of messages) {
-            // Delivered after stop(): hand it straight back rather than leave it for the ack wait.
             if (stopped) m.nak();
-            else await handleMessage(handles.js, m, durable);
+            else await dispatcher.accept(m);
           }
         } finally {
           running.delete(messages);
         }
       } catch (error) {
-        if (stopped) return;
+        if (stopped) break;
         log.warn({ operation: 'consume', ...label, durable, err: error }, 'consumer interrupted; starting again');
         await pause(1000);
+      } finally {
+        await dispatcher.drain();
       }
     }
   };

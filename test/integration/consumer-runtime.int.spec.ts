@@ -134,6 +134,35 @@ describe('a consumer whose handler keeps failing', () => {
   });
 });
 
+describe('events of one ticket', () => {
+  it('are handled in order even when one needs retries, while other tickets go on meanwhile', async () => {
+    const handled: string[] = [];
+    let failuresLeft = 2;
+    const running = startConsumer(
+      {
+        name: 'ordered',
+        subscriptions: [{ durable: 'ordered', filter: 'ordered.ticket.ticket.event.*' }],
+        async handle(event) {
+          const label = `${event.ticket!.id}:${event.meta.action}`;
+          if (label === 'A:created' && failuresLeft-- > 0) throw new Error('not yet');
+          handled.push(label);
+        },
+      },
+      rig.deps({ dlqStream: DLQ, backoffBaseMs: 300, maxInFlight: 16 }),
+    );
+    const events = [['A', 'created'], ['A', 'updated'], ['B', 'created'], ['A', 'read'], ['B', 'updated']] as const;
+    for (const [i, [ticketId, action]] of events.entries()) {
+      await publishEvent(nats.url, { tenant: 'ordered', action, ticketId, eventId: `0199cccc-0000-7000-8000-00000000000${i}` });
+    }
+    await waitFor(async () => handled.length === 5 || undefined, 'every event handled');
+    await running.stop();
+    expect(handled.filter((h) => h.startsWith('A:'))).toEqual(['A:created', 'A:updated', 'A:read']);
+    expect(handled.filter((h) => h.startsWith('B:'))).toEqual(['B:created', 'B:updated']);
+    // B did not wait for A's retries (300 + 600 ms of backoff).
+    expect(handled.slice(0, 2)).toEqual(['B:created', 'B:updated']);
+  });
+});
+
 describe('ticket-svc dlq (the command line)', () => {
   const cli = (...args: string[]) =>
     promisify(execFile)(process.execPath, ['dist/src/cli.js', 'dlq', ...args], { env: { ...process.env, NATS_URL: nats.url, DLQ_STREAM_NAME: DLQ, STREAM_NAME: STREAM } })

@@ -44,9 +44,9 @@ export async function consumerRig(url: string, stream: string): Promise<Consumer
     deps: (settings) => ({
       link,
       store: store.consumers,
-      settings: { dlqStream: 'TICKET_DLQ', backoffBaseMs: 100, backoffMaxMs: 30_000, maxRetries: 5, ackWaitMs: 30_000, ...settings },
+      settings: { dlqStream: 'TICKET_DLQ', backoffBaseMs: 100, backoffMaxMs: 30_000, maxRetries: 5, ackWaitMs: 30_000, maxInFlight: 16, ...settings },
       stream: { name: stream, replicas: 1, maxAgeMs: 3_600_000 },
-      log: process.env.DBG ? pino({ level: "debug" }) : silent,
+      log: silent,
       metrics,
       now: () => new Date(),
     }),

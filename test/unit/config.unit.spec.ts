@@ -52,7 +52,7 @@ describe('configuration defaults', () => {
   });
 
   it('retries consumer failures 5 times from 100 ms doubling to at most 30 s, then dead-letters to TICKET_DLQ', () => {
-    expect(config.consumers).toEqual({ dlqStream: 'TICKET_DLQ', backoffBaseMs: 100, backoffMaxMs: 30_000, maxRetries: 5, ackWaitMs: 30_000 });
+    expect(config.consumers).toEqual({ dlqStream: 'TICKET_DLQ', backoffBaseMs: 100, backoffMaxMs: 30_000, maxRetries: 5, ackWaitMs: 30_000, maxInFlight: 64 });
   });
 
   it('refuses private webhook targets, waits 5 s for a webhook and notifies once per ticket and reason in 5 minutes', () => {
@@ -138,6 +138,7 @@ describe('refusing bad configuration', () => {
     ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
     ['WEBHOOK_TIMEOUT_MS', '5s'],
     ['CONSUMER_MAX_RETRIES', '-1'],
+    ['CONSUMER_MAX_IN_FLIGHT', '0'],
     ['CONSUMER_BACKOFF_BASE_MS', '0'],
     ['NOTIFY_DEDUPE_WINDOW', '5'],
     ['DLQ_STREAM_NAME', 'TICKET.DLQ'],
