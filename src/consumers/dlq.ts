@@ -5,8 +5,9 @@
 // `dlq.<consumer>.>` and `redrive.<consumer>.>` to the stream: nats-server 2.9 only accepts a
 // consumer filter that is a subset of one stream subject, and a catch-all `dlq.>` would overlap
 // TICKET_EVENTS' `*.ticket.ticket.event.*` for a tenant called `dlq` (JetStream refuses that).
-import { type JetStreamManager, JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { type MsgHdrs, headers as natsHeaders } from '@nats-io/transport-node';
+import { nanos } from '../events/stream.js';
 
 export const DLQ_HEADERS = {
   consumer: 'dlq-consumer',
@@ -85,9 +86,6 @@ function oneLine(text: string): string {
 
 export type DlqStreamSettings = { name: string; replicas: number; maxAgeMs: number };
 
-const STREAM_NOT_FOUND = 10059;
-const nanos = (ms: number) => ms * 1_000_000;
-
 /** Creates the DLQ stream, or adds `consumer`'s subjects to it. */
 export async function ensureDlqStream(jsm: JetStreamManager, s: DlqStreamSettings, consumer: string): Promise<void> {
   const wanted = dlqStreamSubjects(consumer);
@@ -96,7 +94,7 @@ export async function ensureDlqStream(jsm: JetStreamManager, s: DlqStreamSetting
     const subjects = [...new Set([...(existing.subjects ?? []), ...wanted])];
     if (subjects.length !== (existing.subjects ?? []).length) await jsm.streams.update(s.name, { ...existing, subjects });
   } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== STREAM_NOT_FOUND) throw error;
+    if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
     await jsm.streams.add({
       name: s.name,
       subjects: wanted,

@@ -2,10 +2,9 @@
 // wait, messages in flight) in line.
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { nanos } from '../events/stream.js';
 
 export type DurableSpec = { stream: string; durable: string; filter?: string | undefined; maxDeliver: number; ackWaitMs: number; maxAckPending: number };
-
-const nanos = (ms: number) => ms * 1_000_000;
 
 export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, log: Logger): Promise<void> {
   const wanted = { max_deliver: spec.maxDeliver, ack_wait: nanos(spec.ackWaitMs), max_ack_pending: spec.maxAckPending };
