@@ -188,3 +188,21 @@ describe('ticket-svc dlq (the command line)', () => {
     expect(stderr).toMatch(/usage: ticket-svc dlq list/);
   });
 });
+
+describe('a consumer across a NATS restart', () => {
+  it('goes on consuming once the server is back', async (ctx) => {
+    if (!nats.controllable) ctx.skip();
+    const survivor = recordingConsumer('survivor', () => false);
+    await publishEvent(nats.url, { tenant: 'acme', action: 'created', ticketId: 't-before', eventId: '0199dddd-0000-7000-8000-000000000001' });
+    await waitFor(async () => survivor.attempts.some((a) => a.event.ticket?.id === 't-before'), 'the event before the restart');
+    await nats.kill();
+    await nats.restart();
+    await waitFor(async () => {
+      await publishEvent(nats.url, { tenant: 'acme', action: 'created', ticketId: 't-after', eventId: '0199dddd-0000-7000-8000-000000000002' });
+      return true;
+    }, 'a publish after the restart');
+    await waitFor(async () => survivor.attempts.some((a) => a.event.ticket?.id === 't-after'), 'the event after the restart', 30_000);
+    expect(survivor.attempts.filter((a) => a.event.ticket?.id === 't-after')).toHaveLength(1);
+    await survivor.running.stop();
+  }, 60_000);
+});
