@@ -2,9 +2,11 @@
 // The `ticket-svc` command line: operations tools that share the service's config and store.
 //   ticket-svc replay                      rebuild the tickets table from the events table
 //   ticket-svc token --tenant T --sub U --roles r1,r2 [--ttl 1h]   mint an HS256 dev token (JWT_SECRET)
+//   ticket-svc dlq list | replay <consumer>   inspect and re-drive dead letters
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { DLQ_USAGE, runDlqCommand } from './consumers/dlqCli.js';
 import { isRole } from './domain/roles.js';
 import { replayTickets } from './events/replay.js';
 import { createLogger } from './logger.js';
@@ -12,7 +14,11 @@ import { openStore } from './store/open.js';
 
 type Command = (args: string[], config: Config) => Promise<number>;
 
+const io = { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`) };
+
 const commands: Record<string, Command> = {
+  dlq: (args, config) => runDlqCommand(args, config, io),
+
   async replay(_args, config) {
     const store = await openStore(config, createLogger({ level: config.logLevel, service: `${config.serviceName}-cli` }));
     try {
@@ -57,7 +63,7 @@ function fail(message: string): number {
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   const command = name === undefined ? undefined : commands[name];
-  if (!command) return fail(`usage: ticket-svc <${Object.keys(commands).join('|')}> [options]`);
+  if (!command) return fail(`usage: ticket-svc <${Object.keys(commands).join('|')}> [options]\n  ${DLQ_USAGE}`);
   let config: Config;
   try {
     config = loadConfig();

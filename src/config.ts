@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-export const COMPONENTS = ['api', 'relay', 'sla'] as const;
+export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -55,6 +55,16 @@ const schema = z.object({
   IDEMPOTENCY_TTL: duration.prefault('24h'),
   SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(10000),
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  DLQ_STREAM_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('TICKET_DLQ'),
+  CONSUMER_BACKOFF_BASE_MS: int(1, 60000).default(100),
+  CONSUMER_BACKOFF_MAX_MS: int(1, 3600000).default(30000),
+  CONSUMER_MAX_RETRIES: int(0, 100).default(5),
+  CONSUMER_ACK_WAIT_MS: int(1000, 3600000).default(30000),
+  CONSUMER_MAX_IN_FLIGHT: int(1, 1024).default(64),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_TIMEOUT_MS: int(100, 60000).default(5000),
+  NOTIFY_DEDUPE_WINDOW: duration.prefault('5m'),
+  LIVE_MAX_BUFFERED_BYTES: int(1024, 256 * 1024 * 1024).default(1024 * 1024),
 });
 
 export type Config = {
@@ -88,6 +98,21 @@ export type Config = {
   idempotencyTtlMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
+  consumers: ConsumerSettings;
+  webhooks: { allowPrivate: boolean; timeoutMs: number };
+  notifyDedupeWindowMs: number;
+  liveMaxBufferedBytes: number;
+};
+
+/** What every consumer shares: where dead letters go and how failed messages are retried. */
+export type ConsumerSettings = {
+  dlqStream: string;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxRetries: number;
+  ackWaitMs: number;
+  /** Messages a durable has out at once (max_ack_pending); tickets in parallel, each ticket in order. */
+  maxInFlight: number;
 };
 
 export class ConfigError extends Error {
@@ -114,6 +139,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET === !e.JWT_JWKS_URL) {
     throw new ConfigError([`AUTH_MODE=jwt: set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (key set)`]);
+  }
+  if (e.DLQ_STREAM_NAME === e.STREAM_NAME) {
+    throw new ConfigError([`DLQ_STREAM_NAME=${JSON.stringify(e.DLQ_STREAM_NAME)}: must differ from STREAM_NAME`]);
   }
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -152,6 +180,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    consumers: {
+      dlqStream: e.DLQ_STREAM_NAME,
+      backoffBaseMs: e.CONSUMER_BACKOFF_BASE_MS,
+      backoffMaxMs: e.CONSUMER_BACKOFF_MAX_MS,
+      maxRetries: e.CONSUMER_MAX_RETRIES,
+      ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
+      maxInFlight: e.CONSUMER_MAX_IN_FLIGHT,
+    },
+    webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    notifyDedupeWindowMs: e.NOTIFY_DEDUPE_WINDOW,
+    liveMaxBufferedBytes: e.LIVE_MAX_BUFFERED_BYTES,
   };
 }
 

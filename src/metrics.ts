@@ -62,5 +62,45 @@ export function createMetrics(serviceName: string) {
       help: 'Events committed but not yet acknowledged by the stream',
       registers: [registry],
     }),
+    consumerProcessed: new Counter({
+      name: 'consumer_messages_processed_total',
+      help: 'Messages a consumer finished: handled, or skipped as already processed (duplicate)',
+      labelNames: ['consumer', 'outcome'] as const,
+      registers: [registry],
+    }),
+    consumerRetried: new Counter({
+      name: 'consumer_messages_retried_total',
+      help: 'Failed attempts handed back to JetStream for a delayed redelivery',
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+    }),
+    consumerDeadLettered: new Counter({
+      name: 'consumer_messages_dead_lettered_total',
+      help: 'Messages moved to the dead-letter stream after their last attempt',
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'consumer_lag',
+      help: 'Messages waiting for the consumer (num_pending at the last delivery)',
+      labelNames: ['consumer', 'durable'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome (delivered, failed, refused)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    liveClients: new Gauge({
+      name: 'live_clients',
+      help: 'Open live-alert WebSocket connections',
+      registers: [registry],
+    }),
+    liveDropped: new Counter({
+      name: 'live_clients_dropped_total',
+      help: 'Live-alert clients dropped for reading too slowly',
+      registers: [registry],
+    }),
   };
 }

@@ -1,8 +1,11 @@
 // The composition root: config in, the chosen components wired and started, one stop() for all.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { startConsumers } from './consumers/index.js';
+import { createLiveHub } from './consumers/live/hub.js';
 import { startRelay } from './events/relay.js';
 import { watchPolicyFile } from './settings/policyFile.js';
 import { createTenantSettings } from './settings/tenantSettings.js';
@@ -60,9 +63,19 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const sla = config.components.has('sla')
     ? startSlaScheduler(store, { intervalMs: config.sla.scanIntervalMs, now: () => new Date(), newId }, log, metrics)
     : undefined;
+  const consumers = startConsumers(
+    { components: config.components, webhooks: config.webhooks, notifyDedupeWindowMs: config.notifyDedupeWindowMs, userAgent: `${config.serviceName}-webhooks/1` },
+    { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now: () => new Date() },
+  );
+
+  const live = config.components.has('live')
+    ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes })
+    : undefined;
 
   const app = createApp({
     store,
+    consumerStore: store.consumers,
+    allowPrivateWebhooks: config.webhooks.allowPrivate,
     log,
     metrics,
     tenantHeader: config.tenantHeader,
@@ -73,6 +86,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     bodyLimitBytes: config.bodyLimitBytes,
     serviceName: config.serviceName,
     api: config.components.has('api'),
+    live,
     draining: () => stopping !== undefined,
     now: () => new Date(),
     newId,
@@ -102,6 +116,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  app.injectWebSocket(server as Server);
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath }, 'ticket-svc listening');
@@ -110,10 +125,13 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     (stopping ??= (async () => {
       log.info({ operation: 'shutdown' }, 'shutting down: draining requests');
       clearInterval(purge);
+      // Upgraded sockets would keep the server from closing.
+      await live?.stop();
       await closeServer(server, config.shutdownTimeoutMs);
       policy.stop();
       await sla?.stop();
       await relay?.stop(config.shutdownTimeoutMs);
+      await consumers.stop();
       await leadership?.stop();
       await link.stop();
       await store.close();

@@ -4,7 +4,7 @@ import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
 import type { SlaClock, SlaTarget } from '../domain/sla.js';
 import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
-import { type Sla as SlaMessage, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
+import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
 /** One event as the outbox keeps it and the relay publishes it. */
@@ -115,6 +115,23 @@ export type DecodedEvent = {
 
 export function decodePayload(payload: Uint8Array): DecodedEvent {
   const event = fromBinary(TicketEventSchema, payload);
+  return decodedEvent(event);
+}
+
+export type EventMeta = { eventId: string; tenant: string; occurredAt: string; schema: string; correlationId: string; actor: string; action: string };
+
+/** A payload as consumers read it off the stream: the decoded event and its meta. */
+export function decodeWithMeta(payload: Uint8Array): DecodedEvent & { meta: EventMeta } {
+  const event = fromBinary(TicketEventSchema, payload);
+  const m = event.meta;
+  const meta = {
+    eventId: m?.eventId ?? '', tenant: m?.tenant ?? '', occurredAt: m?.occurredAt ?? '', schema: m?.schema ?? '',
+    correlationId: m?.correlationId ?? '', actor: m?.actor ?? '', action: m?.action ?? '',
+  };
+  return { ...decodedEvent(event), meta };
+}
+
+function decodedEvent(event: TicketEvent): DecodedEvent {
   const d = event.data;
   return {
     changedFields: event.changedFields,

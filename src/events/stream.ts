@@ -5,7 +5,8 @@ import { STREAM_SUBJECTS } from './subjects.js';
 export type StreamSettings = { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
 
 const STREAM_NOT_FOUND = 10059;
-const nanos = (ms: number) => ms * 1_000_000;
+/** JetStream takes durations in nanoseconds. */
+export const nanos = (ms: number) => ms * 1_000_000;
 
 /** Returns what it did, so start-up can log it. */
 export async function ensureStream(jsm: JetStreamManager, s: StreamSettings): Promise<'created' | 'updated' | 'unchanged'> {

@@ -1,4 +1,6 @@
 // The Hono application: middleware order, routes, the OpenAPI document and the one error mapping.
+import type { Server } from 'node:http';
+import { createNodeWebSocket } from '@hono/node-ws';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -17,15 +19,21 @@ import { commentRoutes } from './routes/comments.js';
 import { configRoutes } from './routes/config.js';
 import { githubRoutes } from './routes/github.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { auditRoutes } from './routes/audit.js';
+import { liveRoutes } from './routes/live.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes, validationHook } from './routes/tickets.js';
 import { transitionRoutes } from './routes/transitions.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflow.js';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', observe(deps.log, deps.metrics, deps.draining));
+  const websockets = deps.live ? createNodeWebSocket({ app }) : undefined;
+  if (deps.api || deps.live) mountGuards(app, deps);
   if (deps.api) mountApi(app, deps);
+  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket));
   app.route('/', operationRoutes(deps));
 
   app.doc('/openapi.json', {
@@ -61,13 +69,19 @@ export function createApp(deps: AppDeps) {
     deps.log.error({ correlation_id: c.get('correlationId'), err: error }, 'unhandled error');
     return errorResponse(c, new ApiError(500, 'internal_error', 'internal error; quote the correlation_id when reporting it'));
   });
-  return app;
+  /** Hands WebSocket handshakes on the server to the app (the live component); a no-op without it. */
+  const injectWebSocket = (server: Server) => websockets?.injectWebSocket(server);
+  return Object.assign(app, { injectWebSocket });
 }
 
-function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+/** Every /api request names its tenant and caller, the WebSocket handshake included. */
+function mountGuards(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
   app.use('/api/*', identity(deps.auth));
   app.use('/api/*', jsonBody(deps.bodyLimitBytes));
+}
+
+function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   // Before the ticket routes: /tickets/batch must not be taken for /tickets/{id}.
   app.route('/api/v1', batchRoutes(deps));
   app.route('/api/v1', ticketRoutes(deps));
@@ -78,6 +92,8 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', workflowRoutes(deps));
   app.route('/api/v1', configRoutes(deps));
   app.route('/api/v1', dashboardRoutes(deps));
+  app.route('/api/v1', auditRoutes(deps));
+  app.route('/api/v1', webhookRoutes(deps));
 }
 
 // Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.

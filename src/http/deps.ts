@@ -1,8 +1,10 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
+import type { LiveHub } from '../consumers/live/hub.js';
 import type { Metrics } from '../metrics.js';
 import type { AttachmentBytes } from '../nats/attachmentBytes.js';
 import type { TenantSettingsSource } from '../settings/tenantSettings.js';
+import type { ConsumerStore } from '../store/consumerPort.js';
 import type { TicketStore } from '../store/port.js';
 import type { AuthSettings } from './middleware/identity.js';
 
@@ -10,6 +12,10 @@ export type ReadinessCheck = () => Promise<{ ok: boolean; checks: Record<string,
 
 export type AppDeps = {
   store: TicketStore;
+  /** The audit log and webhook targets (the consumers' store). */
+  consumerStore: ConsumerStore;
+  /** WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private and loopback addresses. */
+  allowPrivateWebhooks: boolean;
   log: Logger;
   metrics: Metrics;
   tenantHeader: string;
@@ -21,6 +27,8 @@ export type AppDeps = {
   serviceName: string;
   /** Whether this process serves /api (the `api` component); operations endpoints are always served. */
   api: boolean;
+  /** The live component's hub: serves GET /api/v1/alerts/ws when given. */
+  live?: LiveHub | undefined;
   readiness: ReadinessCheck;
   /** True once shutdown began: responses then close their connection so keep-alive clients move on. */
   draining: () => boolean;

@@ -154,7 +154,7 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
   };
 }
 
-function authenticatorFor(s: NatsSettings): Authenticator | undefined {
+export function authenticatorFor(s: Pick<NatsSettings, 'credsFile' | 'nkeySeed'>): Authenticator | undefined {
   if (s.credsFile) return credsAuthenticator(readFileSync(s.credsFile));
   if (s.nkeySeed) {
     const seed = existsSync(s.nkeySeed) ? readFileSync(s.nkeySeed, 'utf8').trim() : s.nkeySeed;

@@ -2,11 +2,13 @@
 // otherwise the SQLite file at DB_PATH (one relay per file). The service and the CLI share it.
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { ConsumerStore } from './consumerPort.js';
 import type { TicketStore } from './port.js';
 import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 
-export async function openStore(config: Config, log: Logger): Promise<TicketStore> {
+/** The ticket store and, on the same database, the consumers' store. */
+export async function openStore(config: Config, log: Logger): Promise<TicketStore & { consumers: ConsumerStore }> {
   if (config.databaseUrl) {
     return openPostgresStore({ url: config.databaseUrl, applicationName: config.serviceName, poolSize: config.databasePoolSize, log });
   }

@@ -66,9 +66,47 @@ export type TenantSettingRow = {
   updated_at: string;
 };
 
+/** One event a consumer has handled, so a redelivery or replay does nothing twice. */
+export type ProcessedEventRow = { consumer: string; event_id: string; processed_at: string };
+
+/** Append-only: one row per event, whoever did what to which ticket, when. */
+export type AuditRow = {
+  seq: Generated<number>;
+  event_id: string;
+  tenant: string;
+  ticket_id: string | null;
+  ticket_version: number | null;
+  actor: string;
+  action: string;
+  subject: string;
+  correlation_id: string;
+  occurred_at: string;
+  recorded_at: string;
+  /** JSON object: changed fields, transition, notification, listing. */
+  detail: string;
+};
+
+export type WebhookRow = {
+  tenant: string;
+  id: string;
+  name: string;
+  url: string;
+  /** JSON array of event names. */
+  events: string;
+  secret: string;
+  created_at: string;
+};
+
+/** The last notification sent for a ticket and reason, for the dedupe window. */
+export type NotificationClaimRow = { tenant: string; ticket_id: string; reason: string; event_id: string; claimed_at: string };
+
 export type Database = {
   tenant_settings: TenantSettingRow;
   tickets: TicketRow;
   events: EventRow;
   idempotency_keys: IdempotencyRow;
+  processed_events: ProcessedEventRow;
+  audit_log: AuditRow;
+  webhooks: WebhookRow;
+  notification_claims: NotificationClaimRow;
 };

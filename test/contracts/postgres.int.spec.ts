@@ -9,6 +9,7 @@ import { StoreUnavailableError, type TicketStore } from '../../src/store/port.js
 import { type TestDatabase, createTestDatabase, postgresUnavailable } from '../support/postgres.js';
 import { waitFor } from '../support/stream.js';
 import { type TcpProxy, startTcpProxy } from '../support/tcpProxy.js';
+import { consumerStoreContract } from './consumerStoreContract.js';
 import { replayContract } from './replayContract.js';
 import { storeContract } from './storeContract.js';
 
@@ -33,6 +34,10 @@ if (unavailable) {
     };
   };
   storeContract('PostgreSQL', openFresh);
+  consumerStoreContract('PostgreSQL', async () => {
+    const { store, dispose } = await openFresh();
+    return { store: store.consumers, dispose };
+  });
   // One run: every step is a round trip to the server, and one run is already thousands of steps.
   replayContract('PostgreSQL', openFresh, { runs: 1 });
 

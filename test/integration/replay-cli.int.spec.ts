@@ -63,6 +63,6 @@ describe('ticket-svc replay', () => {
 
   it('refuses an unknown command with its usage', async () => {
     const failed = await promisify(execFile)(process.execPath, ['dist/src/cli.js', 'rewind']).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: ticket-svc <replay|token>') });
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: ticket-svc <dlq|replay|token>') });
   });
 });

@@ -56,7 +56,15 @@ describe('configuration defaults', () => {
   });
 
   it('runs every component', () => {
-    expect([...config.components]).toEqual(['api', 'relay', 'sla']);
+    expect([...config.components]).toEqual(['api', 'relay', 'sla', 'audit', 'notify', 'live']);
+  });
+
+  it('retries consumer failures 5 times from 100 ms doubling to at most 30 s, then dead-letters to TICKET_DLQ', () => {
+    expect(config.consumers).toEqual({ dlqStream: 'TICKET_DLQ', backoffBaseMs: 100, backoffMaxMs: 30_000, maxRetries: 5, ackWaitMs: 30_000, maxInFlight: 64 });
+  });
+
+  it('refuses private webhook targets, waits 5 s for a webhook and notifies once per ticket and reason in 5 minutes', () => {
+    expect(config).toMatchObject({ webhooks: { allowPrivate: false, timeoutMs: 5000 }, notifyDedupeWindowMs: 300_000 });
   });
 
   it('treats an empty variable as unset', () => {
@@ -147,6 +155,14 @@ describe('refusing bad configuration', () => {
     ['DATABASE_URL', 'mysql://db/tickets'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_POOL_SIZE', 'ten'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
+    ['WEBHOOK_TIMEOUT_MS', '5s'],
+    ['CONSUMER_MAX_RETRIES', '-1'],
+    ['CONSUMER_MAX_IN_FLIGHT', '0'],
+    ['CONSUMER_BACKOFF_BASE_MS', '0'],
+    ['NOTIFY_DEDUPE_WINDOW', '5'],
+    ['DLQ_STREAM_NAME', 'TICKET.DLQ'],
+    ['DLQ_STREAM_NAME', 'TICKET_EVENTS'],
   ])('names %s in exactly one line for %j', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);

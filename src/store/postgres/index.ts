@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { DomainEvent } from '../../domain/events.js';
 import type { Decision, Ticket } from '../../domain/ticket.js';
 import { toRecord } from '../../events/record.js';
+import type { ConsumerStore } from '../consumerPort.js';
 import { outcomeOfPriorClaim } from '../idempotency.js';
 import { selectPage } from '../listPage.js';
 import { type CreateOutcome, type IdempotencyClaim, type StoredEvent, StoreUnavailableError, type TicketStore, type UpsertOutcome } from '../port.js';
@@ -24,6 +25,7 @@ import { type ConnectionOptions, createPool, isStoreWide, violatedConstraint } f
 import { listenForNotifications } from './listen.js';
 import type { Sessions } from './sessions.js';
 import { EVENTS_CHANNEL } from './migrations.js';
+import { createPostgresConsumerStore } from './consumerStore.js';
 import { createSchemaGate } from './schemaGate.js';
 
 export type PostgresOptions = ConnectionOptions & { log?: Logger | undefined };
@@ -33,7 +35,10 @@ type Tx = Transaction<Database>;
 /** A live claim on the key was committed by a concurrent request after this one looked: look again. */
 class ClaimTaken extends Error {}
 
-export async function openPostgresStore({ log, ...connection }: PostgresOptions): Promise<TicketStore> {
+/** The ticket store, and the consumers' store on the same pool. */
+export type PostgresStore = TicketStore & { consumers: ConsumerStore };
+
+export async function openPostgresStore({ log, ...connection }: PostgresOptions): Promise<PostgresStore> {
   const pool = createPool(connection, (error) => log?.warn({ operation: 'store', err: error }, 'an idle PostgreSQL connection failed'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const schema = createSchemaGate(db);
@@ -115,6 +120,8 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
     trx.selectFrom('events').selectAll().where('tenant', '=', tenant).where('ticket_id', '=', id).orderBy('seq').execute();
 
   return {
+    consumers: createPostgresConsumerStore(db, guard),
+
     async create(tenant, decide, idempotency) {
       for (let attempt = 1; ; attempt++) {
         try {

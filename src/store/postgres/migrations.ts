@@ -75,7 +75,51 @@ export const postgresMigrations: Record<string, Migration> = {
         FOR EACH STATEMENT EXECUTE FUNCTION notify_events_committed()`.execute(db);
     },
   },
-  // 0002 is left to the consumers' tables, as in SQLite.
+  '0002_consumers_audit_webhooks': {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE processed_events (
+        consumer text COLLATE "C" NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        processed_at timestamptz NOT NULL,
+        PRIMARY KEY (consumer, event_id)
+      )`.execute(db);
+      await sql`CREATE TABLE audit_log (
+        seq bigserial PRIMARY KEY,
+        event_id text COLLATE "C" NOT NULL UNIQUE,
+        tenant text COLLATE "C" NOT NULL,
+        ticket_id text COLLATE "C",
+        ticket_version integer,
+        actor text NOT NULL,
+        action text NOT NULL,
+        subject text NOT NULL,
+        correlation_id text NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        detail text NOT NULL DEFAULT '{}'
+      )`.execute(db);
+      await sql`CREATE INDEX audit_by_tenant ON audit_log (tenant, seq)`.execute(db);
+      await sql`CREATE INDEX audit_by_ticket ON audit_log (tenant, ticket_id, seq)`.execute(db);
+      await sql`CREATE INDEX audit_by_actor ON audit_log (tenant, actor, seq)`.execute(db);
+      await sql`CREATE TABLE webhooks (
+        tenant text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        name text NOT NULL,
+        url text NOT NULL,
+        events text NOT NULL,
+        secret text NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, id)
+      )`.execute(db);
+      await sql`CREATE TABLE notification_claims (
+        tenant text COLLATE "C" NOT NULL,
+        ticket_id text COLLATE "C" NOT NULL,
+        reason text NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        claimed_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, ticket_id, reason)
+      )`.execute(db);
+    },
+  },
   '0003_sla_and_tenant_settings': {
     async up(db: Kysely<unknown>) {
       await sql`ALTER TABLE tickets ADD COLUMN sla text, ADD COLUMN sla_state text, ADD COLUMN sla_next_due_at timestamptz`.execute(db);

@@ -2,10 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { type Compilable, Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { DomainEvent } from '../../domain/events.js';
 import type { Decision, Ticket } from '../../domain/ticket.js';
 import { toRecord } from '../../events/record.js';
+import type { ConsumerStore } from '../consumerPort.js';
 import type { ChangeOutcome, CreateOutcome, StoredEvent, TicketStore, UpsertOutcome } from '../port.js';
 import { outcomeOfPriorClaim } from '../idempotency.js';
 import { selectPage } from '../listPage.js';
@@ -14,13 +15,17 @@ import type { Database, EventRow, TicketRow } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
 import { createGroupCommit } from './groupCommit.js';
 import { sqliteMigrations } from './migrations.js';
-import { toSqliteValue } from './prepared.js';
+import { createSqliteConsumerStore } from './consumerStore.js';
+import { dynamicQueries } from './prepared.js';
 import { fts5Query } from './search.js';
 import { prepareStatements } from './statements.js';
 
 export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number };
 
-export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000 }: SqliteOptions): Promise<TicketStore> {
+/** The ticket store, and the consumers' store on the same connection (one writer to the file). */
+export type SqliteStore = TicketStore & { consumers: ConsumerStore };
+
+export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000 }: SqliteOptions): Promise<SqliteStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   raw.pragma('journal_mode = WAL');
@@ -32,13 +37,8 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
 
   const q = prepareStatements(raw, db);
   // The list query's shape depends on its filters; each distinct shape is prepared once.
-  const listShapes = new Map<string, BetterSqlite3.Statement>();
-  const allDynamic = <R>(query: Compilable): R[] => {
-    const { sql: text, parameters } = query.compile();
-    let stmt = listShapes.get(text);
-    if (!stmt) listShapes.set(text, (stmt = raw.prepare(text)));
-    return stmt.all(...parameters.map(toSqliteValue)) as R[];
-  };
+  const allDynamic = dynamicQueries(raw);
+  const consumers = createSqliteConsumerStore(raw, db);
 
   const listeners: Array<() => void> = [];
   const commits = createGroupCommit(raw, () => listeners.forEach((l) => l()));
@@ -61,6 +61,8 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
   };
 
   return {
+    consumers: consumers.store,
+
     create(tenant, decide, idempotency) {
       return commits.run((): CreateOutcome => {
         if (idempotency) {
@@ -201,6 +203,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
 
     async close() {
       await commits.flushed();
+      await consumers.flushed();
       raw.close();
     },
   };

@@ -59,7 +59,53 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`CREATE INDEX idempotency_by_age ON idempotency_keys (created_at)`.execute(db);
     },
   },
-  // 0002 is left to the consumers' tables.
+  // The consumers' tables (issue 4): what each consumer has processed, the audit log, webhook
+  // targets and the notification dedupe claims.
+  '0002_consumers_audit_webhooks': {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE processed_events (
+        consumer TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        processed_at TEXT NOT NULL,
+        PRIMARY KEY (consumer, event_id)
+      ) WITHOUT ROWID`.execute(db);
+      await sql`CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        tenant TEXT NOT NULL,
+        ticket_id TEXT,
+        ticket_version INTEGER,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+      )`.execute(db);
+      await sql`CREATE INDEX audit_by_tenant ON audit_log (tenant, seq)`.execute(db);
+      await sql`CREATE INDEX audit_by_ticket ON audit_log (tenant, ticket_id, seq)`.execute(db);
+      await sql`CREATE INDEX audit_by_actor ON audit_log (tenant, actor, seq)`.execute(db);
+      await sql`CREATE TABLE webhooks (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+      ) WITHOUT ROWID`.execute(db);
+      await sql`CREATE TABLE notification_claims (
+        tenant TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, ticket_id, reason)
+      ) WITHOUT ROWID`.execute(db);
+    },
+  },
   '0003_sla_and_tenant_settings': {
     async up(db: Kysely<unknown>) {
       await sql`ALTER TABLE tickets ADD COLUMN sla TEXT`.execute(db);

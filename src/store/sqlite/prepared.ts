@@ -33,3 +33,14 @@ export function toSqliteValue(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
 }
+
+/** For queries whose shape depends on their filters: compiled per call, each distinct shape prepared once. */
+export function dynamicQueries(db: BetterSqlite3.Database): <R>(query: Compilable) => R[] {
+  const shapes = new Map<string, BetterSqlite3.Statement>();
+  return <R>(query: Compilable): R[] => {
+    const { sql: text, parameters } = query.compile();
+    let stmt = shapes.get(text);
+    if (!stmt) shapes.set(text, (stmt = db.prepare(text)));
+    return stmt.all(...parameters.map(toSqliteValue)) as R[];
+  };
+}

@@ -1,0 +1,50 @@
+// GET /api/v1/alerts/ws: the tenant's live events over a WebSocket, after the same tenancy and
+// identity checks as every /api request (a refused handshake answers with the error's status).
+import { Hono } from 'hono';
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { WebSocket } from 'ws';
+import type { LiveHub } from '../../consumers/live/hub.js';
+import type { AppEnv } from '../env.js';
+import { ApiError } from '../errors.js';
+
+/** How long a closing client has to answer the close frame before its socket is cut. */
+const CLOSE_GRACE_MS = 1000;
+
+export function liveRoutes(hub: LiveHub, upgradeWebSocket: UpgradeWebSocket<WebSocket>) {
+  const app = new Hono<AppEnv>();
+  app.get(
+    '/alerts/ws',
+    upgradeWebSocket((c) => {
+      const tenant = c.get('tenant');
+      const principal = c.get('principal');
+      let leave: (() => void) | undefined;
+      return {
+        onOpen(_event, ws) {
+          const raw = ws.raw!;
+          const joined = hub.join({
+            tenant,
+            principal,
+            send: (text) => raw.send(text),
+            bufferedAmount: () => raw.bufferedAmount,
+            drop: () => raw.terminate(),
+            close(code, reason) {
+              raw.close(code, reason);
+              setTimeout(() => raw.terminate(), CLOSE_GRACE_MS).unref();
+            },
+          });
+          leave = joined.leave;
+          // Tells the client that events from now on will reach it.
+          void joined.ready.then(() => raw.send(JSON.stringify({ type: 'ready', tenant, user: principal.id })));
+        },
+        onClose() {
+          leave?.();
+        },
+      };
+    }),
+    // Reached only by a request that is not a WebSocket handshake.
+    () => {
+      throw new ApiError(426, 'upgrade_required', 'this endpoint speaks WebSocket only', { Upgrade: 'must be websocket' });
+    },
+  );
+  return app;
+}

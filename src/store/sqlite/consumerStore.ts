@@ -1,0 +1,93 @@
+// The consumers' store on SQLite: the same connection as the ticket store, with a group commit of
+// its own (consumer writes need not wake the relay). Both commit synchronously on one connection,
+// so they never hold the write lock against each other.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { ConsumerStore } from '../consumerPort.js';
+import { rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
+import type { AuditRow, Database, WebhookRow } from '../schema.js';
+import { createGroupCommit } from './groupCommit.js';
+import { dynamicQueries, prepare } from './prepared.js';
+
+export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysely<Database>): { store: ConsumerStore; flushed(): Promise<void> } {
+  const commits = createGroupCommit(raw, () => undefined);
+  const allDynamic = dynamicQueries(raw);
+  const q = {
+    processed: prepare<{ consumer: string; event_id: string }>(raw, (s) =>
+      db.selectFrom('processed_events').select('event_id').where('consumer', '=', s('consumer')).where('event_id', '=', s('event_id')),
+    ),
+    markProcessed: prepare<{ consumer: string; event_id: string; processed_at: string }>(raw, (s) =>
+      db.insertInto('processed_events')
+        .values({ consumer: s('consumer'), event_id: s('event_id'), processed_at: s('processed_at') })
+        .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()),
+    ),
+    appendAudit: prepare<Omit<AuditRow, 'seq'>>(raw, (s) =>
+      db.insertInto('audit_log')
+        .values({
+          event_id: s('event_id'), tenant: s('tenant'), ticket_id: s('ticket_id'), ticket_version: s('ticket_version'), actor: s('actor'),
+          action: s('action'), subject: s('subject'), correlation_id: s('correlation_id'), occurred_at: s('occurred_at'),
+          recorded_at: s('recorded_at'), detail: s('detail'),
+        })
+        .onConflict((oc) => oc.column('event_id').doNothing()),
+    ),
+    addWebhook: prepare<WebhookRow>(raw, (s) =>
+      db.insertInto('webhooks').values({
+        tenant: s('tenant'), id: s('id'), name: s('name'), url: s('url'), events: s('events'), secret: s('secret'), created_at: s('created_at'),
+      }),
+    ),
+    webhooks: prepare<{ tenant: string }>(raw, (s) => db.selectFrom('webhooks').selectAll().where('tenant', '=', s('tenant')).orderBy('created_at').orderBy('id')),
+    deleteWebhook: prepare<{ tenant: string; id: string }>(raw, (s) => db.deleteFrom('webhooks').where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
+    // One statement decides and claims, so two notify replicas cannot both win the same window.
+    claim: prepare<{ tenant: string; ticket_id: string; reason: string; event_id: string; claimed_at: string; not_before: string }>(raw, (s) =>
+      db.insertInto('notification_claims')
+        .values({ tenant: s('tenant'), ticket_id: s('ticket_id'), reason: s('reason'), event_id: s('event_id'), claimed_at: s('claimed_at') })
+        .onConflict((oc) =>
+          oc.columns(['tenant', 'ticket_id', 'reason'])
+            .doUpdateSet((eb) => ({ event_id: eb.ref('excluded.event_id'), claimed_at: eb.ref('excluded.claimed_at') }))
+            .where((eb) => eb.or([
+              eb('notification_claims.claimed_at', '<', s('not_before')),
+              eb('notification_claims.event_id', '=', eb.ref('excluded.event_id')),
+            ])),
+        ),
+    ),
+  };
+
+  const store: ConsumerStore = {
+    async isProcessed(consumer, eventId) {
+      return q.processed.get({ consumer, event_id: eventId }) !== undefined;
+    },
+    async markProcessed(consumer, eventId, at) {
+      await commits.run(() => q.markProcessed.run({ consumer, event_id: eventId, processed_at: at }));
+    },
+    async appendAudit(e) {
+      const added = await commits.run(() =>
+        q.appendAudit.run({
+          event_id: e.eventId, tenant: e.tenant, ticket_id: e.ticketId, ticket_version: e.ticketVersion, actor: e.actor, action: e.action,
+          subject: e.subject, correlation_id: e.correlationId, occurred_at: e.occurredAt, recorded_at: e.recordedAt, detail: JSON.stringify(e.detail),
+        }),
+      );
+      return added > 0;
+    },
+    async audit(tenant, query) {
+      return allDynamic<AuditRow & { seq: number }>(selectAuditPage(db, tenant, query)).map(rowToAudit);
+    },
+    async addWebhook(h) {
+      await commits.run(() =>
+        q.addWebhook.run({ tenant: h.tenant, id: h.id, name: h.name, url: h.url, events: JSON.stringify(h.events), secret: h.secret, created_at: h.createdAt }),
+      );
+    },
+    async webhooks(tenant) {
+      return q.webhooks.all<WebhookRow>({ tenant }).map(rowToWebhook);
+    },
+    async deleteWebhook(tenant, id) {
+      return (await commits.run(() => q.deleteWebhook.run({ tenant, id }))) > 0;
+    },
+    async claimNotification(c) {
+      const changed = await commits.run(() =>
+        q.claim.run({ tenant: c.tenant, ticket_id: c.ticketId, reason: c.reason, event_id: c.eventId, claimed_at: c.at, not_before: c.notBefore }),
+      );
+      return changed > 0;
+    },
+  };
+  return { store, flushed: () => commits.flushed() };
+}
