@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   const jsm = await jetstreamManager(nc);
   say(`nats-server ${nats.url}; mode ${quick ? 'quick' : 'full'}`);
 
-  const service = await startService({ label: 'service', dataDir: join(tmp, 'service'), natsUrl: nats.url });
+  // The write path: API and relay. Consumers and the SLA scheduler are deployed on their own in
+  // production and would only share this event loop here.
+  const service = await startService({ label: 'service', dataDir: join(tmp, 'service'), natsUrl: nats.url, components: 'api,relay' });
   cleanups.push(() => service.stop());
   await sleep(2000);
   const rssIdleMb = rssMb(service.pid);

@@ -11,7 +11,8 @@ export type ServicePlan = {
   label: string;
   dataDir: string;
   natsUrl: string;
-  components?: 'api' | 'relay';
+  /** COMPONENTS; the measured service runs the write path only: the API and the relay. */
+  components?: string;
   stream?: string;
   synchronous?: 'FULL' | 'NORMAL';
   /** Wait for GET /ready = 200 (false: return as soon as it is spawned). */
