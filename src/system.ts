@@ -58,7 +58,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   );
   const relay = relays ? startRelay(store, link, config.relay, log, metrics, leadership) : undefined;
   const newId = createUuidV7();
-  const policy = watchPolicyFile(config.sla.configPath, log);
+  const policy = await watchPolicyFile(config.sla.configPath, log);
   const settings = createTenantSettings(store, { policy: policy.current, alertThreshold: config.sla.alertThreshold, severityKeywords: config.severityKeywords });
   const sla = config.components.has('sla')
     ? startSlaScheduler(store, { intervalMs: config.sla.scanIntervalMs, now: () => new Date(), newId }, log, metrics)
@@ -71,6 +71,8 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const live = config.components.has('live')
     ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes })
     : undefined;
+  // Loaded only where `live` runs: the WebSocket adapter and `ws` weigh megabytes of memory.
+  const nodeWebSocket = live && (await import('@hono/node-ws')).createNodeWebSocket;
 
   const app = createApp({
     store,
@@ -86,7 +88,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     bodyLimitBytes: config.bodyLimitBytes,
     serviceName: config.serviceName,
     api: config.components.has('api'),
-    live,
+    live: live && nodeWebSocket ? { hub: live, nodeWebSocket } : undefined,
     draining: () => stopping !== undefined,
     now: () => new Date(),
     newId,

@@ -1,6 +1,5 @@
 // The Hono application: middleware order, routes, the OpenAPI document and the one error mapping.
 import type { Server } from 'node:http';
-import { createNodeWebSocket } from '@hono/node-ws';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -30,10 +29,10 @@ import { workflowRoutes } from './routes/workflow.js';
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', observe(deps.log, deps.metrics, deps.draining));
-  const websockets = deps.live ? createNodeWebSocket({ app }) : undefined;
+  const websockets = deps.live ? deps.live.nodeWebSocket({ app }) : undefined;
   if (deps.api || deps.live) mountGuards(app, deps);
   if (deps.api) mountApi(app, deps);
-  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket));
+  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live.hub, websockets.upgradeWebSocket));
   app.route('/', operationRoutes(deps));
 
   app.doc('/openapi.json', {

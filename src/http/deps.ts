@@ -1,5 +1,6 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
+import type { createNodeWebSocket } from '@hono/node-ws';
 import type { LiveHub } from '../consumers/live/hub.js';
 import type { Metrics } from '../metrics.js';
 import type { AttachmentBytes } from '../nats/attachmentBytes.js';
@@ -27,8 +28,11 @@ export type AppDeps = {
   serviceName: string;
   /** Whether this process serves /api (the `api` component); operations endpoints are always served. */
   api: boolean;
-  /** The live component's hub: serves GET /api/v1/alerts/ws when given. */
-  live?: LiveHub | undefined;
+  /**
+   * The live component: its hub, and the WebSocket adapter (loaded only by processes that run
+   * `live`). Serves GET /api/v1/alerts/ws when given.
+   */
+  live?: { hub: LiveHub; nodeWebSocket: typeof createNodeWebSocket } | undefined;
   readiness: ReadinessCheck;
   /** True once shutdown began: responses then close their connection so keep-alive clients move on. */
   draining: () => boolean;

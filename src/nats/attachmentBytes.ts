@@ -2,7 +2,7 @@
 // nothing holds a whole file in memory, and the size limit is enforced while streaming.
 import { createHash } from 'node:crypto';
 import { type Readable, Transform } from 'node:stream';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
 import type { NatsLink } from './link.js';
 
 /** NATS is not connected: attachments cannot be stored or read right now. */
@@ -44,7 +44,8 @@ export function createAttachmentBytes(link: NatsLink, { replicas = 1 } = {}): At
     if (!handles) throw new AttachmentsUnavailableError('NATS is not connected');
     let opened = buckets.get(tenant);
     if (!opened) {
-      opened = new Objm(handles.js).create(bucketName(tenant), { replicas });
+      // The object store client is loaded on the first attachment: most processes never need it.
+      opened = import('@nats-io/obj').then(({ Objm }) => new Objm(handles.js).create(bucketName(tenant), { replicas }));
       opened.catch(() => buckets.delete(tenant));
       buckets.set(tenant, opened);
     }

@@ -1,7 +1,7 @@
 // Who is calling: X-User-ID / X-User-Roles in header mode, a verified bearer JWT in jwt mode.
 // Runs after tenancy, so a token can be checked against the tenant the request names.
 import type { MiddlewareHandler } from 'hono';
-import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, errors as JoseErrors } from 'jose';
 import { type Principal, type Role, isRole } from '../../domain/roles.js';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../env.js';
@@ -52,18 +52,25 @@ function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {
     ...(settings.audience ? { audience: settings.audience } : {}),
     clockTolerance: 5,
   };
-  const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
-  const keySet: JWTVerifyGetKey | undefined = secret ? undefined : createRemoteJWKSet(new URL(settings.jwksUrl ?? ''));
-  const verify = (token: string) => (secret ? jwtVerify(token, secret, options) : jwtVerify(token, keySet!, options));
+  // jose is loaded on the first token: header-mode processes never carry it.
+  let verifier: Promise<{ verify: (token: string) => Promise<{ payload: JWTPayload }>; errors: typeof JoseErrors }> | undefined;
+  const load = async () => {
+    const jose = await import('jose');
+    const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
+    const keySet: JWTVerifyGetKey | undefined = secret ? undefined : jose.createRemoteJWKSet(new URL(settings.jwksUrl ?? ''));
+    const verify = (token: string) => (secret ? jose.jwtVerify(token, secret, options) : jose.jwtVerify(token, keySet!, options));
+    return { verify, errors: jose.errors };
+  };
   return async (headers: Headers, tenant: string): Promise<Principal> => {
     const header = headers.get('authorization');
     const match = header === undefined ? null : /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(header);
     if (!match) throw unauthorized(header === undefined ? 'missing_token' : 'invalid_token', 'an Authorization: Bearer <JWT> header is required');
+    const { verify, errors } = await (verifier ??= load());
     let payload: JWTPayload;
     try {
       ({ payload } = await verify(match[1]!));
     } catch (error) {
-      throw tokenError(error);
+      throw tokenError(error, errors);
     }
     const principal = principalFromClaims(payload);
     if (payload.tenant !== tenant) {
@@ -84,7 +91,7 @@ function principalFromClaims(payload: JWTPayload): Principal {
   return { id: payload.sub, roles: valid };
 }
 
-function tokenError(error: unknown): ApiError {
+function tokenError(error: unknown, joseErrors: typeof JoseErrors): ApiError {
   if (error instanceof joseErrors.JWTExpired) return unauthorized('token_expired', 'the token has expired');
   if (error instanceof joseErrors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
     return new ApiError(503, 'auth_unavailable', 'the key set that verifies tokens cannot be fetched right now; retry shortly');

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import type { Context } from 'hono';
 import { type Attachment, attachToTicket } from '../../domain/ticket.js';
 import { decodePayload } from '../../events/record.js';
@@ -104,17 +104,19 @@ function contentDisposition(filename: string): string {
 type Received = { filename: string; contentType: string; stored: Extract<StoredBytes, { size: number }> };
 
 /** Reads the one `file` part of a multipart body, handing its stream to `store` as it arrives. */
-function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promise<StoredBytes>, maxBytes: number): Promise<Received> {
+async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promise<StoredBytes>, maxBytes: number): Promise<Received> {
   // Node's headers, not c.req: building the web Request would start draining the body into it.
   const type = requestHeader(c, 'content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'upload a file as multipart/form-data', { 'Content-Type': 'multipart/form-data with a file part' });
   }
   const incoming: IncomingMessage | Readable = c.env?.incoming ?? Readable.fromWeb(c.req.raw.body as never);
+  // The multipart parser is loaded on the first upload: most processes never take one.
+  const { default: parse } = await import('busboy');
   return new Promise<Received>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': type }, defParamCharset: 'utf8', limits: { files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 } });
+      parser = parse({ headers: { 'content-type': type }, defParamCharset: 'utf8', limits: { files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 } });
     } catch {
       reject(new ApiError(400, 'invalid_multipart', 'the multipart body has no usable boundary', { 'Content-Type': 'needs a boundary' }));
       return;
