@@ -69,9 +69,6 @@ async function main(): Promise<void> {
   const rssIdleMb = rssMb(service.pid);
   say(`service ready at ${service.url}, pid ${service.pid}, idle RSS ${rssIdleMb.toFixed(1)} MB`);
 
-  say('attachments: uploading files of the maximum size (10 MB) while sampling RSS');
-  const upload = await uploadMemory({ url: service.url, pid: service.pid, fileBytes: 10 * 2 ** 20, files: quick ? 3 : 10 });
-
   const rss = sampleRss(service.pid);
   cleanups.push(() => rss.stop());
   const base = { url: service.url, connections: plan.connections };
@@ -104,6 +101,9 @@ async function main(): Promise<void> {
   await sleep(Math.max(0, steady.loadEndedAt + 1000 - performance.now()));
   const backlog = await measureBacklog({ jsm, stream: 'TICKET_EVENTS', dbPath: service.dbPath, metricsUrl: `${service.url}/metrics` });
   say(`backlog 1 s after load: ${backlog.missing} (committed ${backlog.committed}, in stream ${backlog.inStream}, gauge ${backlog.gauge})`);
+  // After the load phases, so the uploads' buffers do not count in the write path's RSS peak.
+  say('attachments: uploading files of the maximum size (10 MB) while sampling RSS');
+  const upload = await uploadMemory({ url: service.url, pid: service.pid, fileBytes: 10 * 2 ** 20, files: quick ? 3 : 10 });
   await service.stop();
   // The drain phase's stream takes the same subjects.
   await jsm.streams.delete('TICKET_EVENTS');
