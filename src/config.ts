@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live'] as const;
+export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -62,6 +62,10 @@ const schema = z.object({
   CONSUMER_ACK_WAIT_MS: int(1000, 3600000).default(30000),
   CONSUMER_MAX_IN_FLIGHT: int(1, 1024).default(64),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').default('https://api.github.com'),
+  GITHUB_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo').optional(),
+  GITHUB_TIMEOUT_MS: int(100, 60000).default(5000),
   WEBHOOK_TIMEOUT_MS: int(100, 60000).default(5000),
   NOTIFY_DEDUPE_WINDOW: duration.prefault('5m'),
   LIVE_MAX_BUFFERED_BYTES: int(1024, 256 * 1024 * 1024).default(1024 * 1024),
@@ -100,6 +104,8 @@ export type Config = {
   bodyLimitBytes: number;
   consumers: ConsumerSettings;
   webhooks: { allowPrivate: boolean; timeoutMs: number };
+  /** Set when GITHUB_TOKEN is: the github consumer runs only then. */
+  github: { token: string; apiUrl: string; repo: string; timeoutMs: number } | undefined;
   notifyDedupeWindowMs: number;
   liveMaxBufferedBytes: number;
 };
@@ -137,6 +143,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([...messages].map(([name, list]) => `${name}=${JSON.stringify(env[name] ?? '')}: ${[...new Set(list)].join('; ')}`));
   }
   const e = parsed.data;
+  if (e.GITHUB_TOKEN && !e.GITHUB_REPO) {
+    throw new ConfigError([`GITHUB_REPO="": required with GITHUB_TOKEN (owner/repo, where the github consumer opens issues)`]);
+  }
   if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET === !e.JWT_JWKS_URL) {
     throw new ConfigError([`AUTH_MODE=jwt: set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (key set)`]);
   }
@@ -188,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
       maxInFlight: e.CONSUMER_MAX_IN_FLIGHT,
     },
+    github: e.GITHUB_TOKEN && e.GITHUB_REPO ? { token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL, repo: e.GITHUB_REPO, timeoutMs: e.GITHUB_TIMEOUT_MS } : undefined,
     webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     notifyDedupeWindowMs: e.NOTIFY_DEDUPE_WINDOW,
     liveMaxBufferedBytes: e.LIVE_MAX_BUFFERED_BYTES,

@@ -64,7 +64,10 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     ? startSlaScheduler(store, { intervalMs: config.sla.scanIntervalMs, now: () => new Date(), newId }, log, metrics)
     : undefined;
   const consumers = startConsumers(
-    { components: config.components, webhooks: config.webhooks, notifyDedupeWindowMs: config.notifyDedupeWindowMs, userAgent: `${config.serviceName}-webhooks/1` },
+    {
+      components: config.components, webhooks: config.webhooks, notifyDedupeWindowMs: config.notifyDedupeWindowMs, userAgent: `${config.serviceName}/1`,
+      github: config.github && { settings: config.github, store, newId },
+    },
     { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now: () => new Date() },
   );
 

@@ -1,6 +1,9 @@
 // The consumers' public face: which consumers a process runs (COMPONENTS), started and stopped together.
 import type { Component } from '../config.js';
+import type { TicketStore } from '../store/port.js';
 import { auditConsumer } from './audit.js';
+import { type GithubSettings, createGithubApi } from './github/githubApi.js';
+import { githubConsumer } from './github/githubConsumer.js';
 import { addressPolicy } from './notify/addresses.js';
 import { notifyConsumer } from './notify/notifyConsumer.js';
 import { createWebhookClient } from './notify/webhookClient.js';
@@ -10,19 +13,27 @@ export type ConsumerOptions = {
   components: ReadonlySet<Component>;
   webhooks: { allowPrivate: boolean; timeoutMs: number };
   notifyDedupeWindowMs: number;
-  /** User-Agent of webhook deliveries. */
+  /** User-Agent of webhook deliveries and GitHub calls. */
   userAgent: string;
+  /** The github consumer's repository and token; it runs only when given. */
+  github?: { settings: GithubSettings; store: TicketStore; newId: () => string } | undefined;
 };
 
 export type Consumers = { stop(): Promise<void> };
 
-/** Starts the durable consumers among the components (audit, notify). */
+/** Starts the durable consumers among the components (audit, notify, github). */
 export function startConsumers(opts: ConsumerOptions, deps: RuntimeDeps): Consumers {
   const definitions: ConsumerDefinition[] = [];
   if (opts.components.has('audit')) definitions.push(auditConsumer(deps.store, deps.now));
   if (opts.components.has('notify')) {
     const client = createWebhookClient({ timeoutMs: opts.webhooks.timeoutMs, permits: addressPolicy(opts.webhooks.allowPrivate) });
     definitions.push(notifyConsumer({ ...deps, client, dedupeWindowMs: opts.notifyDedupeWindowMs, userAgent: opts.userAgent }));
+  }
+  if (opts.components.has('github') && opts.github) {
+    const { settings, store, newId } = opts.github;
+    definitions.push(githubConsumer(createGithubApi(settings, opts.userAgent), store, newId, deps.now));
+  } else if (opts.components.has('github')) {
+    deps.log.info({ operation: 'github' }, 'github consumer not started: GITHUB_TOKEN is not set');
   }
   const running = definitions.map((def) => startConsumer(def, deps));
   return {

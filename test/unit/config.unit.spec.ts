@@ -56,7 +56,7 @@ describe('configuration defaults', () => {
   });
 
   it('runs every component', () => {
-    expect([...config.components]).toEqual(['api', 'relay', 'sla', 'audit', 'notify', 'live']);
+    expect([...config.components]).toEqual(['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github']);
   });
 
   it('retries consumer failures 5 times from 100 ms doubling to at most 30 s, then dead-letters to TICKET_DLQ', () => {
