@@ -5,6 +5,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
+import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type TestService, startService } from '../support/service.js';
 import { waitFor } from '../support/stream.js';
 
@@ -20,111 +21,118 @@ let issues: Issue[] = [];
 let plan: Array<'fail' | 'late'> = [];
 const TOKEN = 'ghp_test_token_not_real';
 
-beforeAll(async () => {
-  nats = await startTestNats();
-  github = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString();
-    const body = text ? JSON.parse(text) : undefined;
-    const path = req.url ?? '';
-    seen.push({ method: req.method ?? '', path, headers: req.headers, body });
-    const send = (status: number, json: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(json));
-    };
-    if (req.headers.authorization !== `Bearer ${TOKEN}` || req.headers['x-github-api-version'] !== '2022-11-28' || req.headers.accept !== 'application/vnd.github+json') {
-      return send(401, { message: 'Bad credentials' });
-    }
-    if (req.method === 'POST' && path === '/repos/acme/app/issues') {
-      const step = plan.shift();
-      if (step === 'fail') return send(500, { message: 'boom' });
-      const issue = { number: issues.length + 1, html_url: `https://github.com/acme/app/issues/${issues.length + 1}`, body: body.body, state: 'open', labels: body.labels };
-      issues.push(issue);
-      if (step === 'late') return setTimeout(() => send(201, issue), 1500);
-      return send(201, issue);
-    }
-    if (req.method === 'GET' && path.startsWith('/repos/acme/app/issues?')) {
-      return send(200, [...issues].reverse().filter((i) => i.labels.includes('ticket-svc')));
-    }
-    const patch = /^\/repos\/acme\/app\/issues\/(\d+)$/.exec(path);
-    if (req.method === 'PATCH' && patch) {
-      const issue = issues[Number(patch[1]) - 1];
-      if (!issue) return send(404, { message: 'Not Found' });
-      issue.state = body.state;
-      return send(200, issue);
-    }
-    return send(404, { message: 'Not Found' });
-  });
-  await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
-  svc = await startService({
-    NATS_URL: nats.url, STREAM_NAME: 'GITHUB_EVENTS', DLQ_STREAM_NAME: 'GITHUB_DLQ', COMPONENTS: 'api,relay,github',
-    GITHUB_TOKEN: TOKEN, GITHUB_REPO: 'acme/app', GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
-    GITHUB_TIMEOUT_MS: '500', CONSUMER_BACKOFF_BASE_MS: '100',
-  });
-});
-afterAll(async () => {
-  await svc?.stop();
-  await new Promise((resolve) => github?.close(resolve));
-  await nats?.stop();
-});
-beforeEach(() => {
-  plan = [];
-});
+describe.each(await storeFlavours())('on $name', (flavour) => {
+  if (flavour.skip) return skipFlavour(flavour);
+  let store: TestStore;
 
-const AGENT = { 'X-User-ID': 'dana' };
-async function create(type: string, title = 'Checkout crashes'): Promise<string> {
-  const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title, created_by: 'bob', type, description: 'stack trace attached' }, headers: AGENT });
-  return ((await res.json()) as { id: string }).id;
-}
-const ticket = async (id: string) => (await (await svc.call(`/api/v1/tickets/${id}`, { headers: AGENT })).json()) as Record<string, any>;
-const linked = (id: string) => waitFor(async () => (await ticket(id)).github_issue ?? undefined, 'the link on the ticket');
-const creations = (marker: string) => seen.filter((s) => s.method === 'POST' && String(s.body?.body).includes(marker));
-
-describe('the github consumer', () => {
-  it('opens one issue for a new bug ticket, with the headers GitHub expects, and links it on the ticket', async () => {
-    const id = await create('bug');
-    const link = await linked(id);
-    const [post] = creations(id);
-    expect(post).toMatchObject({ method: 'POST', path: '/repos/acme/app/issues', body: { title: '[acme] Checkout crashes', labels: ['ticket-svc', 'bug'] } });
-    expect(post!.headers['user-agent']).toMatch(/^ticket-svc\//);
-    expect(post!.body.body).toContain(`<!-- ticket-svc:acme/${id} -->`);
-    expect(link).toEqual({ number: issues.find((i) => i.body.includes(id))!.number, url: expect.stringMatching(/^https:\/\/github.com\/acme\/app\/issues\/\d+$/) });
-    expect(creations(id)).toHaveLength(1);
+  beforeAll(async () => {
+    nats = await startTestNats();
+    store = await flavour.fresh();
+    github = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString();
+      const body = text ? JSON.parse(text) : undefined;
+      const path = req.url ?? '';
+      seen.push({ method: req.method ?? '', path, headers: req.headers, body });
+      const send = (status: number, json: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(json));
+      };
+      if (req.headers.authorization !== `Bearer ${TOKEN}` || req.headers['x-github-api-version'] !== '2022-11-28' || req.headers.accept !== 'application/vnd.github+json') {
+        return send(401, { message: 'Bad credentials' });
+      }
+      if (req.method === 'POST' && path === '/repos/acme/app/issues') {
+        const step = plan.shift();
+        if (step === 'fail') return send(500, { message: 'boom' });
+        const issue = { number: issues.length + 1, html_url: `https://github.com/acme/app/issues/${issues.length + 1}`, body: body.body, state: 'open', labels: body.labels };
+        issues.push(issue);
+        if (step === 'late') return setTimeout(() => send(201, issue), 1500);
+        return send(201, issue);
+      }
+      if (req.method === 'GET' && path.startsWith('/repos/acme/app/issues?')) {
+        return send(200, [...issues].reverse().filter((i) => i.labels.includes('ticket-svc')));
+      }
+      const patch = /^\/repos\/acme\/app\/issues\/(\d+)$/.exec(path);
+      if (req.method === 'PATCH' && patch) {
+        const issue = issues[Number(patch[1]) - 1];
+        if (!issue) return send(404, { message: 'Not Found' });
+        issue.state = body.state;
+        return send(200, issue);
+      }
+      return send(404, { message: 'Not Found' });
+    });
+    await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+    svc = await startService({
+      ...store.env, NATS_URL: nats.url, STREAM_NAME: 'GITHUB_EVENTS', DLQ_STREAM_NAME: 'GITHUB_DLQ', COMPONENTS: 'api,relay,github',
+      GITHUB_TOKEN: TOKEN, GITHUB_REPO: 'acme/app', GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
+      GITHUB_TIMEOUT_MS: '500', CONSUMER_BACKOFF_BASE_MS: '100',
+    });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await new Promise((resolve) => github?.close(resolve));
+    await store?.dispose();
+    await nats?.stop();
+  });
+  beforeEach(() => {
+    plan = [];
   });
 
-  it('opens nothing for other ticket types', async () => {
-    const id = await create('question');
-    const bug = await create('bug', 'after the question');
-    await linked(bug);
-    expect(creations(id)).toHaveLength(0);
-  });
+  const AGENT = { 'X-User-ID': 'dana' };
+  async function create(type: string, title = 'Checkout crashes'): Promise<string> {
+    const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title, created_by: 'bob', type, description: 'stack trace attached' }, headers: AGENT });
+    return ((await res.json()) as { id: string }).id;
+  }
+  const ticket = async (id: string) => (await (await svc.call(`/api/v1/tickets/${id}`, { headers: AGENT })).json()) as Record<string, any>;
+  const linked = (id: string) => waitFor(async () => (await ticket(id)).github_issue ?? undefined, 'the link on the ticket');
+  const creations = (marker: string) => seen.filter((s) => s.method === 'POST' && String(s.body?.body).includes(marker));
 
-  it('closes the issue when the ticket closes, and reopens it with the ticket', async () => {
-    const id = await create('bug');
-    const { number } = await linked(id);
-    for (const [name, body] of [['assign', { assignee: 'dana' }], ['start_work', {}], ['resolve', {}], ['close', {}]] as const) {
-      expect((await svc.call(`/api/v1/tickets/${id}/transitions/${name}`, { method: 'POST', json: body, headers: AGENT })).status).toBe(200);
-    }
-    await waitFor(async () => issues[number - 1]!.state === 'closed', 'the issue closed');
-    expect(seen.find((s) => s.method === 'PATCH' && s.path === `/repos/acme/app/issues/${number}`)?.body).toEqual({ state: 'closed', state_reason: 'completed' });
-    await svc.call(`/api/v1/tickets/${id}/transitions/reopen`, { method: 'POST', headers: { 'X-User-Roles': 'admin' } });
-    await waitFor(async () => issues[number - 1]!.state === 'open', 'the issue reopened');
-  });
+  describe('the github consumer', () => {
+    it('opens one issue for a new bug ticket, with the headers GitHub expects, and links it on the ticket', async () => {
+      const id = await create('bug');
+      const link = await linked(id);
+      const [post] = creations(id);
+      expect(post).toMatchObject({ method: 'POST', path: '/repos/acme/app/issues', body: { title: '[acme] Checkout crashes', labels: ['ticket-svc', 'bug'] } });
+      expect(post!.headers['user-agent']).toMatch(/^ticket-svc\//);
+      expect(post!.body.body).toContain(`<!-- ticket-svc:acme/${id} -->`);
+      expect(link).toEqual({ number: issues.find((i) => i.body.includes(id))!.number, url: expect.stringMatching(/^https:\/\/github.com\/acme\/app\/issues\/\d+$/) });
+      expect(creations(id)).toHaveLength(1);
+    });
 
-  it('retries a failing GitHub and still opens exactly one issue', async () => {
-    plan = ['fail', 'fail'];
-    const id = await create('bug');
-    await linked(id);
-    expect(seen.filter((s) => s.method === 'POST' && s.body?.body?.includes(id))).toHaveLength(3);
-    expect(issues.filter((i) => i.body.includes(id))).toHaveLength(1);
-  });
+    it('opens nothing for other ticket types', async () => {
+      const id = await create('question');
+      const bug = await create('bug', 'after the question');
+      await linked(bug);
+      expect(creations(id)).toHaveLength(0);
+    });
 
-  it('links the issue GitHub created even when its answer came too late, instead of opening a second', async () => {
-    plan = ['late'];
-    const id = await create('bug');
-    await linked(id);
-    expect(issues.filter((i) => i.body.includes(id))).toHaveLength(1);
-    expect(creations(id)).toHaveLength(1);
+    it('closes the issue when the ticket closes, and reopens it with the ticket', async () => {
+      const id = await create('bug');
+      const { number } = await linked(id);
+      for (const [name, body] of [['assign', { assignee: 'dana' }], ['start_work', {}], ['resolve', {}], ['close', {}]] as const) {
+        expect((await svc.call(`/api/v1/tickets/${id}/transitions/${name}`, { method: 'POST', json: body, headers: AGENT })).status).toBe(200);
+      }
+      await waitFor(async () => issues[number - 1]!.state === 'closed', 'the issue closed');
+      expect(seen.find((s) => s.method === 'PATCH' && s.path === `/repos/acme/app/issues/${number}`)?.body).toEqual({ state: 'closed', state_reason: 'completed' });
+      await svc.call(`/api/v1/tickets/${id}/transitions/reopen`, { method: 'POST', headers: { 'X-User-Roles': 'admin' } });
+      await waitFor(async () => issues[number - 1]!.state === 'open', 'the issue reopened');
+    });
+
+    it('retries a failing GitHub and still opens exactly one issue', async () => {
+      plan = ['fail', 'fail'];
+      const id = await create('bug');
+      await linked(id);
+      expect(seen.filter((s) => s.method === 'POST' && s.body?.body?.includes(id))).toHaveLength(3);
+      expect(issues.filter((i) => i.body.includes(id))).toHaveLength(1);
+    });
+
+    it('links the issue GitHub created even when its answer came too late, instead of opening a second', async () => {
+      plan = ['late'];
+      const id = await create('bug');
+      await linked(id);
+      expect(issues.filter((i) => i.body.includes(id))).toHaveLength(1);
+      expect(creations(id)).toHaveLength(1);
+    });
   });
 });

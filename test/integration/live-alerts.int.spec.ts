@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type TestNats, startTestNats } from '../support/nats.js';
+import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type TestService, startService } from '../support/service.js';
 import { waitFor } from '../support/stream.js';
 
@@ -10,148 +11,155 @@ const STREAM = 'LIVE_EVENTS';
 let nats: TestNats;
 let svc: TestService;
 
-beforeAll(async () => {
-  nats = await startTestNats();
-  svc = await startService({ NATS_URL: nats.url, STREAM_NAME: STREAM, COMPONENTS: 'api,relay,live', LIVE_MAX_BUFFERED_BYTES: '65536' });
-  await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
-});
-afterAll(async () => {
-  await svc?.stop();
-  await nats?.stop();
-});
-
-type Live = { socket: WebSocket; events: Array<Record<string, any>>; closed: Promise<number> };
-
-/** Opens the live socket and waits until the service says events will reach it. */
-async function openLive(tenant: string, headers: Record<string, string> = {}): Promise<Live> {
-  const socket = new WebSocket(`${svc.url.replace('http', 'ws')}/api/v1/alerts/ws`, { headers: { 'X-Tenant-ID': tenant, ...headers } });
-  const events: Array<Record<string, any>> = [];
-  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-  const ready = new Promise<void>((resolve, reject) => {
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as Record<string, any>;
-      if (message.type === 'ready') resolve();
-      else events.push(message);
-    });
-    socket.once('error', reject);
-  });
-  await ready;
-  return { socket, events, closed };
-}
-
-/** The status a refused handshake answers with. */
-function handshakeStatus(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${svc.url.replace('http', 'ws')}/api/v1/alerts/ws`, { headers });
-    socket.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('open', () => reject(new Error('the handshake was accepted')));
-    socket.once('error', () => undefined);
-  });
-}
-
-async function createTicket(tenant: string, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant, json: { title: 'Live one', created_by: 'bob', ...body } });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-describe('live alerts', () => {
-  let acme: Live;
-  let globex: Live;
-  let customer: Live;
+describe.each(await storeFlavours())('on $name', (flavour) => {
+  if (flavour.skip) return skipFlavour(flavour);
+  let store: TestStore;
 
   beforeAll(async () => {
-    acme = await openLive('acme');
-    globex = await openLive('globex', { 'X-User-Roles': 'supervisor' });
-    customer = await openLive('acme', { 'X-User-Roles': 'customer', 'X-User-ID': 'cust-1' });
+    nats = await startTestNats();
+    store = await flavour.fresh();
+    svc = await startService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: STREAM, COMPONENTS: 'api,relay,live', LIVE_MAX_BUFFERED_BYTES: '65536' });
+    await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
   });
-  afterAll(() => {
-    for (const live of [acme, globex, customer]) live?.socket.close();
+  afterAll(async () => {
+    await svc?.stop();
+    await store?.dispose();
+    await nats?.stop();
   });
 
-  it('streams the tenant\'s events as JSON', async () => {
-    const id = await createTicket('acme', { description: 'critical: it is on fire' });
-    const created = await waitFor(async () => acme.events.find((e) => e.ticket?.id === id && e.action === 'created'), 'the created event');
-    expect(created).toMatchObject({
-      type: 'event', subject: 'acme.ticket.ticket.event.created', tenant: 'acme', schema: 'ticket.event.created@v1',
-      ticket: { id, title: 'Live one', tenant: 'acme' },
+  type Live = { socket: WebSocket; events: Array<Record<string, any>>; closed: Promise<number> };
+
+  /** Opens the live socket and waits until the service says events will reach it. */
+  async function openLive(tenant: string, headers: Record<string, string> = {}): Promise<Live> {
+    const socket = new WebSocket(`${svc.url.replace('http', 'ws')}/api/v1/alerts/ws`, { headers: { 'X-Tenant-ID': tenant, ...headers } });
+    const events: Array<Record<string, any>> = [];
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const ready = new Promise<void>((resolve, reject) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as Record<string, any>;
+        if (message.type === 'ready') resolve();
+        else events.push(message);
+      });
+      socket.once('error', reject);
     });
-    expect(created.event_id).toMatch(/^[0-9a-f-]{36}$/);
-    const note = await waitFor(async () => acme.events.find((e) => e.ticket?.id === id && e.subject.endsWith('notification.event.requested')), 'the notification');
-    expect(note.notification).toEqual({ reason: 'severity_keyword', keywords: ['critical'] });
+    await ready;
+    return { socket, events, closed };
+  }
+
+  /** The status a refused handshake answers with. */
+  function handshakeStatus(headers: Record<string, string>): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${svc.url.replace('http', 'ws')}/api/v1/alerts/ws`, { headers });
+      socket.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        socket.terminate();
+      });
+      socket.once('open', () => reject(new Error('the handshake was accepted')));
+      socket.once('error', () => undefined);
+    });
+  }
+
+  async function createTicket(tenant: string, body: Record<string, unknown> = {}): Promise<string> {
+    const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant, json: { title: 'Live one', created_by: 'bob', ...body } });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  describe('live alerts', () => {
+    let acme: Live;
+    let globex: Live;
+    let customer: Live;
+
+    beforeAll(async () => {
+      acme = await openLive('acme');
+      globex = await openLive('globex', { 'X-User-Roles': 'supervisor' });
+      customer = await openLive('acme', { 'X-User-Roles': 'customer', 'X-User-ID': 'cust-1' });
+    });
+    afterAll(() => {
+      for (const live of [acme, globex, customer]) live?.socket.close();
+    });
+
+    it('streams the tenant\'s events as JSON', async () => {
+      const id = await createTicket('acme', { description: 'critical: it is on fire' });
+      const created = await waitFor(async () => acme.events.find((e) => e.ticket?.id === id && e.action === 'created'), 'the created event');
+      expect(created).toMatchObject({
+        type: 'event', subject: 'acme.ticket.ticket.event.created', tenant: 'acme', schema: 'ticket.event.created@v1',
+        ticket: { id, title: 'Live one', tenant: 'acme' },
+      });
+      expect(created.event_id).toMatch(/^[0-9a-f-]{36}$/);
+      const note = await waitFor(async () => acme.events.find((e) => e.ticket?.id === id && e.subject.endsWith('notification.event.requested')), 'the notification');
+      expect(note.notification).toEqual({ reason: 'severity_keyword', keywords: ['critical'] });
+    });
+
+    it('never sends a client another tenant\'s events', async () => {
+      const ours = await createTicket('globex');
+      const theirs = await createTicket('acme');
+      await waitFor(async () => globex.events.some((e) => e.ticket?.id === ours) && acme.events.some((e) => e.ticket?.id === theirs), 'both events');
+      expect(globex.events.every((e) => e.tenant === 'globex' && e.subject.startsWith('globex.'))).toBe(true);
+      expect(acme.events.every((e) => e.tenant === 'acme')).toBe(true);
+      expect(acme.events.some((e) => e.ticket?.id === ours)).toBe(false);
+    });
+
+    it('sends a customer only the events of their own tickets', async () => {
+      const mine = await createTicket('acme', { customer_id: 'cust-1' });
+      const other = await createTicket('acme', { customer_id: 'cust-2' });
+      await waitFor(async () => acme.events.some((e) => e.ticket?.id === other) && customer.events.some((e) => e.ticket?.id === mine), 'the events');
+      expect(customer.events.length).toBeGreaterThan(0);
+      expect(customer.events.every((e) => e.ticket?.customer_id === 'cust-1')).toBe(true);
+    });
+
+    it('never sends a customer an internal comment on their own ticket', async () => {
+      const mine = await createTicket('acme', { customer_id: 'cust-1' });
+      const comment = (body: string, internal: boolean) =>
+        svc.call(`/api/v1/tickets/${mine}/comments`, { method: 'POST', json: { body, internal }, tenant: 'acme', headers: { 'X-User-ID': 'dana' } });
+      expect((await comment('between us: legacy plan', true)).status).toBe(201);
+      expect((await comment('we are on it', false)).status).toBe(201);
+      await waitFor(async () => customer.events.some((e) => e.comment?.body === 'we are on it'), 'the public comment');
+      await waitFor(async () => acme.events.some((e) => e.comment?.body === 'between us: legacy plan'), 'staff got the internal one');
+      expect(customer.events.some((e) => e.comment?.internal)).toBe(false);
+      expect(JSON.stringify(customer.events)).not.toContain('legacy plan');
+    });
+
+    it('refuses a handshake without a valid tenant or identity, with the API\'s status', async () => {
+      expect(await handshakeStatus({})).toBe(400);
+      expect(await handshakeStatus({ 'X-Tenant-ID': 'acme.*' })).toBe(400);
+      expect(await handshakeStatus({ 'X-Tenant-ID': 'acme', 'X-User-Roles': 'emperor' })).toBe(400);
+    });
+
+    it('answers 426 upgrade_required to a plain GET', async () => {
+      const res = await svc.call('/api/v1/alerts/ws');
+      expect(res.status).toBe(426);
+      expect(await res.json()).toMatchObject({ code: 'upgrade_required' });
+    });
   });
 
-  it('never sends a client another tenant\'s events', async () => {
-    const ours = await createTicket('globex');
-    const theirs = await createTicket('acme');
-    await waitFor(async () => globex.events.some((e) => e.ticket?.id === ours) && acme.events.some((e) => e.ticket?.id === theirs), 'both events');
-    expect(globex.events.every((e) => e.tenant === 'globex' && e.subject.startsWith('globex.'))).toBe(true);
-    expect(acme.events.every((e) => e.tenant === 'acme')).toBe(true);
-    expect(acme.events.some((e) => e.ticket?.id === ours)).toBe(false);
+  describe('a live client that stops reading', () => {
+    it('is dropped once too much is waiting for it, while a reading client keeps its connection', async () => {
+      const slow = await openLive('initech');
+      const reader = await openLive('initech');
+      slow.socket.pause();
+      // Every read of a ticket with a long description is a read event of about 2.5 kB.
+      const id = await createTicket('initech', { description: 'x'.repeat(2000) });
+      const dropped = async () => /live_clients_dropped_total\S* 1\b/.test(await (await svc.call('/metrics')).text());
+      let reads = 0;
+      while (!(await dropped())) {
+        expect(reads).toBeLessThan(40_000);
+        await Promise.all(Array.from({ length: 50 }, () => svc.call(`/api/v1/tickets/${id}`, { tenant: 'initech' }).then((r) => r.arrayBuffer())));
+        reads += 50;
+      }
+      slow.socket.resume();
+      expect(await slow.closed).toBe(1006); // cut, not closed: a close frame would wait behind the backlog
+      await waitFor(async () => reader.events.filter((e) => e.action === 'read').length >= reads, 'every read event at the reading client');
+      expect(reader.socket.readyState).toBe(WebSocket.OPEN);
+      reader.socket.close();
+    });
   });
 
-  it('sends a customer only the events of their own tickets', async () => {
-    const mine = await createTicket('acme', { customer_id: 'cust-1' });
-    const other = await createTicket('acme', { customer_id: 'cust-2' });
-    await waitFor(async () => acme.events.some((e) => e.ticket?.id === other) && customer.events.some((e) => e.ticket?.id === mine), 'the events');
-    expect(customer.events.length).toBeGreaterThan(0);
-    expect(customer.events.every((e) => e.ticket?.customer_id === 'cust-1')).toBe(true);
-  });
-
-  it('never sends a customer an internal comment on their own ticket', async () => {
-    const mine = await createTicket('acme', { customer_id: 'cust-1' });
-    const comment = (body: string, internal: boolean) =>
-      svc.call(`/api/v1/tickets/${mine}/comments`, { method: 'POST', json: { body, internal }, tenant: 'acme', headers: { 'X-User-ID': 'dana' } });
-    expect((await comment('between us: legacy plan', true)).status).toBe(201);
-    expect((await comment('we are on it', false)).status).toBe(201);
-    await waitFor(async () => customer.events.some((e) => e.comment?.body === 'we are on it'), 'the public comment');
-    await waitFor(async () => acme.events.some((e) => e.comment?.body === 'between us: legacy plan'), 'staff got the internal one');
-    expect(customer.events.some((e) => e.comment?.internal)).toBe(false);
-    expect(JSON.stringify(customer.events)).not.toContain('legacy plan');
-  });
-
-  it('refuses a handshake without a valid tenant or identity, with the API\'s status', async () => {
-    expect(await handshakeStatus({})).toBe(400);
-    expect(await handshakeStatus({ 'X-Tenant-ID': 'acme.*' })).toBe(400);
-    expect(await handshakeStatus({ 'X-Tenant-ID': 'acme', 'X-User-Roles': 'emperor' })).toBe(400);
-  });
-
-  it('answers 426 upgrade_required to a plain GET', async () => {
-    const res = await svc.call('/api/v1/alerts/ws');
-    expect(res.status).toBe(426);
-    expect(await res.json()).toMatchObject({ code: 'upgrade_required' });
-  });
-});
-
-describe('a live client that stops reading', () => {
-  it('is dropped once too much is waiting for it, while a reading client keeps its connection', async () => {
-    const slow = await openLive('initech');
-    const reader = await openLive('initech');
-    slow.socket.pause();
-    // Every read of a ticket with a long description is a read event of about 2.5 kB.
-    const id = await createTicket('initech', { description: 'x'.repeat(2000) });
-    const dropped = async () => /live_clients_dropped_total\S* 1\b/.test(await (await svc.call('/metrics')).text());
-    let reads = 0;
-    while (!(await dropped())) {
-      expect(reads).toBeLessThan(40_000);
-      await Promise.all(Array.from({ length: 50 }, () => svc.call(`/api/v1/tickets/${id}`, { tenant: 'initech' }).then((r) => r.arrayBuffer())));
-      reads += 50;
-    }
-    slow.socket.resume();
-    expect(await slow.closed).toBe(1006); // cut, not closed: a close frame would wait behind the backlog
-    await waitFor(async () => reader.events.filter((e) => e.action === 'read').length >= reads, 'every read event at the reading client');
-    expect(reader.socket.readyState).toBe(WebSocket.OPEN);
-    reader.socket.close();
-  });
-});
-
-describe('shutting the service down', () => {
-  it('closes live clients with 1001 (going away) instead of waiting for them', async () => {
-    const live = await openLive('acme');
-    await svc.stop();
-    expect(await live.closed).toBe(1001);
+  describe('shutting the service down', () => {
+    it('closes live clients with 1001 (going away) instead of waiting for them', async () => {
+      const live = await openLive('acme');
+      await svc.stop();
+      expect(await live.closed).toBe(1001);
+    });
   });
 });

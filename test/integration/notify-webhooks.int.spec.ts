@@ -10,6 +10,7 @@ import { WebhookRefusedError, createWebhookClient } from '../../src/consumers/no
 import { type ConsumerRig, caughtUp, consumerRig, publishEvent } from '../support/consumers.js';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
+import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type TestService, startService } from '../support/service.js';
 import { waitFor } from '../support/stream.js';
 
@@ -21,246 +22,253 @@ let svc: TestService;
 let rig: ConsumerRig;
 const admin = { 'X-User-Roles': 'admin' };
 
-beforeAll(async () => {
-  nats = await startTestNats();
-  svc = await startService({
-    NATS_URL: nats.url, STREAM_NAME: STREAM, DLQ_STREAM_NAME: DLQ, COMPONENTS: 'api,relay,notify', WEBHOOK_ALLOW_PRIVATE: 'true',
-    CONSUMER_BACKOFF_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '2000',
-  });
-  await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
-  rig = await consumerRig(nats.url, STREAM);
-});
-afterAll(async () => {
-  await rig?.stop();
-  await svc?.stop();
-  await nats?.stop();
-});
-
-async function register(tenant: string, url: string, over: Record<string, unknown> = {}) {
-  const res = await svc.call('/api/v1/webhooks', { method: 'POST', tenant, headers: admin, json: { name: 'ops', url, events: ['notification.event.requested'], secret: SECRET, ...over } });
-  return { res, body: (await res.json()) as Record<string, any> };
-}
-
-async function criticalTicket(tenant: string, title = 'Database down'): Promise<string> {
-  const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant, json: { title, created_by: 'bob', description: 'critical: writes fail' } });
-  return ((await res.json()) as { id: string }).id;
-}
-
-describe('registering webhooks', () => {
-  it('answers 201 with the webhook, never its secret, and lists it the same way', async () => {
-    const { res, body } = await register('reg', 'https://example.com/hook');
-    expect(res.status).toBe(201);
-    expect(body).toMatchObject({ name: 'ops', url: 'https://example.com/hook', events: ['notification.event.requested'] });
-    expect(JSON.stringify(body)).not.toContain(SECRET);
-    const list = await (await svc.call('/api/v1/webhooks', { tenant: 'reg', headers: admin })).text();
-    expect(list).toContain(body.id);
-    expect(list).not.toContain(SECRET);
-    expect(await (await svc.call('/api/v1/webhooks', { tenant: 'other', headers: admin })).json()).toEqual({ items: [] });
-  });
-
-  it('deletes a webhook once: 204, then 404', async () => {
-    const { body } = await register('reg', 'https://example.com/gone');
-    expect((await svc.call(`/api/v1/webhooks/${body.id}`, { method: 'DELETE', tenant: 'reg', headers: admin })).status).toBe(204);
-    const again = await svc.call(`/api/v1/webhooks/${body.id}`, { method: 'DELETE', tenant: 'reg', headers: admin });
-    expect(again.status).toBe(404);
-    expect(await again.json()).toMatchObject({ code: 'webhook_not_found' });
-  });
-
-  it('is for admins only', async () => {
-    const res = await svc.call('/api/v1/webhooks', { method: 'POST', tenant: 'reg', headers: { 'X-User-Roles': 'supervisor' }, json: {} });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ code: 'role_not_allowed' });
-  });
-
-  it.each([
-    [{ url: 'ftp://example.com/x' }, 'url'],
-    [{ url: 'not a url' }, 'url'],
-    [{ secret: 'short' }, 'secret'],
-    [{ events: [] }, 'events'],
-    [{ events: ['ticket.event.created'] }, 'events.0'],
-    [{ name: '' }, 'name'],
-    [{ colour: 'blue' }, 'colour'],
-  ])('refuses %j with 400 naming %s', async (over, field) => {
-    const { res, body } = await register('reg', 'https://example.com/hook', over);
-    expect(res.status).toBe(400);
-    expect(body.code).toBe('validation_failed');
-    expect(Object.keys(body.fields)).toContain(field);
-  });
-});
-
-describe('a notification request', () => {
-  let receiver: Receiver;
-  let ticketId: string;
+describe.each(await storeFlavours())('on $name', (flavour) => {
+  if (flavour.skip) return skipFlavour(flavour);
+  let store: TestStore;
 
   beforeAll(async () => {
-    receiver = await startReceiver();
-    await register('acme', `${receiver.url}/hooks/ops`);
-    await register('acme', `${receiver.url}/hooks/sla`, { events: ['ticket.event.sla_changed'] });
-    ticketId = await criticalTicket('acme');
-    await waitFor(async () => receiver.received.length > 0 || undefined, 'the webhook');
+    nats = await startTestNats();
+    store = await flavour.fresh();
+    svc = await startService({
+      ...store.env, NATS_URL: nats.url, STREAM_NAME: STREAM, DLQ_STREAM_NAME: DLQ, COMPONENTS: 'api,relay,notify', WEBHOOK_ALLOW_PRIVATE: 'true',
+      CONSUMER_BACKOFF_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '2000',
+    });
+    await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
+    rig = await consumerRig(nats.url, STREAM);
   });
-  afterAll(async () => receiver?.stop());
-
-  it('is POSTed as JSON to the webhooks subscribed to it, signed with their secret', () => {
-    expect(receiver.received).toHaveLength(1);
-    const [got] = receiver.received;
-    expect(got!.path).toBe('/hooks/ops');
-    expect(got!.headers['content-type']).toBe('application/json');
-    expect(verifySignature(SECRET, got!.body, got!.headers['x-signature-256'] as string)).toBe(true);
-    expect(verifySignature('another secret!!', got!.body, got!.headers['x-signature-256'] as string)).toBe(false);
+  afterAll(async () => {
+    await rig?.stop();
+    await svc?.stop();
+    await store?.dispose();
+    await nats?.stop();
   });
 
-  it('carries a timestamp, a delivery id and the event name', () => {
-    const { headers, body } = receiver.received[0]!;
-    expect(Math.abs(Number(headers['x-webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(600);
-    expect(headers['x-webhook-delivery']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(headers['x-webhook-event']).toBe('notification.event.requested');
-    expect(JSON.parse(body)).toMatchObject({
-      delivery_id: headers['x-webhook-delivery'], event: 'notification.event.requested', tenant: 'acme', reason: 'severity_keyword',
-      keywords: ['critical'], ticket: { id: ticketId, title: 'Database down' },
+  async function register(tenant: string, url: string, over: Record<string, unknown> = {}) {
+    const res = await svc.call('/api/v1/webhooks', { method: 'POST', tenant, headers: admin, json: { name: 'ops', url, events: ['notification.event.requested'], secret: SECRET, ...over } });
+    return { res, body: (await res.json()) as Record<string, any> };
+  }
+
+  async function criticalTicket(tenant: string, title = 'Database down'): Promise<string> {
+    const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant, json: { title, created_by: 'bob', description: 'critical: writes fail' } });
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  describe('registering webhooks', () => {
+    it('answers 201 with the webhook, never its secret, and lists it the same way', async () => {
+      const { res, body } = await register('reg', 'https://example.com/hook');
+      expect(res.status).toBe(201);
+      expect(body).toMatchObject({ name: 'ops', url: 'https://example.com/hook', events: ['notification.event.requested'] });
+      expect(JSON.stringify(body)).not.toContain(SECRET);
+      const list = await (await svc.call('/api/v1/webhooks', { tenant: 'reg', headers: admin })).text();
+      expect(list).toContain(body.id);
+      expect(list).not.toContain(SECRET);
+      expect(await (await svc.call('/api/v1/webhooks', { tenant: 'other', headers: admin })).json()).toEqual({ items: [] });
+    });
+
+    it('deletes a webhook once: 204, then 404', async () => {
+      const { body } = await register('reg', 'https://example.com/gone');
+      expect((await svc.call(`/api/v1/webhooks/${body.id}`, { method: 'DELETE', tenant: 'reg', headers: admin })).status).toBe(204);
+      const again = await svc.call(`/api/v1/webhooks/${body.id}`, { method: 'DELETE', tenant: 'reg', headers: admin });
+      expect(again.status).toBe(404);
+      expect(await again.json()).toMatchObject({ code: 'webhook_not_found' });
+    });
+
+    it('is for admins only', async () => {
+      const res = await svc.call('/api/v1/webhooks', { method: 'POST', tenant: 'reg', headers: { 'X-User-Roles': 'supervisor' }, json: {} });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'role_not_allowed' });
+    });
+
+    it.each([
+      [{ url: 'ftp://example.com/x' }, 'url'],
+      [{ url: 'not a url' }, 'url'],
+      [{ secret: 'short' }, 'secret'],
+      [{ events: [] }, 'events'],
+      [{ events: ['ticket.event.created'] }, 'events.0'],
+      [{ name: '' }, 'name'],
+      [{ colour: 'blue' }, 'colour'],
+    ])('refuses %j with 400 naming %s', async (over, field) => {
+      const { res, body } = await register('reg', 'https://example.com/hook', over);
+      expect(res.status).toBe(400);
+      expect(body.code).toBe('validation_failed');
+      expect(Object.keys(body.fields)).toContain(field);
     });
   });
 
-  it('is not sent again for the same ticket and reason within 5 minutes', async () => {
-    await svc.call(`/api/v1/tickets/${ticketId}`, { method: 'PATCH', tenant: 'acme', json: { description: 'critical: still failing' } });
-    await waitFor(async () => (await svc.call('/metrics')).text().then((t) => /outbox_backlog\S* 0\b/.test(t)), 'outbox drained');
-    await caughtUp(nats.url, STREAM, 'notify');
-    expect(receiver.received.filter((r) => r.path === '/hooks/ops')).toHaveLength(1);
+  describe('a notification request', () => {
+    let receiver: Receiver;
+    let ticketId: string;
+
+    beforeAll(async () => {
+      receiver = await startReceiver();
+      await register('acme', `${receiver.url}/hooks/ops`);
+      await register('acme', `${receiver.url}/hooks/sla`, { events: ['ticket.event.sla_changed'] });
+      ticketId = await criticalTicket('acme');
+      await waitFor(async () => receiver.received.length > 0 || undefined, 'the webhook');
+    });
+    afterAll(async () => receiver?.stop());
+
+    it('is POSTed as JSON to the webhooks subscribed to it, signed with their secret', () => {
+      expect(receiver.received).toHaveLength(1);
+      const [got] = receiver.received;
+      expect(got!.path).toBe('/hooks/ops');
+      expect(got!.headers['content-type']).toBe('application/json');
+      expect(verifySignature(SECRET, got!.body, got!.headers['x-signature-256'] as string)).toBe(true);
+      expect(verifySignature('another secret!!', got!.body, got!.headers['x-signature-256'] as string)).toBe(false);
+    });
+
+    it('carries a timestamp, a delivery id and the event name', () => {
+      const { headers, body } = receiver.received[0]!;
+      expect(Math.abs(Number(headers['x-webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(600);
+      expect(headers['x-webhook-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(headers['x-webhook-event']).toBe('notification.event.requested');
+      expect(JSON.parse(body)).toMatchObject({
+        delivery_id: headers['x-webhook-delivery'], event: 'notification.event.requested', tenant: 'acme', reason: 'severity_keyword',
+        keywords: ['critical'], ticket: { id: ticketId, title: 'Database down' },
+      });
+    });
+
+    it('is not sent again for the same ticket and reason within 5 minutes', async () => {
+      await svc.call(`/api/v1/tickets/${ticketId}`, { method: 'PATCH', tenant: 'acme', json: { description: 'critical: still failing' } });
+      await waitFor(async () => (await svc.call('/metrics')).text().then((t) => /outbox_backlog\S* 0\b/.test(t)), 'outbox drained');
+      await caughtUp(nats.url, STREAM, 'notify');
+      expect(receiver.received.filter((r) => r.path === '/hooks/ops')).toHaveLength(1);
+    });
+
+    it('of an SLA change goes to the webhooks subscribed to SLA changes', async () => {
+      await publishEvent(nats.url, { tenant: 'acme', action: 'sla_changed', ticketId: 't-sla', eventId: '0199bbbb-0000-7000-8000-000000000001', title: 'Slow replies' });
+      const got = await waitFor(async () => receiver.received.find((r) => r.path === '/hooks/sla'), 'the SLA webhook');
+      expect(got.headers['x-webhook-event']).toBe('ticket.event.sla_changed');
+      expect(JSON.parse(got.body)).toMatchObject({ event: 'ticket.event.sla_changed', ticket: { id: 't-sla', title: 'Slow replies' } });
+    });
+
+    it('for another ticket is sent', async () => {
+      await criticalTicket('acme', 'Mail down');
+      const mail = await waitFor(async () => receiver.received.find((r) => JSON.parse(r.body).ticket.title === 'Mail down'), 'the second webhook');
+      expect(mail.path).toBe('/hooks/ops');
+    });
   });
 
-  it('of an SLA change goes to the webhooks subscribed to SLA changes', async () => {
-    await publishEvent(nats.url, { tenant: 'acme', action: 'sla_changed', ticketId: 't-sla', eventId: '0199bbbb-0000-7000-8000-000000000001', title: 'Slow replies' });
-    const got = await waitFor(async () => receiver.received.find((r) => r.path === '/hooks/sla'), 'the SLA webhook');
-    expect(got.headers['x-webhook-event']).toBe('ticket.event.sla_changed');
-    expect(JSON.parse(got.body)).toMatchObject({ event: 'ticket.event.sla_changed', ticket: { id: 't-sla', title: 'Slow replies' } });
+  describe('a webhook receiver that keeps failing', () => {
+    let failing: Receiver;
+    let healthy: Receiver;
+    let broken = true;
+
+    beforeAll(async () => {
+      failing = await startReceiver('127.0.0.1', () => ({ status: broken ? 503 : 200 }));
+      healthy = await startReceiver();
+      await register('initech', `${failing.url}/down`);
+      await register('initech', `${healthy.url}/up`);
+      await criticalTicket('initech');
+      await waitFor(async () => (await listDeadLetters(rig.link.current()!.js, rig.link.current()!.jsm, DLQ, 'notify')).length === 1 || undefined, 'the dead letter');
+    });
+    afterAll(async () => {
+      await failing?.stop();
+      await healthy?.stop();
+    });
+
+    it('is tried 1 + 5 times with the same delivery id, and the healthy webhook once', () => {
+      expect(failing.received).toHaveLength(6);
+      expect(new Set(failing.received.map((r) => r.headers['x-webhook-delivery'])).size).toBe(1);
+      expect(healthy.received).toHaveLength(1);
+    });
+
+    it('is retried after twice as long each time', () => {
+      const gaps = failing.received.slice(1).map((r, i) => r.at - failing.received[i]!.at);
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(100 * 2 ** i * 0.9));
+      for (let i = 1; i < gaps.length; i++) {
+        expect(gaps[i]! / gaps[i - 1]!).toBeGreaterThan(1.4);
+        expect(gaps[i]! / gaps[i - 1]!).toBeLessThan(2.8);
+      }
+    });
+
+    it('ends in the dead letters with the error and the delivery count', async () => {
+      const [letter] = await listDeadLetters(rig.link.current()!.js, rig.link.current()!.jsm, DLQ, 'notify');
+      expect(letter).toMatchObject({ consumer: 'notify', tenant: 'initech', deliveryCount: 6, subject: 'initech.notification.notification.event.requested' });
+      expect(letter!.error).toMatch(/answered 503/);
+    });
+
+    it('is delivered by a replay from the dead letters, with the same delivery id, and the healthy webhook is not sent it again', async () => {
+      broken = false;
+      const handles = rig.link.current()!;
+      expect(await replayDeadLetters(handles.js, handles.jsm, DLQ, 'notify')).toHaveLength(1);
+      await waitFor(async () => failing.received.length === 7 || undefined, 'the replayed delivery');
+      expect(failing.received[6]!.headers['x-webhook-delivery']).toBe(failing.received[0]!.headers['x-webhook-delivery']);
+      await caughtUp(nats.url, DLQ, 'notify_redrive');
+      expect(healthy.received).toHaveLength(1);
+      expect(await listDeadLetters(handles.js, handles.jsm, DLQ, 'notify')).toEqual([]);
+    });
   });
 
-  it('for another ticket is sent', async () => {
-    await criticalTicket('acme', 'Mail down');
-    const mail = await waitFor(async () => receiver.received.find((r) => JSON.parse(r.body).ticket.title === 'Mail down'), 'the second webhook');
-    expect(mail.path).toBe('/hooks/ops');
-  });
-});
+  describe('webhooks and private addresses (SSRF)', () => {
+    let strict: TestService;
+    let trap: Receiver;
+    const client = createWebhookClient({ timeoutMs: 2000, permits: addressPolicy(false) });
 
-describe('a webhook receiver that keeps failing', () => {
-  let failing: Receiver;
-  let healthy: Receiver;
-  let broken = true;
+    beforeAll(async () => {
+      strict = await startService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: STREAM, COMPONENTS: 'api' });
+      trap = await startReceiver();
+    });
+    afterAll(async () => {
+      await trap?.stop();
+      await strict?.stop();
+    });
 
-  beforeAll(async () => {
-    failing = await startReceiver('127.0.0.1', () => ({ status: broken ? 503 : 200 }));
-    healthy = await startReceiver();
-    await register('initech', `${failing.url}/down`);
-    await register('initech', `${healthy.url}/up`);
-    await criticalTicket('initech');
-    await waitFor(async () => (await listDeadLetters(rig.link.current()!.js, rig.link.current()!.jsm, DLQ, 'notify')).length === 1 || undefined, 'the dead letter');
-  });
-  afterAll(async () => {
-    await failing?.stop();
-    await healthy?.stop();
-  });
+    it.each([
+      'http://127.0.0.1:9/x', 'http://10.0.0.8/x', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x', 'http://100.64.1.1/x',
+      'http://[fd00::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://2130706433/x', 'http://localhost:8080/x',
+    ])('refuses to register %s', async (url) => {
+      const res = await strict.call('/api/v1/webhooks', { method: 'POST', tenant: 'acme', headers: admin, json: { name: 'x', url, events: ['notification.event.requested'], secret: SECRET } });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'webhook_url_refused', fields: { url: expect.any(String) } });
+    });
 
-  it('is tried 1 + 5 times with the same delivery id, and the healthy webhook once', () => {
-    expect(failing.received).toHaveLength(6);
-    expect(new Set(failing.received.map((r) => r.headers['x-webhook-delivery'])).size).toBe(1);
-    expect(healthy.received).toHaveLength(1);
-  });
+    it('refuses to deliver to a literal private address', async () => {
+      await expect(client.post(`${trap.url}/x`, '{}', {})).rejects.toThrow(WebhookRefusedError);
+      await expect(client.post('http://169.254.169.254/latest/meta-data/', '{}', {})).rejects.toThrow(/metadata/);
+      expect(trap.received).toHaveLength(0);
+    });
 
-  it('is retried after twice as long each time', () => {
-    const gaps = failing.received.slice(1).map((r, i) => r.at - failing.received[i]!.at);
-    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(100 * 2 ** i * 0.9));
-    for (let i = 1; i < gaps.length; i++) {
-      expect(gaps[i]! / gaps[i - 1]!).toBeGreaterThan(1.4);
-      expect(gaps[i]! / gaps[i - 1]!).toBeLessThan(2.8);
-    }
-  });
+    it('refuses a host name that resolves to a loopback address', async () => {
+      const port = new URL(trap.url).port;
+      await expect(client.post(`http://localhost:${port}/x`, '{}', {})).rejects.toThrow(/localhost resolves to .* loopback/);
+      expect(trap.received).toHaveLength(0);
+    });
 
-  it('ends in the dead letters with the error and the delivery count', async () => {
-    const [letter] = await listDeadLetters(rig.link.current()!.js, rig.link.current()!.jsm, DLQ, 'notify');
-    expect(letter).toMatchObject({ consumer: 'notify', tenant: 'initech', deliveryCount: 6, subject: 'initech.notification.notification.event.requested' });
-    expect(letter!.error).toMatch(/answered 503/);
-  });
+    it('refuses a name when any one of its addresses is private, and connects to the address it checked', async () => {
+      const port = new URL(trap.url).port;
+      const mixed = createWebhookClient({ timeoutMs: 2000, permits: addressPolicy(false), resolve: async () => [{ address: '8.8.8.8', family: 4 }, { address: '127.0.0.1', family: 4 }] });
+      await expect(mixed.post(`http://rebind.example:${port}/x`, '{}', {})).rejects.toThrow(/127\.0\.0\.1 is loopback/);
+      // Allowed names connect to the resolved address, not to a second lookup of the name.
+      const pinned = createWebhookClient({ timeoutMs: 2000, permits: () => true, resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+      await pinned.post(`http://no-such-host.invalid:${port}/pinned`, '{}', {});
+      expect(trap.received.map((r) => [r.path, r.headers.host])).toEqual([['/pinned', `no-such-host.invalid:${port}`]]);
+    });
 
-  it('is delivered by a replay from the dead letters, with the same delivery id, and the healthy webhook is not sent it again', async () => {
-    broken = false;
-    const handles = rig.link.current()!;
-    expect(await replayDeadLetters(handles.js, handles.jsm, DLQ, 'notify')).toHaveLength(1);
-    await waitFor(async () => failing.received.length === 7 || undefined, 'the replayed delivery');
-    expect(failing.received[6]!.headers['x-webhook-delivery']).toBe(failing.received[0]!.headers['x-webhook-delivery']);
-    await caughtUp(nats.url, DLQ, 'notify_redrive');
-    expect(healthy.received).toHaveLength(1);
-    expect(await listDeadLetters(handles.js, handles.jsm, DLQ, 'notify')).toEqual([]);
-  });
-});
+    it('refuses a redirect to a private address', async () => {
+      // 127.0.0.2 stands in for a public host: the policy allows it and nothing else that is not public.
+      const outside = await startReceiver('127.0.0.2', () => ({ status: 307, headers: { Location: `${trap.url}/inside` } }));
+      const permits = (address: string) => address === '127.0.0.2' || addressPolicy(false)(address);
+      const redirected = createWebhookClient({ timeoutMs: 2000, permits });
+      try {
+        await expect(redirected.post(`${outside.url}/hook`, '{}', {})).rejects.toThrow(/127\.0\.0\.1 is loopback/);
+        expect(outside.received).toHaveLength(1);
+        expect(trap.received.filter((r) => r.path === '/inside')).toHaveLength(0);
+      } finally {
+        await outside.stop();
+      }
+    });
 
-describe('webhooks and private addresses (SSRF)', () => {
-  let strict: TestService;
-  let trap: Receiver;
-  const client = createWebhookClient({ timeoutMs: 2000, permits: addressPolicy(false) });
-
-  beforeAll(async () => {
-    strict = await startService({ NATS_URL: nats.url, STREAM_NAME: STREAM, COMPONENTS: 'api' });
-    trap = await startReceiver();
-  });
-  afterAll(async () => {
-    await trap?.stop();
-    await strict?.stop();
-  });
-
-  it.each([
-    'http://127.0.0.1:9/x', 'http://10.0.0.8/x', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x', 'http://100.64.1.1/x',
-    'http://[fd00::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://2130706433/x', 'http://localhost:8080/x',
-  ])('refuses to register %s', async (url) => {
-    const res = await strict.call('/api/v1/webhooks', { method: 'POST', tenant: 'acme', headers: admin, json: { name: 'x', url, events: ['notification.event.requested'], secret: SECRET } });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'webhook_url_refused', fields: { url: expect.any(String) } });
-  });
-
-  it('refuses to deliver to a literal private address', async () => {
-    await expect(client.post(`${trap.url}/x`, '{}', {})).rejects.toThrow(WebhookRefusedError);
-    await expect(client.post('http://169.254.169.254/latest/meta-data/', '{}', {})).rejects.toThrow(/metadata/);
-    expect(trap.received).toHaveLength(0);
-  });
-
-  it('refuses a host name that resolves to a loopback address', async () => {
-    const port = new URL(trap.url).port;
-    await expect(client.post(`http://localhost:${port}/x`, '{}', {})).rejects.toThrow(/localhost resolves to .* loopback/);
-    expect(trap.received).toHaveLength(0);
-  });
-
-  it('refuses a name when any one of its addresses is private, and connects to the address it checked', async () => {
-    const port = new URL(trap.url).port;
-    const mixed = createWebhookClient({ timeoutMs: 2000, permits: addressPolicy(false), resolve: async () => [{ address: '8.8.8.8', family: 4 }, { address: '127.0.0.1', family: 4 }] });
-    await expect(mixed.post(`http://rebind.example:${port}/x`, '{}', {})).rejects.toThrow(/127\.0\.0\.1 is loopback/);
-    // Allowed names connect to the resolved address, not to a second lookup of the name.
-    const pinned = createWebhookClient({ timeoutMs: 2000, permits: () => true, resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
-    await pinned.post(`http://no-such-host.invalid:${port}/pinned`, '{}', {});
-    expect(trap.received.map((r) => [r.path, r.headers.host])).toEqual([['/pinned', `no-such-host.invalid:${port}`]]);
-  });
-
-  it('refuses a redirect to a private address', async () => {
-    // 127.0.0.2 stands in for a public host: the policy allows it and nothing else that is not public.
-    const outside = await startReceiver('127.0.0.2', () => ({ status: 307, headers: { Location: `${trap.url}/inside` } }));
-    const permits = (address: string) => address === '127.0.0.2' || addressPolicy(false)(address);
-    const redirected = createWebhookClient({ timeoutMs: 2000, permits });
-    try {
-      await expect(redirected.post(`${outside.url}/hook`, '{}', {})).rejects.toThrow(/127\.0\.0\.1 is loopback/);
-      expect(outside.received).toHaveLength(1);
-      expect(trap.received.filter((r) => r.path === '/inside')).toHaveLength(0);
-    } finally {
-      await outside.stop();
-    }
-  });
-
-  it('gives up on a receiver that does not answer within the timeout', async () => {
-    const slow = createWebhookClient({ timeoutMs: 200, permits: () => true });
-    // Accepts the connection and never answers.
-    const blackhole = createServer(() => undefined);
-    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
-    try {
-      await expect(slow.post(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}/`, '{}', {})).rejects.toThrow(/within 200 ms/);
-    } finally {
-      blackhole.close();
-    }
+    it('gives up on a receiver that does not answer within the timeout', async () => {
+      const slow = createWebhookClient({ timeoutMs: 200, permits: () => true });
+      // Accepts the connection and never answers.
+      const blackhole = createServer(() => undefined);
+      await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+      try {
+        await expect(slow.post(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}/`, '{}', {})).rejects.toThrow(/within 200 ms/);
+      } finally {
+        blackhole.close();
+      }
+    });
   });
 });
