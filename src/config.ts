@@ -25,6 +25,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
+  SQLITE_WRITER: z.enum(['thread', 'inline']).default('thread'),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
   NATS_CREDS: z.string().min(1).optional(),
   NATS_NKEY: z.string().min(1).optional(),
@@ -80,6 +81,8 @@ export type Config = {
   databasePoolSize: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteBusyTimeoutMs: number;
+  /** Where SQLite commits run: a writer thread (default) or the request thread. */
+  sqliteWriter: 'thread' | 'inline';
   nats: {
     servers: string[];
     credsFile: string | undefined;
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: e.DATABASE_POOL_SIZE,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
+    sqliteWriter: e.SQLITE_WRITER,
     nats: {
       servers: e.NATS_URL,
       credsFile: e.NATS_CREDS,

@@ -12,7 +12,7 @@ import { isLastAttempt, maxDeliveries, retryDelayMs } from './backoff.js';
 import { type ConsumedEvent, consumedEvent, failureReason } from './consumedEvent.js';
 import { type DlqStreamSettings, deadLetterHeaders, dlqSubject, ensureDlqStream, redriveFilter } from './dlq.js';
 import { ensureDurable } from './durable.js';
-import { createKeyedQueue } from './orderedByKey.js';
+import { createKeyedQueue } from '../orderedByKey.js';
 
 export type Attempt = {
   /** 1 for the first delivery. */

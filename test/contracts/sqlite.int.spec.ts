@@ -3,7 +3,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createTicket } from '../../src/domain/ticket.js';
+import { type CommandContext, createTicket, deleteTicket, updateTicket } from '../../src/domain/ticket.js';
+import { historicEvent } from '../../src/events/record.js';
+import { ticketAt } from '../../src/domain/history.js';
 import { StoreUnavailableError } from '../../src/store/port.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDataDir } from '../support/service.js';
@@ -42,6 +44,61 @@ describe('SQLite held by another process', () => {
       expect(await store.backlog()).toBe(1);
     } finally {
       other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite writes decided on what was read', () => {
+  const ctx = (): CommandContext => ({
+    tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
+  });
+
+  it('decides again when another process changed the ticket first: every change lands once, versions in order', async () => {
+    const dir = tempDataDir();
+    const path = join(dir, 'two.db');
+    // Two stores on one file, each with its own writer thread, as two processes would have.
+    const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
+    try {
+      const created = await one.create('acme', () => createTicket({ title: 'shared', createdBy: 'a' }, ctx()));
+      if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
+      const id = created.ticket.id;
+      const bump = (store: typeof one, i: number) =>
+        store.change('acme', id, (t) => updateTicket(t, { tags: [...t.tags, `t${i}`] }, undefined, ctx()));
+      const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => bump(i % 2 === 0 ? one : two, i)));
+      expect(outcomes.every((o) => 'kind' in o && o.kind === 'done')).toBe(true);
+      const history = (await one.history('acme', id))!;
+      expect(history.map((e) => e.version)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+      const last = ticketAt(history.map(historicEvent))!;
+      expect(last.tags).toHaveLength(40);
+      expect(new Set(last.tags).size).toBe(40);
+    } finally {
+      await one.close();
+      await two.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the search index in step with inserts, title changes, deletes and a rebuild', async () => {
+    const dir = tempDataDir();
+    const store = await openSqliteStore({ path: join(dir, 'search.db') });
+    const search = async (...words: string[]) =>
+      (await store.list('acme', { search: words, limit: 10 }, () => [])).map((t) => t.title).sort();
+    try {
+      const made = await Promise.all(['Printer jammed', 'Printer smoking', 'Scanner offline'].map((title) =>
+        store.create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()))));
+      const [jammed, smoking] = made.map((o) => ('kind' in o && o.kind === 'created' ? o.ticket : undefined));
+      expect(await search('print')).toEqual(['Printer jammed', 'Printer smoking']);
+      await store.change('acme', jammed!.id, (t) => updateTicket(t, { title: 'Copier jammed' }, undefined, ctx()));
+      await store.change('acme', smoking!.id, (t) => deleteTicket(t, undefined, ctx()));
+      expect(await search('print')).toEqual([]);
+      expect(await search('copier')).toEqual(['Copier jammed']);
+      await store.rebuildTickets((events) => ticketAt(events.map(historicEvent)));
+      expect(await search('jammed')).toEqual(['Copier jammed']);
+      expect(await search('smoking')).toEqual([]);
+      expect(await search('scan')).toEqual(['Scanner offline']);
+    } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 // Consumers handle tickets in parallel and the events of one ticket in order.
 import { describe, expect, it } from 'vitest';
-import { createKeyedQueue } from '../../src/consumers/orderedByKey.js';
+import { createKeyedQueue } from '../../src/orderedByKey.js';
 
 const deferred = () => {
   let resolve!: () => void;

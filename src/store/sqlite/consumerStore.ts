@@ -1,16 +1,20 @@
-// The consumers' store on SQLite: the same connection as the ticket store, with a group commit of
-// its own (consumer writes need not wake the relay). Both commit synchronously on one connection,
-// so they never hold the write lock against each other.
+// The consumers' store on SQLite: reads on the ticket store's connection, writes through its
+// writer, so the two never hold the write lock against each other.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { ConsumerStore } from '../consumerPort.js';
 import { rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
 import type { AuditRow, Database, WebhookRow } from '../schema.js';
-import { createGroupCommit } from './groupCommit.js';
 import { dynamicQueries, prepare } from './prepared.js';
+import type { Step } from './writeBatch.js';
+import type { Writer } from './writer.js';
 
-export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysely<Database>): { store: ConsumerStore; flushed(): Promise<void> } {
-  const commits = createGroupCommit(raw, () => undefined);
+export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysely<Database>, writer: Writer): { store: ConsumerStore } {
+  /** Commits one statement; how many rows it changed. */
+  const commit = async (step: Step): Promise<number> => {
+    const applied = await writer.write({ steps: [step] });
+    return applied.ok ? applied.changes : 0;
+  };
   const allDynamic = dynamicQueries(raw);
   const q = {
     processed: prepare<{ consumer: string; event_id: string }>(raw, (s) =>
@@ -57,11 +61,11 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
       return q.processed.get({ consumer, event_id: eventId }) !== undefined;
     },
     async markProcessed(consumer, eventId, at) {
-      await commits.run(() => q.markProcessed.run({ consumer, event_id: eventId, processed_at: at }));
+      await commit(q.markProcessed.step({ consumer, event_id: eventId, processed_at: at }));
     },
     async appendAudit(e) {
-      const added = await commits.run(() =>
-        q.appendAudit.run({
+      const added = await commit(
+        q.appendAudit.step({
           event_id: e.eventId, tenant: e.tenant, ticket_id: e.ticketId, ticket_version: e.ticketVersion, actor: e.actor, action: e.action,
           subject: e.subject, correlation_id: e.correlationId, occurred_at: e.occurredAt, recorded_at: e.recordedAt, detail: JSON.stringify(e.detail),
         }),
@@ -72,22 +76,22 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
       return allDynamic<AuditRow & { seq: number }>(selectAuditPage(db, tenant, query)).map(rowToAudit);
     },
     async addWebhook(h) {
-      await commits.run(() =>
-        q.addWebhook.run({ tenant: h.tenant, id: h.id, name: h.name, url: h.url, events: JSON.stringify(h.events), secret: h.secret, created_at: h.createdAt }),
+      await commit(
+        q.addWebhook.step({ tenant: h.tenant, id: h.id, name: h.name, url: h.url, events: JSON.stringify(h.events), secret: h.secret, created_at: h.createdAt }),
       );
     },
     async webhooks(tenant) {
       return q.webhooks.all<WebhookRow>({ tenant }).map(rowToWebhook);
     },
     async deleteWebhook(tenant, id) {
-      return (await commits.run(() => q.deleteWebhook.run({ tenant, id }))) > 0;
+      return (await commit(q.deleteWebhook.step({ tenant, id }))) > 0;
     },
     async claimNotification(c) {
-      const changed = await commits.run(() =>
-        q.claim.run({ tenant: c.tenant, ticket_id: c.ticketId, reason: c.reason, event_id: c.eventId, claimed_at: c.at, not_before: c.notBefore }),
+      const changed = await commit(
+        q.claim.step({ tenant: c.tenant, ticket_id: c.ticketId, reason: c.reason, event_id: c.eventId, claimed_at: c.at, not_before: c.notBefore }),
       );
       return changed > 0;
     },
   };
-  return { store, flushed: () => commits.flushed() };
+  return { store };
 }

@@ -1,36 +1,43 @@
-// The SQLite store: one file in WAL mode, migrations at open, group-committed writes, statements prepared once.
+// The SQLite store: one file in WAL mode, migrations at open, statements prepared once. Reads run
+// on this thread; writes are decided here on the state as read and committed in batches by the
+// writer (writer.ts), each guarded by the version it was decided on.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { DomainEvent } from '../../domain/events.js';
-import type { Decision, Ticket } from '../../domain/ticket.js';
+import type { Decision, Refusal, Ticket, Write } from '../../domain/ticket.js';
 import { toRecord } from '../../events/record.js';
+import { createKeyedQueue } from '../../orderedByKey.js';
 import type { ConsumerStore } from '../consumerPort.js';
-import type { ChangeOutcome, CreateOutcome, StoredEvent, TicketStore, UpsertOutcome } from '../port.js';
+import { type ChangeOutcome, type StoredEvent, StoreUnavailableError, type TicketStore, type UpsertOutcome } from '../port.js';
 import { outcomeOfPriorClaim } from '../idempotency.js';
 import { selectPage } from '../listPage.js';
-import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
+import { recordToRow, rowToStoredEvent, rowToTicket } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
-import { createGroupCommit } from './groupCommit.js';
-import { sqliteMigrations } from './migrations.js';
+import { openConnection } from './connection.js';
 import { createSqliteConsumerStore } from './consumerStore.js';
+import { sqliteMigrations } from './migrations.js';
 import { dynamicQueries } from './prepared.js';
-import { fts5Query } from './search.js';
+import { clearIndexSteps, fts5Query, indexSteps, reindexSteps, unindexSteps } from './search.js';
 import { prepareStatements } from './statements.js';
+import { type Step, createBatchRunner, isStoreWide } from './writeBatch.js';
+import { type WriterMode, startWriter } from './writer.js';
 
-export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number };
+type PriorClaim = { fingerprint: string; response: string };
 
-/** The ticket store, and the consumers' store on the same connection (one writer to the file). */
+export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; writer?: WriterMode };
+
+/** The ticket store, and the consumers' store on the same file. */
 export type SqliteStore = TicketStore & { consumers: ConsumerStore };
 
-export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000 }: SqliteOptions): Promise<SqliteStore> {
+/** A write decided on a ticket as read finds it changed meanwhile (another process): decide again, this often at most. */
+const MAX_ATTEMPTS = 20;
+
+export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode }: SqliteOptions): Promise<SqliteStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const raw = new BetterSqlite3(path);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${synchronous}`);
-  raw.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  // This connection reads, and migrates before the writer opens its own.
+  const raw = openConnection(path, { synchronous, busyTimeoutMs });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
   if (migrated.error) throw migrated.error;
@@ -38,86 +45,111 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
   const q = prepareStatements(raw, db);
   // The list query's shape depends on its filters; each distinct shape is prepared once.
   const allDynamic = dynamicQueries(raw);
-  const consumers = createSqliteConsumerStore(raw, db);
-
   const listeners: Array<() => void> = [];
-  const commits = createGroupCommit(raw, () => listeners.forEach((l) => l()));
+  const writer = startWriter({
+    mode: path === ':memory:' ? 'inline' : (mode ?? 'thread'),
+    db: raw,
+    thread: { path, synchronous, busyTimeoutMs },
+    onCommit: () => listeners.forEach((l) => l()),
+  });
+  const consumers = createSqliteConsumerStore(raw, db, writer);
+  // Rebuilding runs on this thread's connection, the one place that does not write through the writer.
+  const local = createBatchRunner(raw);
+  // Changes of one ticket are decided one after another, each on the state the previous committed.
+  const lanes = createKeyedQueue();
 
   const loadTicket = (tenant: string, id: string): Ticket | undefined => {
     const row = q.ticket.get<TicketRow>({ tenant, id });
     return row && rowToTicket(row);
   };
-  const appendEvents = (events: DomainEvent[]): void => {
-    for (const event of events) q.insertEvent.run(recordToRow(toRecord(event)));
-  };
-  const apply = (decision: Extract<Decision, { ok: true }>): void => {
-    applyWrite(decision.write, {
-      insert: (row) => q.insertTicket.run(row),
-      update: (row) => q.updateTicket.run(row),
-      delete: (key) => q.deleteTicket.run(key),
-      none: () => 0,
+  const eventSteps = (events: readonly DomainEvent[]): Step[] => events.map((event) => q.insertEvent.step(recordToRow(toRecord(event))));
+  /** The decision's ticket write, guarded by the version it was decided on, with the search index kept in step. */
+  const ticketSteps = (write: Write, read?: Ticket): Step[] => {
+    const conflict = { expect: 'changed', refuse: 'conflict' } as const;
+    return applyWrite<Step[]>(write, {
+      insert: (row) => [q.insertTicket.step(row), ...indexSteps(row)],
+      update: (row) => [q.updateTicket.step({ ...row, expected: read!.version }, conflict), ...reindexSteps(read!, row)],
+      delete: (key) => [q.deleteTicket.step({ ...key, expected: read!.version }, conflict), ...unindexSteps(key)],
+      none: () => [q.ticketAtVersion.step({ tenant: write.ticket.tenant, id: write.ticket.id, expected: read!.version }, { expect: 'row', refuse: 'conflict' })],
     });
-    appendEvents(decision.events);
+  };
+  /** Reads, decides and writes until the write lands on the state it was decided on. */
+  const decideAndWrite = async <T>(read: () => Ticket | undefined, decide: (current: Ticket | undefined) => Decision, done: (decision: Extract<Decision, { ok: true }>, read: Ticket | undefined) => T, guards: (decision: Extract<Decision, { ok: true }>) => Step[] = () => []): Promise<T | Refusal> => {
+    for (let attempt = 1; ; attempt++) {
+      const current = read();
+      const decision = decide(current);
+      if (!decision.ok) return decision;
+      if (decision.write.kind === 'none' && decision.events.length === 0) return done(decision, current);
+      const steps = [...guards(decision), ...ticketSteps(decision.write, current), ...eventSteps(decision.events)];
+      const applied = await writer.write({ steps }, decision.events.length > 0);
+      if (applied.ok) return done(decision, current);
+      if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError(new Error(`the ticket kept changing under this write (${attempt} attempts)`));
+    }
   };
 
   return {
     consumers: consumers.store,
 
-    create(tenant, decide, idempotency) {
-      return commits.run((): CreateOutcome => {
-        if (idempotency) {
-          const prior = q.idempotency.get<{ fingerprint: string; response: string }>({ tenant, key: idempotency.key, not_before: idempotency.notBefore });
-          if (prior) return outcomeOfPriorClaim(prior, idempotency);
-        }
-        const decision = decide();
-        if (!decision.ok) return decision;
-        const ticket = decision.write.ticket;
-        if (ticket.externalId !== null && q.externalIdOwner.get({ tenant, external_id: ticket.externalId })) {
-          return { ok: false, code: 'external_id_taken', externalId: ticket.externalId };
-        }
-        apply(decision);
-        if (idempotency) {
-          q.claimIdempotency.run({
-            tenant, key: idempotency.key, fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt,
-          });
-        }
-        return { kind: 'created', ticket };
-      });
+    async create(tenant, decide, idempotency) {
+      const claimed = () => idempotency && q.idempotency.get<PriorClaim>({ tenant, key: idempotency.key, not_before: idempotency.notBefore });
+      const prior = claimed();
+      if (prior) return outcomeOfPriorClaim(prior, idempotency!);
+      const decision = decide();
+      if (!decision.ok) return decision;
+      const ticket = decision.write.ticket;
+      const steps: Step[] = [];
+      // Checked again where it is written: a request in the same batch may have claimed the key.
+      if (idempotency) steps.push(q.idempotency.step({ tenant, key: idempotency.key, not_before: idempotency.notBefore }, { expect: 'none', refuse: 'claimed' }));
+      if (ticket.externalId !== null) steps.push(q.externalIdOwner.step({ tenant, external_id: ticket.externalId }, { expect: 'none', refuse: 'external_id_taken' }));
+      steps.push(...ticketSteps(decision.write), ...eventSteps(decision.events));
+      if (idempotency) {
+        steps.push(q.claimIdempotency.step({
+          tenant, key: idempotency.key, fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt,
+        }));
+      }
+      const applied = await writer.write({ steps }, true);
+      if (applied.ok) return { kind: 'created', ticket };
+      if (applied.refused === 'claimed') return outcomeOfPriorClaim(applied.row as PriorClaim, idempotency!);
+      return { ok: false, code: 'external_id_taken', externalId: ticket.externalId! };
     },
 
     change(tenant, id, decide) {
-      return commits.run((): ChangeOutcome => {
-        const current = loadTicket(tenant, id);
-        if (!current) return { ok: false, code: 'not_found' };
-        const decision = decide(current);
-        if (!decision.ok) return decision;
-        apply(decision);
-        return { kind: 'done', ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' };
-      });
+      return lanes.run(`${tenant}\u0000${id}`, () =>
+        decideAndWrite(
+          () => loadTicket(tenant, id),
+          (current) => (current ? decide(current) : { ok: false, code: 'not_found' }),
+          (decision): ChangeOutcome => ({ kind: 'done', ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' }),
+        ),
+      );
     },
 
     upsertByExternalId(tenant, externalId, decide) {
-      return commits.run((): UpsertOutcome => {
-        const row = q.ticketByExternalId.get<TicketRow>({ tenant, external_id: externalId });
-        const current = row && rowToTicket(row);
-        const decision = decide(current);
-        if (!decision.ok) return decision;
-        apply(decision);
-        const kind = decision.write.kind === 'insert' ? 'created' : decision.write.kind === 'none' ? 'unchanged' : 'updated';
-        return { kind, ticket: decision.write.ticket };
-      });
+      return lanes.run(`${tenant}\u0001${externalId}`, () =>
+        decideAndWrite(
+          () => {
+            const row = q.ticketByExternalId.get<TicketRow>({ tenant, external_id: externalId });
+            return row && rowToTicket(row);
+          },
+          decide,
+          (decision): UpsertOutcome => ({
+            kind: decision.write.kind === 'insert' ? 'created' : decision.write.kind === 'none' ? 'unchanged' : 'updated',
+            ticket: decision.write.ticket,
+          }),
+          // Another request may have created it since it was read: then it is an update, next time round.
+          (decision) => decision.write.kind === 'insert' ? [q.externalIdOwner.step({ tenant, external_id: externalId }, { expect: 'none', refuse: 'conflict' })] : [],
+        ),
+      );
     },
 
-    list(tenant, query, audit) {
-      return commits.run(() => {
-        const page = allDynamic<TicketRow>(selectPage(db, tenant, query, {
-          hasTag: (tag) => sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${tag})`,
-          matches: (words) =>
-            sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
-        })).map(rowToTicket);
-        appendEvents(audit(page));
-        return page;
-      });
+    async list(tenant, query, audit) {
+      const page = allDynamic<TicketRow>(selectPage(db, tenant, query, {
+        hasTag: (tag) => sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${tag})`,
+        matches: (words) =>
+          sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
+      })).map(rowToTicket);
+      const events = audit(page);
+      if (events.length > 0) await writer.write({ steps: eventSteps(events) }, true);
+      return page;
     },
 
     async history(tenant, id) {
@@ -125,9 +157,11 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       return rows.length === 0 ? undefined : rows.map(rowToStoredEvent);
     },
 
-    rebuildTickets(fold) {
-      return commits.run(() => {
-        q.deleteAllTickets.run({});
+    async rebuildTickets(fold) {
+      await writer.flushed();
+      // On this connection, in one transaction: the writer thread waits for the lock meanwhile.
+      const rebuild = raw.transaction(() => {
+        local.apply({ steps: [q.deleteAllTickets.step({}), ...clearIndexSteps] });
         let tickets = 0;
         let events = 0;
         for (const { tenant, ticket_id: id } of q.ticketKeysWithEvents.all<{ tenant: string; ticket_id: string }>({})) {
@@ -135,11 +169,16 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
           events += history.length;
           const ticket = fold(history);
           if (!ticket) continue;
-          q.insertTicket.run(ticketToRow(ticket));
+          local.apply({ steps: ticketSteps({ kind: 'insert', ticket }) });
           tickets += 1;
         }
         return { tickets, events };
       });
+      try {
+        return rebuild.immediate();
+      } catch (error) {
+        throw isStoreWide(error) ? new StoreUnavailableError(error) : error;
+      }
     },
 
     async slaDue(now, limit) {
@@ -169,7 +208,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     },
 
     async putTenantSetting(tenant, name, value, at) {
-      await commits.run(() => q.putTenantSetting.run({ tenant, name, value: JSON.stringify(value), updated_at: at }));
+      await writer.write({ steps: [q.putTenantSetting.step({ tenant, name, value: JSON.stringify(value), updated_at: at })] });
     },
 
     async allTickets() {
@@ -182,15 +221,16 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
 
     async markPublished(seqs, at) {
       if (seqs.length === 0) return;
-      await commits.run(() => q.markPublished.run({ at, seqs: JSON.stringify(seqs) }));
+      await writer.write({ steps: [q.markPublished.step({ at, seqs: JSON.stringify(seqs) })] });
     },
 
     async backlog() {
       return Number(q.backlog.get<{ n: number }>({})?.n ?? 0);
     },
 
-    purgeIdempotency(before) {
-      return commits.run(() => q.purgeIdempotency.run({ before }));
+    async purgeIdempotency(before) {
+      const applied = await writer.write({ steps: [q.purgeIdempotency.step({ before })] });
+      return applied.ok ? applied.changes : 0;
     },
 
     onEventsCommitted(listener) {
@@ -202,8 +242,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     },
 
     async close() {
-      await commits.flushed();
-      await consumers.flushed();
+      await writer.close();
       raw.close();
     },
   };

@@ -154,4 +154,12 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`ALTER TABLE tickets ADD COLUMN github_issue TEXT`.execute(db);
     },
   },
+  // The store keeps the search index itself (see search.ts): these triggers cost twice the insert.
+  '0006_search_index_without_triggers': {
+    async up(db: Kysely<unknown>) {
+      await sql`DROP TRIGGER tickets_fts_insert`.execute(db);
+      await sql`DROP TRIGGER tickets_fts_delete`.execute(db);
+      await sql`DROP TRIGGER tickets_fts_update`.execute(db);
+    },
+  },
 };

@@ -2,6 +2,7 @@
 // values: the hot path neither builds query trees nor compiles SQL per request.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Compilable } from 'kysely';
+import type { Step } from './writeBatch.js';
 
 const SLOT = '\u0000slot:';
 
@@ -9,6 +10,11 @@ const SLOT = '\u0000slot:';
 export type Slot = <T = never>(name: string) => T;
 
 export type Prepared<P> = {
+  /** The SQL text and its values for these params, to run elsewhere (the writer). */
+  sql: string;
+  values(params: P): unknown[];
+  /** This statement as one step of a write, with an optional guard. */
+  step(params: P, guard?: Pick<Step, 'expect' | 'refuse'>): Step;
   run(params: P): number;
   all<R>(params: P): R[];
   get<R>(params: P): R | undefined;
@@ -23,6 +29,9 @@ export function prepare<P extends Record<string, unknown>>(db: BetterSqlite3.Dat
   );
   const values = (params: P) => order.map((o) => ('slot' in o ? toSqliteValue(params[o.slot]) : o.value));
   return {
+    sql: compiled.sql,
+    values,
+    step: (params, guard) => ({ sql: compiled.sql, params: values(params), ...guard }),
     run: (params) => stmt.run(...values(params)).changes,
     all: <R>(params: P) => stmt.all(...values(params)) as R[],
     get: <R>(params: P) => stmt.get(...values(params)) as R | undefined,

@@ -14,6 +14,8 @@ const EVENT_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof EventRow>;
 
 type Key = { tenant: string; id: string };
+/** The version the ticket was read at. */
+type Expected = { expected: number };
 
 export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Database>) {
   const slots = <C extends string>(columns: readonly C[], slot: Slot) =>
@@ -21,12 +23,18 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
   return {
     ticket: prepare<Key>(raw, (s) => db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
     insertTicket: prepare<TicketRow>(raw, (s) => db.insertInto('tickets').values(slots(TICKET_COLUMNS, s))),
-    updateTicket: prepare<TicketRow>(raw, (s) =>
+    // Writes decided on a ticket as read apply only while it is still at the version read.
+    updateTicket: prepare<TicketRow & Expected>(raw, (s) =>
       db.updateTable('tickets')
         .set(slots(TICKET_COLUMNS.filter((c) => c !== 'tenant' && c !== 'id'), s))
-        .where('tenant', '=', s('tenant')).where('id', '=', s('id')),
+        .where('tenant', '=', s('tenant')).where('id', '=', s('id')).where('version', '=', s('expected')),
     ),
-    deleteTicket: prepare<Key>(raw, (s) => db.deleteFrom('tickets').where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
+    deleteTicket: prepare<Key & Expected>(raw, (s) =>
+      db.deleteFrom('tickets').where('tenant', '=', s('tenant')).where('id', '=', s('id')).where('version', '=', s('expected')),
+    ),
+    ticketAtVersion: prepare<Key & Expected>(raw, (s) =>
+      db.selectFrom('tickets').select('version').where('tenant', '=', s('tenant')).where('id', '=', s('id')).where('version', '=', s('expected')),
+    ),
     externalIdOwner: prepare<{ tenant: string; external_id: string }>(raw, (s) =>
       db.selectFrom('tickets').select('id').where('tenant', '=', s('tenant')).where('external_id', '=', s('external_id')),
     ),

@@ -1,0 +1,159 @@
+// Where the SQLite store's writes go. Writes queued while a batch is out are sent together as the
+// next batch: one transaction, one fsync. Promises settle only after the commit, so nothing is
+// acknowledged before it is durable. By default the batches run in a writer thread with its own
+// connection, so statements and fsync never stall the thread answering HTTP; an in-memory database
+// (which a thread cannot share) or SQLITE_WRITER=inline runs them on this thread.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreUnavailableError } from '../port.js';
+import { type Write, type WriteResult, createBatchRunner } from './writeBatch.js';
+import type { WriterRequest, WriterThreadData } from './writerThread.js';
+
+export type WriterMode = 'thread' | 'inline';
+
+/** A committed write (with the rows it changed), or the refusal its guard gave. */
+export type Applied = { ok: true; changes: number } | { ok: false; refused: string; row?: unknown };
+
+export type Writer = {
+  /** Settles once the write is committed or refused by its guard; `wakes`: it added events for the relay. */
+  write(write: Write, wakes?: boolean): Promise<Applied>;
+  /** Settles when everything queued so far has committed. */
+  flushed(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type WriterOptions = {
+  mode: WriterMode;
+  /** The request thread's connection: inline mode writes on it. */
+  db: BetterSqlite3.Database;
+  thread: WriterThreadData;
+  /** After each commit that added events. */
+  onCommit: () => void;
+};
+
+// One batch committing while the next waits in the thread's inbox: the thread never idles for a
+// round trip, and batches still grow under load (writes queue here while two are out).
+const MAX_BATCHES_OUT = 2;
+
+type Pending = { write: Write; wakes: boolean; resolve: (applied: Applied) => void; reject: (error: unknown) => void };
+
+export function startWriter(opts: WriterOptions): Writer {
+  let queue: Pending[] = [];
+  let scheduled = false;
+  // Batches sent and not yet answered, oldest first; the thread answers in order.
+  const inFlight: Pending[][] = [];
+  let closed = false;
+  let idle: Array<() => void> = [];
+
+  const settle = (batch: Pending[], results: readonly WriteResult[]) => {
+    let wake = false;
+    batch.forEach((pending, i) => {
+      const result = results[i]!;
+      if ('error' in result) {
+        const error = Object.assign(new Error(result.error.message), { code: result.error.code });
+        pending.reject(result.error.storeWide ? new StoreUnavailableError(error) : error);
+        return;
+      }
+      if (result.ok && pending.wakes) wake = true;
+      pending.resolve(result);
+    });
+    if (wake) opts.onCommit();
+  };
+  const whenIdle = () => {
+    if (inFlight.length > 0 || queue.length > 0) return;
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  };
+  const schedule = (send: () => void) => {
+    if (scheduled) return;
+    scheduled = true;
+    // The rest of this event-loop turn's writes join the batch.
+    setImmediate(send);
+  };
+
+  let sendBatch: () => void;
+  let stop: () => Promise<void>;
+  if (opts.mode === 'inline') {
+    const runner = createBatchRunner(opts.db);
+    sendBatch = () => {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      settle(batch, runner.run(batch.map((p) => p.write)));
+      whenIdle();
+    };
+    stop = async () => undefined;
+  } else {
+    let worker: Worker | undefined;
+    const fail = (error: unknown) => {
+      const unavailable = new StoreUnavailableError(error);
+      for (const batch of inFlight.splice(0)) for (const pending of batch) pending.reject(unavailable);
+      if (queue.length > 0) schedule(sendBatch);
+      whenIdle();
+    };
+    const spawn = () => {
+      const w = new Worker(threadEntry(), { workerData: opts.thread });
+      w.on('message', ({ results }: { results: WriteResult[] }) => {
+        settle(inFlight.shift()!, results);
+        if (queue.length > 0) sendBatch();
+        else whenIdle();
+      });
+      w.on('error', (error) => {
+        if (worker === w) worker = undefined;
+        fail(error);
+      });
+      w.on('exit', (code) => {
+        if (worker !== w) return;
+        worker = undefined;
+        fail(new Error(`the writer thread exited (code ${code})`));
+      });
+      return w;
+    };
+    sendBatch = () => {
+      scheduled = false;
+      if (inFlight.length >= MAX_BATCHES_OUT || queue.length === 0) return;
+      const batch = queue;
+      queue = [];
+      inFlight.push(batch);
+      worker ??= spawn();
+      worker.postMessage({ writes: batch.map((p) => p.write) } satisfies WriterRequest);
+    };
+    stop = async () => {
+      const w = worker;
+      worker = undefined;
+      if (!w) return;
+      const exited = once(w, 'exit');
+      w.postMessage({ close: true } satisfies WriterRequest);
+      await exited;
+    };
+  }
+
+  return {
+    write(write, wakes = false) {
+      if (closed) return Promise.reject(new StoreUnavailableError(new Error('the store is closed')));
+      return new Promise<Applied>((resolve, reject) => {
+        queue.push({ write, wakes, resolve, reject });
+        if (inFlight.length < MAX_BATCHES_OUT) schedule(sendBatch);
+      });
+    },
+    flushed() {
+      if (inFlight.length === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
+    },
+    async close() {
+      closed = true;
+      await this.flushed();
+      await stop();
+    },
+  };
+}
+
+// Under a TypeScript runner (the tests) this module is the .ts source and the thread runs the
+// build of writerThread (`npm test` builds first); otherwise the compiled file beside this one.
+function threadEntry(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/src/store/sqlite/writerThread.js', import.meta.url)
+    : new URL('./writerThread.js', import.meta.url);
+}

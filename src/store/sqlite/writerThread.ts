@@ -1,0 +1,23 @@
+// The writer thread: its own connection to the database file, running each batch the request
+// thread sends as one transaction. Statements and the commit's fsync block this thread, not the
+// one answering HTTP.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type ConnectionOptions, openConnection } from './connection.js';
+import { type Write, createBatchRunner } from './writeBatch.js';
+
+export type WriterThreadData = ConnectionOptions & { path: string };
+export type WriterRequest = { writes: Write[] } | { close: true };
+
+const { path, ...options } = workerData as WriterThreadData;
+const db = openConnection(path, options);
+const runner = createBatchRunner(db);
+const port = parentPort!;
+
+port.on('message', (message: WriterRequest) => {
+  if ('close' in message) {
+    db.close();
+    port.close();
+    return;
+  }
+  port.postMessage({ results: runner.run(message.writes) });
+});
