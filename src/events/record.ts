@@ -1,10 +1,11 @@
 // Turns domain events into outbox records: ids, subject, schema and the protobuf payload, encoded once.
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { type MessageInitShape, fromBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
 import type { SlaClock, SlaTarget } from '../domain/sla.js';
 import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
-import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
+import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, type TicketSchema } from '../gen/ticketpb/ticket_pb.js';
+import { compileEncoder } from './compiledEncoder.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
 /** One event as the outbox keeps it and the relay publishes it. */
@@ -27,20 +28,17 @@ export function toRecord(event: DomainEvent): EventRecord {
   const eventId = ctx.newId();
   const schema = schemaFor(action);
   const ticket = 'ticket' in event ? event.ticket : undefined;
-  const payload = toBinary(
-    TicketEventSchema,
-    create(TicketEventSchema, {
-      meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.principal.id, action },
-      data: ticket ? ticketMessage(ticket) : { tenant: ctx.tenant },
-      changedFields: 'changedFields' in event ? event.changedFields : [],
-      ...(event.action === 'listed' ? { listing: event.listing } : {}),
-      ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
-      ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
-      ...(event.action === 'sla_changed' ? { slaChange: event.slaChange } : {}),
-      ...(event.action === 'commented' ? { comment: event.comment } : {}),
-      ...(event.action === 'attachment_added' ? { attachment: { ...event.attachment, size: BigInt(event.attachment.size) } } : {}),
-    }),
-  );
+  const payload = encodeTicketEvent({
+    meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.principal.id, action },
+    data: ticket ? ticketMessage(ticket) : { tenant: ctx.tenant },
+    changedFields: 'changedFields' in event ? event.changedFields : [],
+    ...(event.action === 'listed' ? { listing: event.listing } : {}),
+    ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
+    ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
+    ...(event.action === 'sla_changed' ? { slaChange: event.slaChange } : {}),
+    ...(event.action === 'commented' ? { comment: event.comment } : {}),
+    ...(event.action === 'attachment_added' ? { attachment: { ...event.attachment, size: BigInt(event.attachment.size) } } : {}),
+  } satisfies MessageInitShape<typeof TicketEventSchema>);
   return {
     eventId,
     tenant: ctx.tenant,
@@ -56,8 +54,11 @@ export function toRecord(event: DomainEvent): EventRecord {
   };
 }
 
-export function ticketMessage(t: Ticket): TicketMessage {
-  return create(TicketSchema, {
+/** Encodes a TicketEvent given as `create()` would take it; compiled once from the schema. */
+export const encodeTicketEvent = compileEncoder(TicketEventSchema);
+
+export function ticketMessage(t: Ticket): MessageInitShape<typeof TicketSchema> {
+  return {
     id: t.id,
     tenant: t.tenant,
     title: t.title,
@@ -79,7 +80,7 @@ export function ticketMessage(t: Ticket): TicketMessage {
     closedAt: t.closedAt ?? '',
     ...(t.sla ? { sla: slaMessage(t.sla) } : {}),
     ...(t.githubIssue ? { githubIssue: { number: BigInt(t.githubIssue.number), url: t.githubIssue.url } } : {}),
-  });
+  };
 }
 
 function slaMessage(c: SlaClock) {
