@@ -8,6 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { uploadMemory } from './attachmentUpload.js';
+import { type CpuSpent, cpuMeter } from './cpu.js';
 import { measureBacklog } from './backlog.js';
 import { assertRunning, sleep, spawnNode, waitForStatus } from './childProcess.js';
 import { type LoadResult, drive } from './httpLoad.js';
@@ -83,13 +84,17 @@ async function main(): Promise<void> {
   say('create: warm-up');
   const warmCreate = await drive({ ...base, seconds: plan.warmSeconds, request: createRequest(collectIds) });
   say(`create: ${plan.loadSeconds} s at ${plan.connections} connections`);
+  let cpu = cpuMeter(service.pid);
   const create = await drive({ ...base, seconds: plan.loadSeconds, request: createRequest() });
+  const createCpu = perRequest(cpu.spent(), create);
   assertRunning(service);
   if (ids.length === 0) throw new Error('no ticket ids from the create warm-up');
 
   say(`get: warm-up, then ${plan.loadSeconds} s over ${ids.length} ids`);
   const warmGet = await drive({ ...base, seconds: plan.warmSeconds, request: getRequest(ids) });
+  cpu = cpuMeter(service.pid);
   const get = await drive({ ...base, seconds: plan.loadSeconds, request: getRequest(ids) });
+  const getCpu = perRequest(cpu.spent(), get);
   assertRunning(service);
 
   say(`steady: ${plan.steadyRate} creates/s for ${plan.steadySeconds} s, 201 → stream`);
@@ -115,7 +120,9 @@ async function main(): Promise<void> {
   const bareBase = { url: `http://127.0.0.1:${barePort}`, connections: plan.connections };
   await waitForStatus(bare, `${bareBase.url}/health`, 200);
   await drive({ ...bareBase, seconds: plan.warmSeconds, request: createRequest() });
+  cpu = cpuMeter(bare.pid);
   const bareLoad = await drive({ ...bareBase, seconds: plan.loadSeconds, request: createRequest() });
+  const bareCpu = perRequest(cpu.spent(), bareLoad);
   assertRunning(bare);
   await bare.stop();
 
@@ -146,6 +153,10 @@ async function main(): Promise<void> {
     figure('get non-2xx + errors', get.non2xx + get.errors, 'count', { op: '=', value: 0 }),
     figure('create / bare Hono', create.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.3 }),
     figure('get / bare Hono', get.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.4 }),
+    // CPU per request: the work itself, steadier than req/s when a neighbour slows the machine.
+    figure('create CPU/request', createCpu.processUs, 'µs', undefined, `main thread ${createCpu.mainThreadUs.toFixed(0)} µs, other threads (SQLite writer, GC, libuv) the rest`),
+    figure('get CPU/request', getCpu.processUs, 'µs', undefined, `main thread ${getCpu.mainThreadUs.toFixed(0)} µs`),
+    figure('bare Hono CPU/request', bareCpu.processUs, 'µs', undefined, `main thread ${bareCpu.mainThreadUs.toFixed(0)} µs`),
     figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
     figure('steady 201→stream p99', steady.p99Ms, 'ms', { op: '<=', value: 25 }, `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`),
     figure('steady matched', steady.matched, 'events', { op: '=', value: steady.created }, `of ${steady.created} 201s (${steady.load.non2xx} non-2xx)`),
@@ -184,6 +195,7 @@ async function main(): Promise<void> {
       steady: 'evenly paced keep-alive HTTP client (bench/pacedLoad.ts); 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
       backlog: 'events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay\'s outbox_backlog gauge is in the detail',
       relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
+      cpu: 'utime + stime from /proc/<pid>/stat over the measured phase ÷ answered requests (all threads); the main thread from /proc/<pid>/task/<pid>/stat',
       ratios: 'create and get are both divided by the bare Hono POST req/s; relay events/s by raw publish msgs/s (the relay also sends 4 headers per message)',
       raw_publish: 'one connection, noAsyncTraces, unique msgID, sliding window of in-flight acks; messages / (last_ts − first_ts) of its own stream',
       warmups: { create: statusOf(warmCreate), get: statusOf(warmGet) },
@@ -191,6 +203,12 @@ async function main(): Promise<void> {
     figures,
   });
   process.stdout.write(`\n${printTable(figures)}\nwritten to ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
+}
+
+/** CPU time per answered request of one load phase. */
+function perRequest(spent: CpuSpent, load: LoadResult): CpuSpent {
+  const answered = Math.max(1, load.ok + load.non2xx);
+  return { processUs: spent.processUs / answered, mainThreadUs: spent.mainThreadUs / answered };
 }
 
 function statusOf(r: LoadResult): string {

@@ -71,9 +71,25 @@ function tagWriter(number: number, wireType: number): () => void {
 }
 
 function writeString(value: string): void {
-  ensure(5 + value.length * 3);
+  const chars = value.length;
+  ensure(5 + chars * 3);
   // Reserve one length byte (a short string's length fits), move the bytes if it did not.
   const at = pos++;
+  // Most event strings are short ASCII (ids, timestamps, names): copied here, they skip a call
+  // into C++ per string; anything else goes through Buffer's UTF-8 writer.
+  if (chars < 0x80) {
+    let i = 0;
+    for (; i < chars; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) break;
+      buf[pos + i] = code;
+    }
+    if (i === chars) {
+      pos += chars;
+      buf[at] = chars;
+      return;
+    }
+  }
   const length = buf.write(value, pos);
   pos += length;
   settleLength(at, length);

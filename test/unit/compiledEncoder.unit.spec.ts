@@ -13,6 +13,8 @@ const text = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   fc.string({ unit: 'binary', minLength: 100, maxLength: 400 }),
+  // Around the one-byte length limit (127), where ASCII takes its fast path or not.
+  fc.string({ unit: 'binary-ascii', minLength: 120, maxLength: 140 }),
 );
 const uint32 = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 32 - 1 }));
 const uint64 = fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));

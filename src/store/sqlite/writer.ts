@@ -36,6 +36,10 @@ export type WriterOptions = {
 // round trip, and batches still grow under load (writes queue here while two are out).
 const MAX_BATCHES_OUT = 2;
 
+// The thread holds only the statements and the batch at hand (tens of KB); a small heap keeps its
+// memory from growing with the request thread's default limits.
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+
 type Pending = { write: Write; wakes: boolean; resolve: (applied: Applied) => void; reject: (error: unknown) => void };
 
 export function startWriter(opts: WriterOptions): Writer {
@@ -94,7 +98,7 @@ export function startWriter(opts: WriterOptions): Writer {
       whenIdle();
     };
     const spawn = () => {
-      const w = new Worker(threadEntry(), { workerData: opts.thread });
+      const w = new Worker(threadEntry(), { workerData: opts.thread, resourceLimits: WRITER_HEAP });
       w.on('message', ({ results }: { results: WriteResult[] }) => {
         settle(inFlight.shift()!, results);
         if (queue.length > 0) sendBatch();
