@@ -1,7 +1,7 @@
 // The composition root: config in, the chosen components wired and started, one stop() for all.
-import type { Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { startConsumers } from './consumers/index.js';
@@ -118,10 +118,9 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   }, 10 * 60_000);
   purge.unref();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-  });
-  app.injectWebSocket(server as Server);
+  const server = createServer(app.nodeListener(getRequestListener(app.fetch, { hostname: config.host })));
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  app.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath }, 'ticket-svc listening');
@@ -149,15 +148,15 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
 }
 
 /** Stops accepting, lets in-flight requests finish, and cuts what is left at the deadline. */
-function closeServer(server: ReturnType<typeof serve>, timeoutMs: number): Promise<void> {
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
-      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.closeAllConnections();
     }, timeoutMs);
     server.close(() => {
       clearTimeout(timer);
       resolve();
     });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   });
 }

@@ -2,12 +2,10 @@
 import type { Server } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
-import { StoreUnavailableError } from '../store/port.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
-import { ApiError, errorResponse } from './errors.js';
+import { type NodeListener, hotRoutes } from './hotRoutes.js';
+import { ApiError, apiErrorOf, errorResponse } from './errors.js';
 import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
@@ -52,25 +50,15 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return errorResponse(c, error);
-    if (error instanceof StoreUnavailableError) {
-      deps.log.error({ correlation_id: c.get('correlationId'), err: error.cause }, 'store unavailable');
-      c.header('Retry-After', '1');
-      return errorResponse(c, new ApiError(503, 'store_unavailable', 'the store cannot take this request right now; retry shortly'));
-    }
-    if (error instanceof AttachmentsUnavailableError) {
-      c.header('Retry-After', '5');
-      return errorResponse(c, new ApiError(503, 'attachments_unavailable', 'attachments cannot be stored or read while NATS is unreachable; retry shortly'));
-    }
-    if (error instanceof HTTPException && error.status < 500) {
-      return errorResponse(c, httpExceptionError(error));
-    }
-    deps.log.error({ correlation_id: c.get('correlationId'), err: error }, 'unhandled error');
-    return errorResponse(c, new ApiError(500, 'internal_error', 'internal error; quote the correlation_id when reporting it'));
+    const { error: apiError, retryAfter } = apiErrorOf(error, deps.log, c.get('correlationId'));
+    if (retryAfter) c.header('Retry-After', retryAfter);
+    return errorResponse(c, apiError);
   });
   /** Hands WebSocket handshakes on the server to the app (the live component); a no-op without it. */
   const injectWebSocket = (server: Server) => websockets?.injectWebSocket(server);
-  return Object.assign(app, { injectWebSocket });
+  /** The Node request listener: the hot routes first where this process serves the API, then this app. */
+  const nodeListener = (appListener: NodeListener): NodeListener => (deps.api ? hotRoutes(deps, appListener) : appListener);
+  return Object.assign(app, { injectWebSocket, nodeListener });
 }
 
 /** Every /api request names its tenant and caller, the WebSocket handshake included. */
@@ -93,18 +81,4 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', dashboardRoutes(deps));
   app.route('/api/v1', auditRoutes(deps));
   app.route('/api/v1', webhookRoutes(deps));
-}
-
-// Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.
-function httpExceptionError(error: HTTPException): ApiError {
-  switch (error.status) {
-    case 413:
-      return new ApiError(413, 'payload_too_large', 'the request body is too large');
-    case 415:
-      return new ApiError(415, 'unsupported_media_type', 'the request body must be application/json');
-    case 400:
-      return new ApiError(400, 'invalid_json', error.message || 'malformed request');
-    default:
-      return new ApiError(error.status as 400, 'validation_failed', error.message || 'bad request');
-  }
 }

@@ -1,7 +1,11 @@
 // The API's error vocabulary: stable codes, one mapping to HTTP status and body.
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
 import type { Refusal } from '../domain/ticket.js';
+import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
+import { StoreUnavailableError } from '../store/port.js';
 import type { AppEnv } from './env.js';
 
 export type ErrorCode =
@@ -56,13 +60,49 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('errorCode', error.code);
   // The unread rest of an oversized body makes the connection unusable for the next request.
   if (error.status === 413) c.header('Connection', 'close');
-  const body = {
+  return c.json(errorBody(error, c.get('correlationId')), error.status);
+}
+
+export function errorBody(error: ApiError, correlationId: string | undefined) {
+  return {
     error: error.message,
     code: error.code,
-    correlation_id: c.get('correlationId') ?? '',
+    correlation_id: correlationId ?? '',
     ...(error.fields ? { fields: error.fields } : {}),
   };
-  return c.json(body, error.status);
+}
+
+/**
+ * What a client sees of anything a handler threw: our own errors as they are, the store or NATS
+ * being away as 503 with a Retry-After, Hono's client errors in our codes, and anything else as a
+ * 500 that names only the correlation id (the cause goes to the log).
+ */
+export function apiErrorOf(error: unknown, log: Logger, correlationId: string | undefined): { error: ApiError; retryAfter?: string } {
+  if (error instanceof ApiError) return { error };
+  if (error instanceof StoreUnavailableError) {
+    log.error({ correlation_id: correlationId, err: error.cause }, 'store unavailable');
+    return { error: new ApiError(503, 'store_unavailable', 'the store cannot take this request right now; retry shortly'), retryAfter: '1' };
+  }
+  if (error instanceof AttachmentsUnavailableError) {
+    return { error: new ApiError(503, 'attachments_unavailable', 'attachments cannot be stored or read while NATS is unreachable; retry shortly'), retryAfter: '5' };
+  }
+  if (error instanceof HTTPException && error.status < 500) return { error: httpExceptionError(error) };
+  log.error({ correlation_id: correlationId, err: error }, 'unhandled error');
+  return { error: new ApiError(500, 'internal_error', 'internal error; quote the correlation_id when reporting it') };
+}
+
+// Hono's own middleware speaks HTTPException; translate what a client can cause into our codes.
+function httpExceptionError(error: HTTPException): ApiError {
+  switch (error.status) {
+    case 413:
+      return new ApiError(413, 'payload_too_large', 'the request body is too large');
+    case 415:
+      return new ApiError(415, 'unsupported_media_type', 'the request body must be application/json');
+    case 400:
+      return new ApiError(400, 'invalid_json', error.message || 'malformed request');
+    default:
+      return new ApiError(error.status as 400, 'validation_failed', error.message || 'bad request');
+  }
 }
 
 /** Maps a domain refusal to the API error a client sees. */

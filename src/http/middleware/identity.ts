@@ -15,19 +15,26 @@ const USER_ID = /^[^\p{Cc}]{1,128}$/u;
 const HMAC_ALGORITHMS = ['HS256'];
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
+/** Who the request's headers say is calling, for the tenant it names; throws the ApiError a client sees. */
+export type Authenticate = (headers: RequestHeaders, tenant: string) => Promise<Principal>;
+
+export function authenticator(settings: AuthSettings): Authenticate {
+  return settings.mode === 'header' ? fromHeaders : bearerToken(settings);
+}
+
 export function identity(settings: AuthSettings): MiddlewareHandler<AppEnv> {
-  const authenticate = settings.mode === 'header' ? fromHeaders : bearerToken(settings);
+  const authenticate = authenticator(settings);
   return async (c, next) => {
     c.set('principal', await authenticate(requestHeaders(c), c.get('tenant')));
     await next();
   };
 }
 
-type Headers = { get(name: string): string | undefined };
-const requestHeaders = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): Headers => ({ get: (name) => requestHeader(c, name) });
+export type RequestHeaders = { get(name: string): string | undefined };
+const requestHeaders = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): RequestHeaders => ({ get: (name) => requestHeader(c, name) });
 
 /** Development mode: the caller says who they are. */
-async function fromHeaders(headers: Headers): Promise<Principal> {
+async function fromHeaders(headers: RequestHeaders): Promise<Principal> {
   const id = headers.get('x-user-id') ?? 'anonymous';
   if (!USER_ID.test(id)) {
     throw new ApiError(400, 'invalid_user', 'X-User-ID must be 1-128 characters without control characters', {
@@ -61,7 +68,7 @@ function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {
     const verify = (token: string) => (secret ? jose.jwtVerify(token, secret, options) : jose.jwtVerify(token, keySet!, options));
     return { verify, errors: jose.errors };
   };
-  return async (headers: Headers, tenant: string): Promise<Principal> => {
+  return async (headers: RequestHeaders, tenant: string): Promise<Principal> => {
     const header = headers.get('authorization');
     const match = header === undefined ? null : /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(header);
     if (!match) throw unauthorized(header === undefined ? 'missing_token' : 'invalid_token', 'an Authorization: Bearer <JWT> header is required');

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.js';
 import { requestHeader } from '../requestHeader.js';
 
 const ATTACHMENTS = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
-const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
+export const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
   const tooLarge = () =>
@@ -30,7 +30,7 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
     const declared = Number(requestHeader(c, 'content-length') ?? 0);
     if (declared > limitBytes) throw tooLarge();
     const incoming = c.env?.incoming;
-    const text = incoming ? await readText(incoming, limitBytes) : await c.req.text();
+    const text = incoming ? (bodyReadBefore(incoming) ?? (await readText(incoming, limitBytes))) : await c.req.text();
     if (text === undefined || Buffer.byteLength(text) > limitBytes) throw tooLarge();
     (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
     return next();
@@ -40,6 +40,18 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
 function isEmpty(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
   const length = requestHeader(c, 'content-length');
   return (length === undefined || length === '0') && requestHeader(c, 'transfer-encoding') === undefined;
+}
+
+const READ_BEFORE = Symbol('ticket-svc.bodyReadBefore');
+type WithBody = IncomingMessage & { [READ_BEFORE]?: string };
+
+/** Hands a body already read from the stream (by a hot route that passes the request on) to this middleware. */
+export function keepReadBody(incoming: IncomingMessage, text: string): void {
+  (incoming as WithBody)[READ_BEFORE] = text;
+}
+
+function bodyReadBefore(incoming: IncomingMessage): string | undefined {
+  return (incoming as WithBody)[READ_BEFORE];
 }
 
 /** The whole body as UTF-8, or undefined once it passes the limit (the rest is left unread). */

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { ticketAt, parsePointInTime } from '../../domain/history.js';
 import { searchWords } from '../../domain/search.js';
 import { isStaff } from '../../domain/roles.js';
-import { createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticket.js';
+import { deleteTicket, updateTicket } from '../../domain/ticket.js';
 import { decodePayload, historicEvent } from '../../events/record.js';
 import { commandContext } from '../commandContext.js';
 import type { AppDeps } from '../deps.js';
@@ -16,6 +16,7 @@ import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { attachmentJson, commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
 import { visibleHistory } from '../ticketHistory.js';
 import { requestHeader } from '../requestHeader.js';
+import { createFromBody, readCurrent } from '../ticketActions.js';
 import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -40,33 +41,15 @@ export function ticketRoutes(deps: AppDeps) {
         });
       }
       const command = await ctx(c);
-      const input = {
-        title: body.title,
-        description: body.description ?? undefined,
-        createdBy: body.created_by,
-        type: body.type,
-        priority: body.priority,
-        customerId: body.customer_id,
-        customerTier: body.customer_tier,
-        tags: body.tags,
-        externalId: body.external_id,
-      };
       const claim = key === undefined ? undefined : {
         key,
         fingerprint: createHash('sha256').update(JSON.stringify(body)).digest('base64url'),
         notBefore: new Date(Date.parse(command.now) - deps.idempotencyTtlMs).toISOString(),
       };
-      const outcome = await deps.store.create(command.tenant, () => createTicket(input, command), claim);
-      if ('ok' in outcome) throw refusalError(outcome);
-      if (outcome.kind === 'key_reused') {
-        throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different body', {
-          'Idempotency-Key': 'already used with a different request body',
-        });
-      }
-      const t = outcome.ticket;
+      const { ticket: t, replayed } = await createFromBody(deps.store, body, command, claim);
       c.header('Location', `/api/v1/tickets/${t.id}`);
       c.header('ETag', etag(t));
-      if (outcome.kind === 'replayed') c.header('Idempotent-Replayed', 'true');
+      if (replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(ticketResponse(t, command.principal), 201);
     },
   );
@@ -123,10 +106,9 @@ export function ticketRoutes(deps: AppDeps) {
         c.header('ETag', etag(then));
         return c.json(ticketResponse(then, command.principal), 200);
       }
-      const outcome = await deps.store.change(command.tenant, id, (t) => readTicket(t, command));
-      if ('ok' in outcome) throw refusalError(outcome);
-      c.header('ETag', etag(outcome.ticket));
-      return c.json(ticketResponse(outcome.ticket, command.principal), 200);
+      const ticket = await readCurrent(deps.store, id, command);
+      c.header('ETag', etag(ticket));
+      return c.json(ticketResponse(ticket, command.principal), 200);
     },
   );
 
