@@ -26,6 +26,7 @@ const schema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
   SQLITE_WRITER: z.enum(['thread', 'inline']).default('thread'),
+  TICKET_CACHE_SIZE: int(0, 1_000_000).default(10_000),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
   NATS_CREDS: z.string().min(1).optional(),
   NATS_NKEY: z.string().min(1).optional(),
@@ -83,6 +84,8 @@ export type Config = {
   sqliteBusyTimeoutMs: number;
   /** Where SQLite commits run: a writer thread (default) or the request thread. */
   sqliteWriter: 'thread' | 'inline';
+  /** SQLite: tickets kept decoded in memory for reads; 0 reads every ticket from the file. */
+  ticketCacheSize: number;
   nats: {
     servers: string[];
     credsFile: string | undefined;
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
     sqliteWriter: e.SQLITE_WRITER,
+    ticketCacheSize: e.TICKET_CACHE_SIZE,
     nats: {
       servers: e.NATS_URL,
       credsFile: e.NATS_CREDS,

@@ -12,5 +12,5 @@ export async function openStore(config: Config, log: Logger): Promise<TicketStor
   if (config.databaseUrl) {
     return openPostgresStore({ url: config.databaseUrl, applicationName: config.serviceName, poolSize: config.databasePoolSize, log });
   }
-  return openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs, writer: config.sqliteWriter });
+  return openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs, writer: config.sqliteWriter, cachedTickets: config.ticketCacheSize });
 }

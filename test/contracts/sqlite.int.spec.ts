@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { type CommandContext, createTicket, deleteTicket, updateTicket } from '../../src/domain/ticket.js';
+import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
 import { historicEvent } from '../../src/events/record.js';
 import { ticketAt } from '../../src/domain/history.js';
 import { StoreUnavailableError } from '../../src/store/port.js';
@@ -73,6 +73,27 @@ describe('SQLite writes decided on what was read', () => {
       const last = ticketAt(history.map(historicEvent))!;
       expect(last.tags).toHaveLength(40);
       expect(new Set(last.tags).size).toBe(40);
+    } finally {
+      await one.close();
+      await two.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads what is stored, not what it cached, after another process changed or deleted the ticket', async () => {
+    const dir = tempDataDir();
+    const path = join(dir, 'cached.db');
+    const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
+    try {
+      const created = await one.create('acme', () => createTicket({ title: 'cached', createdBy: 'a' }, ctx()));
+      if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
+      const id = created.ticket.id;
+      const read = (store: typeof one) => store.change('acme', id, (t) => readTicket(t, ctx()));
+      expect(await read(two)).toMatchObject({ ticket: { version: 1, title: 'cached' } });
+      await one.change('acme', id, (t) => updateTicket(t, { title: 'changed elsewhere' }, undefined, ctx()));
+      expect(await read(two)).toMatchObject({ ticket: { version: 2, title: 'changed elsewhere' } });
+      await one.change('acme', id, (t) => deleteTicket(t, undefined, ctx()));
+      expect(await read(two)).toEqual({ ok: false, code: 'not_found' });
     } finally {
       await one.close();
       await two.close();

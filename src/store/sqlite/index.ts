@@ -21,12 +21,20 @@ import { sqliteMigrations } from './migrations.js';
 import { dynamicQueries } from './prepared.js';
 import { clearIndexSteps, fts5Query, indexSteps, reindexSteps, unindexSteps } from './search.js';
 import { prepareStatements } from './statements.js';
+import { createTicketCache } from './ticketCache.js';
 import { type Step, createBatchRunner, isStoreWide } from './writeBatch.js';
 import { type WriterMode, startWriter } from './writer.js';
 
 type PriorClaim = { fingerprint: string; response: string };
 
-export type SqliteOptions = { path: string; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; writer?: WriterMode };
+export type SqliteOptions = {
+  path: string;
+  synchronous?: 'FULL' | 'NORMAL';
+  busyTimeoutMs?: number;
+  writer?: WriterMode;
+  /** Tickets kept decoded in memory for reads (TICKET_CACHE_SIZE). */
+  cachedTickets?: number;
+};
 
 /** The ticket store, and the consumers' store on the same file. */
 export type SqliteStore = TicketStore & { consumers: ConsumerStore };
@@ -34,7 +42,7 @@ export type SqliteStore = TicketStore & { consumers: ConsumerStore };
 /** A write decided on a ticket as read finds it changed meanwhile (another process): decide again, this often at most. */
 const MAX_ATTEMPTS = 20;
 
-export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode }: SqliteOptions): Promise<SqliteStore> {
+export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode, cachedTickets = 10_000 }: SqliteOptions): Promise<SqliteStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   // This connection reads, and migrates before the writer opens its own.
   const raw = openConnection(path, { synchronous, busyTimeoutMs });
@@ -58,9 +66,20 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
   // Changes of one ticket are decided one after another, each on the state the previous committed.
   const lanes = createKeyedQueue();
 
-  const loadTicket = (tenant: string, id: string): Ticket | undefined => {
+  const cache = createTicketCache<Ticket>(cachedTickets);
+  const cacheKey = (tenant: string, id: string) => `${tenant}\u0000${id}`;
+  /** The ticket as last written here, or read from the file; `cached` says which. */
+  const loadTicket = (tenant: string, id: string): { ticket: Ticket | undefined; cached: boolean } => {
+    const hit = cache.get(cacheKey(tenant, id));
+    if (hit) return { ticket: hit, cached: true };
     const row = q.ticket.get<TicketRow>({ tenant, id });
-    return row && rowToTicket(row);
+    return { ticket: row && rowToTicket(row), cached: false };
+  };
+  /** The cache follows every committed write. */
+  const remember = (write: Write) => {
+    const key = cacheKey(write.ticket.tenant, write.ticket.id);
+    if (write.kind === 'delete') cache.delete(key);
+    else cache.set(key, write.ticket);
   };
   const eventSteps = (events: readonly DomainEvent[]): Step[] => events.map((event) => q.insertEvent.step(recordToRow(toRecord(event))));
   /** The decision's ticket write, guarded by the version it was decided on, with the search index kept in step. */
@@ -74,15 +93,27 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     });
   };
   /** Reads, decides and writes until the write lands on the state it was decided on. */
-  const decideAndWrite = async <T>(read: () => Ticket | undefined, decide: (current: Ticket | undefined) => Decision, done: (decision: Extract<Decision, { ok: true }>, read: Ticket | undefined) => T, guards: (decision: Extract<Decision, { ok: true }>) => Step[] = () => []): Promise<T | Refusal> => {
+  const decideAndWrite = async <T>(read: () => { ticket: Ticket | undefined; cached: boolean }, decide: (current: Ticket | undefined) => Decision, done: (decision: Extract<Decision, { ok: true }>, read: Ticket | undefined) => T, guards: (decision: Extract<Decision, { ok: true }>) => Step[] = () => []): Promise<T | Refusal> => {
     for (let attempt = 1; ; attempt++) {
-      const current = read();
+      const { ticket: current, cached } = read();
+      // A cached ticket may be stale (another process wrote it): a refusal or a no-op has no guard
+      // to tell, so it is decided again on the ticket as stored.
+      const forget = () => current && cache.delete(cacheKey(current.tenant, current.id));
       const decision = decide(current);
-      if (!decision.ok) return decision;
-      if (decision.write.kind === 'none' && decision.events.length === 0) return done(decision, current);
+      if (!decision.ok || (decision.write.kind === 'none' && decision.events.length === 0)) {
+        if (cached) {
+          forget();
+          continue;
+        }
+        return decision.ok ? done(decision, current) : decision;
+      }
       const steps = [...guards(decision), ...ticketSteps(decision.write, current), ...eventSteps(decision.events)];
       const applied = await writer.write({ steps }, decision.events.length > 0);
-      if (applied.ok) return done(decision, current);
+      if (applied.ok) {
+        remember(decision.write);
+        return done(decision, current);
+      }
+      forget();
       if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError(new Error(`the ticket kept changing under this write (${attempt} attempts)`));
     }
   };
@@ -108,7 +139,10 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         }));
       }
       const applied = await writer.write({ steps }, true);
-      if (applied.ok) return { kind: 'created', ticket };
+      if (applied.ok) {
+        remember(decision.write);
+        return { kind: 'created', ticket };
+      }
       if (applied.refused === 'claimed') return outcomeOfPriorClaim(applied.row as PriorClaim, idempotency!);
       return { ok: false, code: 'external_id_taken', externalId: ticket.externalId! };
     },
@@ -128,7 +162,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         decideAndWrite(
           () => {
             const row = q.ticketByExternalId.get<TicketRow>({ tenant, external_id: externalId });
-            return row && rowToTicket(row);
+            return { ticket: row && rowToTicket(row), cached: false };
           },
           decide,
           (decision): UpsertOutcome => ({
@@ -159,6 +193,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
 
     async rebuildTickets(fold) {
       await writer.flushed();
+      cache.clear();
       // On this connection, in one transaction: the writer thread waits for the lock meanwhile.
       const rebuild = raw.transaction(() => {
         local.apply({ steps: [q.deleteAllTickets.step({}), ...clearIndexSteps] });

@@ -1,0 +1,28 @@
+// The tickets this process read or wrote last, so a GET does not read its ticket back from SQLite
+// (a page-cache miss per read while the writer thread commits: the reader's cache is reset on every
+// commit of another connection). Safe because every write, and every read that records an event,
+// is guarded by the version it was decided on: a ticket another process changed fails its guard,
+// leaves this cache, and is read again.
+
+export type TicketCache<T> = {
+  get(key: string): T | undefined;
+  set(key: string, value: T): void;
+  delete(key: string): void;
+  clear(): void;
+};
+
+/** At most `capacity` entries; the oldest written goes first (0 keeps nothing). */
+export function createTicketCache<T>(capacity: number): TicketCache<T> {
+  const entries = new Map<string, T>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, value) {
+      if (capacity === 0) return;
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > capacity) entries.delete(entries.keys().next().value!);
+    },
+    delete: (key) => void entries.delete(key),
+    clear: () => entries.clear(),
+  };
+}
