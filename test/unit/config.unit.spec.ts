@@ -55,6 +55,13 @@ describe('configuration defaults', () => {
     expect(config).toMatchObject({ idempotencyTtlMs: 86_400_000, bodyLimitBytes: 1024 * 1024 });
   });
 
+  it('keeps 10,000 tickets in the SQLite store\'s read cache, any number from 0 (off) to a million, or refuses to start', () => {
+    expect(config.ticketCacheSize).toBe(10_000);
+    expect(loadConfig({ TICKET_CACHE_SIZE: '0' }).ticketCacheSize).toBe(0);
+    expect(problems({ TICKET_CACHE_SIZE: 'lots' })[0]).toMatch(/^TICKET_CACHE_SIZE=/);
+    expect(problems({ TICKET_CACHE_SIZE: '-1' })[0]).toMatch(/^TICKET_CACHE_SIZE=/);
+  });
+
   it('runs every component', () => {
     expect([...config.components]).toEqual(['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github']);
   });
