@@ -183,8 +183,8 @@ async function main(): Promise<void> {
     figure('bare Hono req/s', bareLoad.reqPerSec, 'req/s', undefined,
       `mean of ${bareBefore.load.reqPerSec.toFixed(0)} (before the service's phases) and ${bareAfter.load.reqPerSec.toFixed(0)} (after); ${statusLine(bareLoad)}`),
     // The same load on a route that does nothing: the floor this machine and load generator set.
-    figure('bare Hono p50', bareLoad.p50Ms, 'ms'),
-    figure('bare Hono p99', bareLoad.p99Ms, 'ms'),
+    figure('bare Hono p50', bareLoad.p50Ms, 'ms', undefined, `mean of the two runs' p50: ${bareBefore.load.p50Ms.toFixed(2)} and ${bareAfter.load.p50Ms.toFixed(2)}`),
+    figure('bare Hono p99', bareLoad.p99Ms, 'ms', undefined, `mean of the two runs' p99: ${bareBefore.load.p99Ms.toFixed(2)} and ${bareAfter.load.p99Ms.toFixed(2)}`),
     figure('raw publish msgs/s', raw.perSec, 'msgs/s', undefined,
       `${raw.messages} × ${raw.payloadBytes} B; first→last message in the stream; client first publish→last ack ${raw.wallPerSec.toFixed(0)}/s`),
   ];
