@@ -23,7 +23,7 @@ export async function measureBacklog(plan: { jsm: JetStreamManager; stream: stri
 export function countEvents(dbPath: string): { committed: number; unmarked: number } {
   const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare('SELECT count(*) AS committed, count(*) - count(published_at) AS unmarked FROM events').get() as {
+    const row = db.prepare('SELECT count(*) AS committed, count(*) FILTER (WHERE seq > (SELECT seq FROM relay_cursor)) AS unmarked FROM events').get() as {
       committed: number;
       unmarked: number;
     };

@@ -27,7 +27,8 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-export type StoredEvent = EventRecord & { seq: number; publishedAt: string | null };
+/** An event as the outbox holds it: `published` once the relay has had the stream's ack for it. */
+export type StoredEvent = EventRecord & { seq: number; published: boolean };
 
 export type IdempotencyClaim = {
   key: string;
@@ -85,6 +86,7 @@ export interface TicketStore {
   putTenantSetting(tenant: string, name: string, value: unknown, at: string): Promise<void>;
   /** Unpublished events in commit order. */
   pending(limit: number): Promise<StoredEvent[]>;
+  /** `seqs`: the first events of the last `pending` batch, in its order, each acked by the stream. */
   markPublished(seqs: readonly number[], at: string): Promise<void>;
   backlog(): Promise<number>;
   purgeIdempotency(before: string): Promise<number>;

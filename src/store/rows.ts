@@ -80,7 +80,7 @@ export function recordToRow(e: EventRecord): Omit<EventRow, 'seq'> {
   };
 }
 
-export function rowToStoredEvent(r: EventRow & { seq: number }): StoredEvent {
+export function rowToStoredEvent(r: EventRow & { seq: number }, published: boolean): StoredEvent {
   return {
     seq: Number(r.seq),
     eventId: r.event_id,
@@ -94,6 +94,6 @@ export function rowToStoredEvent(r: EventRow & { seq: number }): StoredEvent {
     actor: r.actor,
     occurredAt: r.occurred_at,
     payload: r.payload instanceof Uint8Array ? r.payload : new Uint8Array(r.payload),
-    publishedAt: r.published_at,
+    published,
   };
 }

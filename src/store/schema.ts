@@ -44,8 +44,12 @@ export type EventRow = {
   actor: string;
   occurred_at: string;
   payload: Uint8Array;
+  /** PostgreSQL's outbox mark. SQLite keeps one cursor instead (relay_cursor) and leaves this null. */
   published_at: string | null;
 };
+
+/** SQLite only: the seq of the last event the relay published; every later event is pending. */
+export type RelayCursorRow = { id: number; seq: number };
 
 export type IdempotencyRow = {
   tenant: string;
@@ -104,6 +108,7 @@ export type Database = {
   tenant_settings: TenantSettingRow;
   tickets: TicketRow;
   events: EventRow;
+  relay_cursor: RelayCursorRow;
   idempotency_keys: IdempotencyRow;
   processed_events: ProcessedEventRow;
   audit_log: AuditRow;

@@ -2,12 +2,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
 import { historicEvent } from '../../src/events/record.js';
 import { ticketAt } from '../../src/domain/history.js';
 import { StoreUnavailableError } from '../../src/store/port.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import { tempDataDir } from '../support/service.js';
 import { replayContract } from './replayContract.js';
 import { storeContract } from './storeContract.js';
@@ -119,6 +121,33 @@ describe('SQLite writes decided on what was read', () => {
       expect(await search('jammed')).toEqual(['Copier jammed']);
       expect(await search('smoking')).toEqual([]);
       expect(await search('scan')).toEqual(['Scanner offline']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite outbox cursor', () => {
+  it('an upgraded file keeps every unmarked event pending, from the oldest one on', async () => {
+    const dir = tempDataDir();
+    const path = join(dir, 'upgrade.db');
+    // The file as a release before the cursor left it: events marked one by one, some not yet.
+    const before = Object.fromEntries(Object.entries(sqliteMigrations).filter(([name]) => name < '0007'));
+    const raw = new BetterSqlite3(path);
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    const migrated = await new Migrator({ db: kysely, provider: { getMigrations: async () => before } }).migrateToLatest();
+    expect(migrated.error).toBeUndefined();
+    const insert = raw.prepare(`INSERT INTO events (event_id, tenant, ticket_id, version, action, subject, schema, correlation_id, actor, occurred_at, payload, published_at)
+      VALUES (?, 'acme', 't1', ?, 'updated', 'acme.ticket.ticket.event.updated', 'ticket.event.updated@v1', 'c', 'a', '2026-01-01T00:00:00.000Z', x'00', ?)`);
+    ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z', null, null].forEach((at, i) => insert.run(`e${i + 1}`, i + 1, at));
+    await kysely.destroy();
+
+    const store = await openSqliteStore({ path });
+    try {
+      expect((await store.pending(10)).map((e) => e.eventId)).toEqual(['e3', 'e4']);
+      expect(await store.backlog()).toBe(2);
+      expect((await store.history('acme', 't1'))!.map((e) => e.published)).toEqual([true, true, false, false]);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

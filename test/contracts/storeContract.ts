@@ -36,7 +36,20 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       await store.markPublished(pending.map((e) => e.seq), '2026-01-01T00:00:01.000Z');
       expect(await store.pending(10)).toEqual([]);
       expect(await store.backlog()).toBe(0);
-      expect((await store.history('acme', t.id))!.map((e) => e.publishedAt)).toEqual(['2026-01-01T00:00:01.000Z']);
+      expect((await store.history('acme', t.id))!.map((e) => e.published)).toEqual([true]);
+    });
+
+    it('marks what was published up to the first event it could not publish; the rest stays pending', async () => {
+      const [a, b, c] = [await create('a'), await create('b'), await create('c')];
+      const pending = await store.pending(10);
+      expect(pending.map((e) => e.ticketId)).toEqual([a.id, b.id, c.id]);
+      await store.markPublished(pending.slice(0, 2).map((e) => e.seq), '2026-01-01T00:00:01.000Z');
+      expect((await store.pending(10)).map((e) => e.ticketId)).toEqual([c.id]);
+      expect(await store.backlog()).toBe(1);
+      expect((await store.history('acme', b.id))!.map((e) => e.published)).toEqual([true]);
+      expect((await store.history('acme', c.id))!.map((e) => e.published)).toEqual([false]);
+      const d = await create('d');
+      expect((await store.pending(10)).map((e) => e.ticketId)).toEqual([c.id, d.id]);
     });
 
     it('keeps pending events in commit order across tickets', async () => {

@@ -181,7 +181,7 @@ export function ticketRoutes(deps: AppDeps) {
           occurred_at: e.occurredAt,
           actor: e.actor,
           correlation_id: e.correlationId,
-          published: e.publishedAt !== null,
+          published: e.published,
           changed_fields: decoded.changedFields,
           data: decoded.ticket ? ticketJson(decoded.ticket) : null,
           ...(decoded.notification ? { notification: decoded.notification } : {}),

@@ -187,8 +187,8 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     },
 
     async history(tenant, id) {
-      const rows = q.history.all<EventRow & { seq: number }>({ tenant, id });
-      return rows.length === 0 ? undefined : rows.map(rowToStoredEvent);
+      const rows = q.history.all<EventRow & { seq: number; published: number }>({ tenant, id });
+      return rows.length === 0 ? undefined : rows.map((r) => rowToStoredEvent(r, r.published === 1));
     },
 
     async rebuildTickets(fold) {
@@ -200,7 +200,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         let tickets = 0;
         let events = 0;
         for (const { tenant, ticket_id: id } of q.ticketKeysWithEvents.all<{ tenant: string; ticket_id: string }>({})) {
-          const history = q.history.all<EventRow & { seq: number }>({ tenant, id }).map(rowToStoredEvent);
+          const history = q.history.all<EventRow & { seq: number; published: number }>({ tenant, id }).map((r) => rowToStoredEvent(r, r.published === 1));
           events += history.length;
           const ticket = fold(history);
           if (!ticket) continue;
@@ -251,12 +251,13 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     },
 
     async pending(limit): Promise<StoredEvent[]> {
-      return q.pending.all<EventRow & { seq: number }>({ limit }).map(rowToStoredEvent);
+      return q.pending.all<EventRow & { seq: number }>({ limit }).map((r) => rowToStoredEvent(r, false));
     },
 
-    async markPublished(seqs, at) {
+    async markPublished(seqs) {
+      // The relay publishes a prefix of `pending` in seq order, so the last seq marks them all.
       if (seqs.length === 0) return;
-      await writer.write({ steps: [q.markPublished.step({ at, seqs: JSON.stringify(seqs) })] });
+      await writer.write({ steps: [q.markPublished.step({ seq: seqs[seqs.length - 1]! })] });
     },
 
     async backlog() {

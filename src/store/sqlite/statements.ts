@@ -20,6 +20,7 @@ type Expected = { expected: number };
 export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Database>) {
   const slots = <C extends string>(columns: readonly C[], slot: Slot) =>
     Object.fromEntries(columns.map((c) => [c, slot(c)])) as Record<C, never>;
+  const cursor = db.selectFrom('relay_cursor').select('seq').where('id', '=', 1);
   return {
     ticket: prepare<Key>(raw, (s) => db.selectFrom('tickets').selectAll().where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
     insertTicket: prepare<TicketRow>(raw, (s) => db.insertInto('tickets').values(slots(TICKET_COLUMNS, s))),
@@ -40,7 +41,8 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     ),
     insertEvent: prepare<Omit<EventRow, 'seq' | 'published_at'>>(raw, (s) => db.insertInto('events').values(slots(EVENT_COLUMNS, s))),
     history: prepare<Key>(raw, (s) =>
-      db.selectFrom('events').selectAll().where('tenant', '=', s('tenant')).where('ticket_id', '=', s('id')).orderBy('seq'),
+      db.selectFrom('events').selectAll().select(sql<number>`seq <= (${cursor})`.as('published'))
+        .where('tenant', '=', s('tenant')).where('ticket_id', '=', s('id')).orderBy('seq'),
     ),
     ticketKeysWithEvents: prepare<Record<string, never>>(raw, () =>
       db.selectFrom('events').select(['tenant', 'ticket_id']).distinct().where('ticket_id', 'is not', null).orderBy('tenant').orderBy('ticket_id'),
@@ -78,14 +80,14 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     deleteAllTickets: prepare<Record<string, never>>(raw, () => db.deleteFrom('tickets')),
     allTickets: prepare<Record<string, never>>(raw, () => db.selectFrom('tickets').selectAll().orderBy('tenant').orderBy('id')),
     pending: prepare<{ limit: number }>(raw, (s) =>
-      db.selectFrom('events').selectAll().where('published_at', 'is', null).orderBy('seq').limit(s('limit')),
+      db.selectFrom('events').selectAll().where('seq', '>', cursor).orderBy('seq').limit(s('limit')),
     ),
-    markPublished: prepare<{ at: string; seqs: string }>(raw, (s) =>
-      db.updateTable('events').set({ published_at: s('at') })
-        .where('seq', 'in', sql<number>`(select value from json_each(${s('seqs')}))`),
+    // Never backwards: a relay that lost a race to another one on the same file republishes nothing.
+    markPublished: prepare<{ seq: number }>(raw, (s) =>
+      db.updateTable('relay_cursor').set({ seq: sql<number>`max(seq, ${s('seq')})` }).where('id', '=', 1),
     ),
     backlog: prepare<Record<string, never>>(raw, () =>
-      db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('published_at', 'is', null),
+      db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('seq', '>', cursor),
     ),
     idempotency: prepare<{ tenant: string; key: string; not_before: string }>(raw, (s) =>
       db.selectFrom('idempotency_keys').select(['fingerprint', 'response'])
