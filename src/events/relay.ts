@@ -11,6 +11,10 @@ import type { RelayLeadership } from './leadership.js';
 import type { Publisher } from './publisher.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
 
+// Counting a backlog reads all of it: done every round, it took a tenth of the relay's time while
+// draining 40,000 events. A gauge needs it once a second at most.
+const BACKLOG_COUNT_EVERY_MS = 1000;
+
 export type RelayOptions = { batchSize: number; maxInFlight: number; pollMs: number; errorBackoffMs?: number };
 
 export type Relay = {
@@ -37,6 +41,7 @@ export function startRelay(
     pause.wake();
   });
   const leading = () => leadership?.held() ?? true;
+  let countedAt = -Infinity;
   const idle = pause.sleep;
 
   const publish = async (batch: StoredEvent[]): Promise<{ published: number[]; error?: unknown }> => {
@@ -100,7 +105,11 @@ export function startRelay(
           continue;
         }
         const batch = await store.pending(batchSize);
-        metrics.outboxBacklog.set(batch.length < batchSize ? batch.length : await store.backlog());
+        if (batch.length < batchSize) metrics.outboxBacklog.set(batch.length);
+        else if (performance.now() - countedAt >= BACKLOG_COUNT_EVERY_MS) {
+          countedAt = performance.now();
+          metrics.outboxBacklog.set(await store.backlog());
+        }
         if (batch.length === 0) {
           if (stopping) return;
           if (pokes === seenPokes) await idle(pollMs);
