@@ -129,6 +129,37 @@ describe('SQLite writes decided on what was read', () => {
 });
 
 describe('SQLite outbox cursor', () => {
+  it('hands the relay events of two processes on one file in commit order, each once', async () => {
+    const dir = tempDataDir();
+    const path = join(dir, 'shared-outbox.db');
+    const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
+    const ctx = (): CommandContext => ({
+      tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
+    });
+    const create = async (store: typeof one, title: string) => {
+      const outcome = await store.create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()));
+      if (!('kind' in outcome) || outcome.kind !== 'created') throw new Error('not created');
+      return outcome.ticket.id;
+    };
+    try {
+      // `one` remembers a and c, which it wrote; b, between them, is only in the file.
+      const ids = [await create(one, 'a'), await create(two, 'b'), await create(one, 'c')];
+      const seen: string[] = [];
+      for (let round = 0; round < 5; round++) {
+        const batch = await one.pending(2);
+        if (batch.length === 0) break;
+        seen.push(...batch.map((e) => e.ticketId!));
+        await one.markPublished(batch.map((e) => e.seq), new Date().toISOString());
+      }
+      expect(seen).toEqual(ids);
+      expect(await one.backlog()).toBe(0);
+    } finally {
+      await one.close();
+      await two.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an upgraded file keeps every unmarked event pending, from the oldest one on', async () => {
     const dir = tempDataDir();
     const path = join(dir, 'upgrade.db');

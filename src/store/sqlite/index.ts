@@ -21,9 +21,10 @@ import { sqliteMigrations } from './migrations.js';
 import { dynamicQueries } from './prepared.js';
 import { clearIndexSteps, fts5Query, indexSteps, reindexSteps, unindexSteps } from './search.js';
 import { prepareStatements } from './statements.js';
+import { createOutboxTail } from './outboxTail.js';
 import { createTicketCache } from './ticketCache.js';
 import { type Step, createBatchRunner, isStoreWide } from './writeBatch.js';
-import { type WriterMode, startWriter } from './writer.js';
+import { type Applied, type WriterMode, startWriter } from './writer.js';
 
 type PriorClaim = { fingerprint: string; response: string };
 
@@ -38,6 +39,9 @@ export type SqliteOptions = {
 
 /** The ticket store, and the consumers' store on the same file. */
 export type SqliteStore = TicketStore & { consumers: ConsumerStore };
+
+/** Committed events kept for the relay: a few rounds' worth; more only while NATS is away, and those are read from the file. */
+const OUTBOX_TAIL_EVENTS = 4096;
 
 /** A write decided on a ticket as read finds it changed meanwhile (another process): decide again, this often at most. */
 const MAX_ATTEMPTS = 20;
@@ -81,7 +85,18 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     if (write.kind === 'delete') cache.delete(key);
     else cache.set(key, write.ticket);
   };
-  const eventSteps = (events: readonly DomainEvent[]): Step[] => events.map((event) => q.insertEvent.step(recordToRow(toRecord(event))));
+  const tail = createOutboxTail<StoredEvent>(OUTBOX_TAIL_EVENTS);
+  /** The steps that insert these events into the outbox, and what to do once they are committed. */
+  const outboxInserts = (events: readonly DomainEvent[]) => {
+    const rows = events.map((event) => recordToRow(toRecord(event)));
+    return {
+      steps: rows.map((row): Step => q.insertEvent.step(row, { seq: true })),
+      // The relay takes them from memory rather than reading back what was just written.
+      committed: (applied: Applied) => {
+        if (applied.ok && applied.seqs) tail.add(rows.map((row, i) => rowToStoredEvent({ ...row, seq: applied.seqs![i]! } as EventRow & { seq: number }, false)));
+      },
+    };
+  };
   /** The decision's ticket write, guarded by the version it was decided on, with the search index kept in step. */
   const ticketSteps = (write: Write, read?: Ticket): Step[] => {
     const conflict = { expect: 'changed', refuse: 'conflict' } as const;
@@ -107,8 +122,10 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         }
         return decision.ok ? done(decision, current) : decision;
       }
-      const steps = [...guards(decision), ...ticketSteps(decision.write, current), ...eventSteps(decision.events)];
+      const events = outboxInserts(decision.events);
+      const steps = [...guards(decision), ...ticketSteps(decision.write, current), ...events.steps];
       const applied = await writer.write({ steps }, decision.events.length > 0);
+      events.committed(applied);
       if (applied.ok) {
         remember(decision.write);
         return done(decision, current);
@@ -132,13 +149,15 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       // Checked again where it is written: a request in the same batch may have claimed the key.
       if (idempotency) steps.push(q.idempotency.step({ tenant, key: idempotency.key, not_before: idempotency.notBefore }, { expect: 'none', refuse: 'claimed' }));
       if (ticket.externalId !== null) steps.push(q.externalIdOwner.step({ tenant, external_id: ticket.externalId }, { expect: 'none', refuse: 'external_id_taken' }));
-      steps.push(...ticketSteps(decision.write), ...eventSteps(decision.events));
+      const events = outboxInserts(decision.events);
+      steps.push(...ticketSteps(decision.write), ...events.steps);
       if (idempotency) {
         steps.push(q.claimIdempotency.step({
           tenant, key: idempotency.key, fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt,
         }));
       }
       const applied = await writer.write({ steps }, true);
+      events.committed(applied);
       if (applied.ok) {
         remember(decision.write);
         return { kind: 'created', ticket };
@@ -182,7 +201,10 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
           sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
       })).map(rowToTicket);
       const events = audit(page);
-      if (events.length > 0) await writer.write({ steps: eventSteps(events) }, true);
+      if (events.length > 0) {
+        const inserts = outboxInserts(events);
+        inserts.committed(await writer.write({ steps: inserts.steps }, true));
+      }
       return page;
     },
 
@@ -251,6 +273,8 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     },
 
     async pending(limit): Promise<StoredEvent[]> {
+      const fromMemory = tail.after(q.cursor.get<{ seq: number }>({})!.seq, limit);
+      if (fromMemory.length > 0) return fromMemory;
       return q.pending.all<EventRow & { seq: number }>({ limit }).map((r) => rowToStoredEvent(r, false));
     },
 

@@ -14,7 +14,7 @@ export type Prepared<P> = {
   sql: string;
   values(params: P): unknown[];
   /** This statement as one step of a write, with an optional guard. */
-  step(params: P, guard?: Pick<Step, 'expect' | 'refuse'>): Step;
+  step(params: P, guard?: Pick<Step, 'expect' | 'refuse' | 'seq'>): Step;
   run(params: P): number;
   all<R>(params: P): R[];
   get<R>(params: P): R | undefined;

@@ -15,12 +15,14 @@ export type Step = {
   expect?: 'row' | 'none' | 'changed';
   /** What the write answers when the guard fails; `none` also hands back the row it found. */
   refuse?: string;
+  /** Hand back the rowid this insert was given (an event's seq), in the write's `seqs`. */
+  seq?: true;
 };
 
 export type Write = { steps: readonly Step[] };
 
 export type WriteResult =
-  | { ok: true; changes: number }
+  | { ok: true; changes: number; seqs?: number[] }
   | { ok: false; refused: string; row?: unknown }
   | { ok: false; error: { message: string; code?: string | undefined; storeWide: boolean } };
 
@@ -42,6 +44,7 @@ export function createBatchRunner(db: BetterSqlite3.Database): BatchRunner {
 
   const runOne = (write: Write): WriteResult => {
     let changes = 0;
+    let seqs: number[] | undefined;
     for (const step of write.steps) {
       const stmt = statement(step.sql);
       if (step.expect === 'row' || step.expect === 'none') {
@@ -50,14 +53,15 @@ export function createBatchRunner(db: BetterSqlite3.Database): BatchRunner {
         if (changes > 0) throw new Error(`guard failed after the write had changed rows`);
         return { ok: false, refused: step.refuse ?? 'refused', ...(row !== undefined ? { row } : {}) };
       }
-      const ran = stmt.run(...step.params).changes;
-      if (step.expect === 'changed' && ran === 0) {
+      const ran = stmt.run(...step.params);
+      if (step.expect === 'changed' && ran.changes === 0) {
         if (changes > 0) throw new Error(`guard failed after the write had changed rows`);
         return { ok: false, refused: step.refuse ?? 'refused' };
       }
-      changes += ran;
+      changes += ran.changes;
+      if (step.seq) (seqs ??= []).push(Number(ran.lastInsertRowid));
     }
-    return { ok: true, changes };
+    return seqs ? { ok: true, changes, seqs } : { ok: true, changes };
   };
 
   const together = db.transaction((writes: readonly Write[]) => writes.map(runOne));

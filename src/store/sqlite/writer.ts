@@ -13,7 +13,7 @@ import type { WriterRequest, WriterThreadData } from './writerThread.js';
 export type WriterMode = 'thread' | 'inline';
 
 /** A committed write (with the rows it changed), or the refusal its guard gave. */
-export type Applied = { ok: true; changes: number } | { ok: false; refused: string; row?: unknown };
+export type Applied = { ok: true; changes: number; seqs?: number[] } | { ok: false; refused: string; row?: unknown };
 
 export type Writer = {
   /** Settles once the write is committed or refused by its guard; `wakes`: it added events for the relay. */
