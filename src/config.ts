@@ -27,6 +27,7 @@ const schema = z.object({
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
   SQLITE_WRITER: z.enum(['thread', 'inline']).default('thread'),
   TICKET_CACHE_SIZE: int(0, 1_000_000).default(10_000),
+  HEAP_GROWTH_PERCENT: int(0, 300).default(50),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
   NATS_CREDS: z.string().min(1).optional(),
   NATS_NKEY: z.string().min(1).optional(),
@@ -86,6 +87,8 @@ export type Config = {
   sqliteWriter: 'thread' | 'inline';
   /** SQLite: tickets kept decoded in memory for reads; 0 reads every ticket from the file. */
   ticketCacheSize: number;
+  /** How far the JS heap may grow past what the last full collection kept, in %; 0 leaves it to V8. */
+  heapGrowthPercent: number;
   nats: {
     servers: string[];
     credsFile: string | undefined;
@@ -170,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
     sqliteWriter: e.SQLITE_WRITER,
     ticketCacheSize: e.TICKET_CACHE_SIZE,
+    heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     nats: {
       servers: e.NATS_URL,
       credsFile: e.NATS_CREDS,
