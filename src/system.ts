@@ -18,7 +18,6 @@ import { createAttachmentBytes } from './nats/attachmentBytes.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
 import { openStore } from './store/open.js';
-import { startAdvisoryLeadership } from './store/postgres/leadership.js';
 
 export type System = {
   url: string;
@@ -49,7 +48,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   // With PostgreSQL any number of processes may run the relay; only the advisory-lock holder publishes.
   const relays = config.components.has('relay');
   const leadership = relays && config.databaseUrl
-    ? startAdvisoryLeadership({ url: config.databaseUrl, applicationName: config.serviceName, log, onChange: (held) => metrics.relayLeader.set(held ? 1 : 0) })
+    ? (await import('./store/postgres/leadership.js')).startAdvisoryLeadership({ url: config.databaseUrl, applicationName: config.serviceName, log, onChange: (held) => metrics.relayLeader.set(held ? 1 : 0) })
     : undefined;
   if (relays && !config.databaseUrl) metrics.relayLeader.set(1);
   const link = startNatsLink(

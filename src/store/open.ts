@@ -4,13 +4,14 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ConsumerStore } from './consumerPort.js';
 import type { TicketStore } from './port.js';
-import { openPostgresStore } from './postgres/index.js';
-import { openSqliteStore } from './sqlite/index.js';
 
 /** The ticket store and, on the same database, the consumers' store. */
 export async function openStore(config: Config, log: Logger): Promise<TicketStore & { consumers: ConsumerStore }> {
+  // Each adapter loads only when chosen: a SQLite process carries no PostgreSQL driver, and back.
   if (config.databaseUrl) {
+    const { openPostgresStore } = await import('./postgres/index.js');
     return openPostgresStore({ url: config.databaseUrl, applicationName: config.serviceName, poolSize: config.databasePoolSize, log });
   }
+  const { openSqliteStore } = await import('./sqlite/index.js');
   return openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs, writer: config.sqliteWriter, cachedTickets: config.ticketCacheSize });
 }
