@@ -8,7 +8,7 @@ import { type CommandContext, createTicket, deleteTicket, readTicket, updateTick
 import { historicEvent } from '../../src/events/record.js';
 import { ticketAt } from '../../src/domain/history.js';
 import { StoreUnavailableError } from '../../src/store/port.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import { tempDataDir } from '../support/service.js';
 import { replayContract } from './replayContract.js';
@@ -24,6 +24,25 @@ async function openTempStore() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** An agent of acme acting now, for the tests below that open their own stores. */
+const ctx = (): CommandContext => ({
+  tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
+});
+
+/** Two stores on one file, each with its own writer thread, as two processes would have them. */
+async function withTwoStores(file: string, run: (one: SqliteStore, two: SqliteStore) => Promise<void>): Promise<void> {
+  const dir = tempDataDir();
+  const path = join(dir, file);
+  const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
+  try {
+    await run(one, two);
+  } finally {
+    await one.close();
+    await two.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 storeContract('SQLite', openTempStore);
@@ -53,16 +72,8 @@ describe('SQLite held by another process', () => {
 });
 
 describe('SQLite writes decided on what was read', () => {
-  const ctx = (): CommandContext => ({
-    tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
-  });
-
   it('decides again when another process changed the ticket first: every change lands once, versions in order', async () => {
-    const dir = tempDataDir();
-    const path = join(dir, 'two.db');
-    // Two stores on one file, each with its own writer thread, as two processes would have.
-    const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
-    try {
+    await withTwoStores('two.db', async (one, two) => {
       const created = await one.create('acme', () => createTicket({ title: 'shared', createdBy: 'a' }, ctx()));
       if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
       const id = created.ticket.id;
@@ -75,18 +86,11 @@ describe('SQLite writes decided on what was read', () => {
       const last = ticketAt(history.map(historicEvent))!;
       expect(last.tags).toHaveLength(40);
       expect(new Set(last.tags).size).toBe(40);
-    } finally {
-      await one.close();
-      await two.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reads what is stored, not what it cached, after another process changed or deleted the ticket', async () => {
-    const dir = tempDataDir();
-    const path = join(dir, 'cached.db');
-    const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
-    try {
+    await withTwoStores('cached.db', async (one, two) => {
       const created = await one.create('acme', () => createTicket({ title: 'cached', createdBy: 'a' }, ctx()));
       if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
       const id = created.ticket.id;
@@ -96,11 +100,7 @@ describe('SQLite writes decided on what was read', () => {
       expect(await read(two)).toMatchObject({ ticket: { version: 2, title: 'changed elsewhere' } });
       await one.change('acme', id, (t) => deleteTicket(t, undefined, ctx()));
       expect(await read(two)).toEqual({ ok: false, code: 'not_found' });
-    } finally {
-      await one.close();
-      await two.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps the search index in step with inserts, title changes, deletes and a rebuild', async () => {
@@ -130,18 +130,12 @@ describe('SQLite writes decided on what was read', () => {
 
 describe('SQLite outbox cursor', () => {
   it('hands the relay events of two processes on one file in commit order, each once', async () => {
-    const dir = tempDataDir();
-    const path = join(dir, 'shared-outbox.db');
-    const [one, two] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
-    const ctx = (): CommandContext => ({
-      tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
-    });
-    const create = async (store: typeof one, title: string) => {
-      const outcome = await store.create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()));
-      if (!('kind' in outcome) || outcome.kind !== 'created') throw new Error('not created');
-      return outcome.ticket.id;
-    };
-    try {
+    await withTwoStores('shared-outbox.db', async (one, two) => {
+      const create = async (store: SqliteStore, title: string) => {
+        const outcome = await store.create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()));
+        if (!('kind' in outcome) || outcome.kind !== 'created') throw new Error('not created');
+        return outcome.ticket.id;
+      };
       // `one` remembers a and c, which it wrote; b, between them, is only in the file.
       const ids = [await create(one, 'a'), await create(two, 'b'), await create(one, 'c')];
       const seen: string[] = [];
@@ -153,11 +147,7 @@ describe('SQLite outbox cursor', () => {
       }
       expect(seen).toEqual(ids);
       expect(await one.backlog()).toBe(0);
-    } finally {
-      await one.close();
-      await two.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('an upgraded file keeps every unmarked event pending, from the oldest one on', async () => {
