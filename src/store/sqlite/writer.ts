@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreUnavailableError } from '../port.js';
 import { type Write, type WriteResult, createBatchRunner } from './writeBatch.js';
+import { createBatchEncoder } from './batchWire.js';
 import type { WriterRequest, WriterThreadData } from './writerThread.js';
 
 export type WriterMode = 'thread' | 'inline';
@@ -91,6 +92,7 @@ export function startWriter(opts: WriterOptions): Writer {
     stop = async () => undefined;
   } else {
     let worker: Worker | undefined;
+    const wire = createBatchEncoder();
     const fail = (error: unknown) => {
       const unavailable = new StoreUnavailableError(error);
       for (const batch of inFlight.splice(0)) for (const pending of batch) pending.reject(unavailable);
@@ -99,6 +101,7 @@ export function startWriter(opts: WriterOptions): Writer {
     };
     const spawn = () => {
       const w = new Worker(threadEntry(), { workerData: opts.thread, resourceLimits: WRITER_HEAP });
+      wire.reset();
       w.on('message', ({ results }: { results: WriteResult[] }) => {
         settle(inFlight.shift()!, results);
         if (queue.length > 0) sendBatch();
@@ -122,7 +125,7 @@ export function startWriter(opts: WriterOptions): Writer {
       queue = [];
       inFlight.push(batch);
       worker ??= spawn();
-      worker.postMessage({ writes: batch.map((p) => p.write) } satisfies WriterRequest);
+      worker.postMessage({ batch: wire.encode(batch.map((p) => p.write)) } satisfies WriterRequest);
     };
     stop = async () => {
       const w = worker;

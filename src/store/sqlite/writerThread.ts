@@ -3,14 +3,16 @@
 // one answering HTTP.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ConnectionOptions, openConnection } from './connection.js';
-import { type Write, createBatchRunner } from './writeBatch.js';
+import { type WireBatch, createBatchDecoder } from './batchWire.js';
+import { createBatchRunner } from './writeBatch.js';
 
 export type WriterThreadData = ConnectionOptions & { path: string };
-export type WriterRequest = { writes: Write[] } | { close: true };
+export type WriterRequest = { batch: WireBatch } | { close: true };
 
 const { path, ...options } = workerData as WriterThreadData;
 const db = openConnection(path, options);
 const runner = createBatchRunner(db);
+const wire = createBatchDecoder();
 const port = parentPort!;
 
 port.on('message', (message: WriterRequest) => {
@@ -19,5 +21,5 @@ port.on('message', (message: WriterRequest) => {
     port.close();
     return;
   }
-  port.postMessage({ results: runner.run(message.writes) });
+  port.postMessage({ results: runner.run(wire.decode(message.batch)) });
 });
