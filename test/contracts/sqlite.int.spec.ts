@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
 import { historicEvent } from '../../src/events/record.js';
 import { ticketAt } from '../../src/domain/history.js';
-import { StoreUnavailableError } from '../../src/store/port.js';
+import { type StoredEvent, StoreUnavailableError } from '../../src/store/port.js';
 import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import { tempDataDir } from '../support/service.js';
@@ -138,6 +138,9 @@ describe('SQLite outbox cursor', () => {
       };
       // `one` remembers a and c, which it wrote; b, between them, is only in the file.
       const ids = [await create(one, 'a'), await create(two, 'b'), await create(one, 'c')];
+      // What one hands out from memory is what two reads from the file, and the other way round.
+      const asRead = (events: StoredEvent[]) => events.map((e) => ({ ...e, payload: Buffer.from(e.payload) }));
+      expect(asRead(await one.pending(10))).toEqual(asRead(await two.pending(10)));
       const seen: string[] = [];
       for (let round = 0; round < 5; round++) {
         const batch = await one.pending(2);
@@ -150,7 +153,12 @@ describe('SQLite outbox cursor', () => {
     });
   });
 
-  it('an upgraded file keeps every unmarked event pending, from the oldest one on', async () => {
+  it.each([
+    ['some events marked', ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z', null, null], ['e3', 'e4']],
+    ['every event marked', ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z'], []],
+    ['no event marked', [null, null], ['e1', 'e2']],
+    ['no events at all', [], []],
+  ])('an upgraded file with %s keeps every unmarked event pending, and what comes after', async (_case, marks, pending) => {
     const dir = tempDataDir();
     const path = join(dir, 'upgrade.db');
     // The file as a release before the cursor left it: events marked one by one, some not yet.
@@ -161,14 +169,17 @@ describe('SQLite outbox cursor', () => {
     expect(migrated.error).toBeUndefined();
     const insert = raw.prepare(`INSERT INTO events (event_id, tenant, ticket_id, version, action, subject, schema, correlation_id, actor, occurred_at, payload, published_at)
       VALUES (?, 'acme', 't1', ?, 'updated', 'acme.ticket.ticket.event.updated', 'ticket.event.updated@v1', 'c', 'a', '2026-01-01T00:00:00.000Z', x'00', ?)`);
-    ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z', null, null].forEach((at, i) => insert.run(`e${i + 1}`, i + 1, at));
+    marks.forEach((at, i) => insert.run(`e${i + 1}`, i + 1, at));
     await kysely.destroy();
 
     const store = await openSqliteStore({ path });
     try {
-      expect((await store.pending(10)).map((e) => e.eventId)).toEqual(['e3', 'e4']);
-      expect(await store.backlog()).toBe(2);
-      expect((await store.history('acme', 't1'))!.map((e) => e.published)).toEqual([true, true, false, false]);
+      expect((await store.pending(10)).map((e) => e.eventId)).toEqual(pending);
+      expect(await store.backlog()).toBe(pending.length);
+      if (marks.length > 0) expect((await store.history('acme', 't1'))!.map((e) => e.published)).toEqual(marks.map((at) => at !== null));
+      const created = await store.create('acme', () => createTicket({ title: 'after the upgrade', createdBy: 'a' }, ctx()));
+      if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
+      expect((await store.pending(10)).map((e) => e.ticketId)).toEqual([...pending.map(() => 't1'), created.ticket.id]);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -273,15 +273,21 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     },
 
     async pending(limit): Promise<StoredEvent[]> {
-      const fromMemory = tail.after(q.cursor.get<{ seq: number }>({})!.seq, limit);
-      if (fromMemory.length > 0) return fromMemory;
-      return q.pending.all<EventRow & { seq: number }>({ limit }).map((r) => rowToStoredEvent(r, false));
+      const cursor = q.cursor.get<{ seq: number }>({})?.seq;
+      if (cursor === undefined) throw new StoreUnavailableError(new Error('relay_cursor has no row'));
+      const fromMemory = tail.after(cursor, limit);
+      if (fromMemory.length === limit) return fromMemory;
+      // What memory does not hold (another process's events, or the tail was trimmed) comes from the file.
+      const after = fromMemory.length > 0 ? fromMemory[fromMemory.length - 1]!.seq : cursor;
+      const fromFile = q.pendingAfter.all<EventRow & { seq: number }>({ after, limit: limit - fromMemory.length }).map((r) => rowToStoredEvent(r, false));
+      return fromMemory.length > 0 ? [...fromMemory, ...fromFile] : fromFile;
     },
 
     async markPublished(seqs) {
       // The relay publishes a prefix of `pending` in seq order, so the last seq marks them all.
       if (seqs.length === 0) return;
-      await writer.write({ steps: [q.markPublished.step({ seq: seqs[seqs.length - 1]! })] });
+      const applied = await writer.write({ steps: [q.markPublished.step({ seq: seqs[seqs.length - 1]! }, { expect: 'changed', refuse: 'no cursor' })] });
+      if (!applied.ok) throw new StoreUnavailableError(new Error('relay_cursor has no row'));
     },
 
     async backlog() {

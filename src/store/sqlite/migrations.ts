@@ -165,14 +165,15 @@ export const sqliteMigrations: Record<string, Migration> = {
   // Marking each published event rewrote its row and a partial index: about a fifth of the bytes a
   // create writes. SQLite commits one writer at a time, so seq order is commit order and the relay
   // publishes a prefix of it: one cursor says as much. It starts before the oldest unmarked event.
+  // Kysely runs SQLite migrations outside a transaction: each statement may run again after a crash.
   '0007_relay_cursor': {
     async up(db: Kysely<unknown>) {
-      await sql`CREATE TABLE relay_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`.execute(db);
-      await sql`INSERT INTO relay_cursor (id, seq) VALUES (1, coalesce(
+      await sql`CREATE TABLE IF NOT EXISTS relay_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`.execute(db);
+      await sql`INSERT OR IGNORE INTO relay_cursor (id, seq) VALUES (1, coalesce(
         (SELECT min(seq) - 1 FROM events WHERE published_at IS NULL),
         (SELECT max(seq) FROM events),
         0))`.execute(db);
-      await sql`DROP INDEX events_pending`.execute(db);
+      await sql`DROP INDEX IF EXISTS events_pending`.execute(db);
     },
   },
 };

@@ -1,12 +1,12 @@
 // The events this process committed, in seq order, kept until the relay has passed them, so the
 // relay need not read back from the file what the writer just wrote (a twentieth of the request
 // thread under load). Only a run that starts right after the relay's cursor and has no gap is
-// handed out; an event committed by another process on the same file leaves a gap, and then the
-// relay reads the file as before.
+// handed out; from the first event it lacks on (another process's, or one trimmed away), the
+// store reads the file.
 
 export type OutboxTail<E extends { seq: number }> = {
   add(events: readonly E[]): void;
-  /** The events right after `cursor`, without a gap, at most `limit`; empty: read the file. */
+  /** The events right after `cursor`, without a gap, at most `limit`; the store reads the rest from the file. */
   after(cursor: number, limit: number): E[];
   size(): number;
 };

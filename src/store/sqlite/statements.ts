@@ -80,8 +80,8 @@ export function prepareStatements(raw: BetterSqlite3.Database, db: Kysely<Databa
     deleteAllTickets: prepare<Record<string, never>>(raw, () => db.deleteFrom('tickets')),
     allTickets: prepare<Record<string, never>>(raw, () => db.selectFrom('tickets').selectAll().orderBy('tenant').orderBy('id')),
     cursor: prepare<Record<string, never>>(raw, () => cursor),
-    pending: prepare<{ limit: number }>(raw, (s) =>
-      db.selectFrom('events').selectAll().where('seq', '>', cursor).orderBy('seq').limit(s('limit')),
+    pendingAfter: prepare<{ after: number; limit: number }>(raw, (s) =>
+      db.selectFrom('events').selectAll().where('seq', '>', s('after')).orderBy('seq').limit(s('limit')),
     ),
     // Never backwards: a relay that lost a race to another one on the same file republishes nothing.
     markPublished: prepare<{ seq: number }>(raw, (s) =>
