@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreUnavailableError } from '../port.js';
-import { type Write, type WriteResult, createBatchRunner } from './writeBatch.js';
 import { createBatchEncoder } from './batchWire.js';
+import { type Write, type WriteResult, createBatchRunner } from './writeBatch.js';
 import type { WriterRequest, WriterThreadData } from './writerThread.js';
 
 export type WriterMode = 'thread' | 'inline';
