@@ -17,6 +17,10 @@ export type ServicePlan = {
   synchronous?: 'FULL' | 'NORMAL';
   /** Wait for GET /ready = 200 (false: return as soon as it is spawned). */
   waitReady?: boolean;
+  /** Another build's entry (bench/compare.ts); this build's by default. */
+  main?: string;
+  /** More environment, applied last. */
+  env?: Record<string, string>;
 };
 
 export async function startService(plan: ServicePlan): Promise<ServiceChild> {
@@ -32,7 +36,8 @@ export async function startService(plan: ServicePlan): Promise<ServiceChild> {
   if (plan.components) env.COMPONENTS = plan.components;
   if (plan.stream) env.STREAM_NAME = plan.stream;
   if (plan.synchronous) env.SQLITE_SYNCHRONOUS = plan.synchronous;
-  const child = spawnNode(plan.label, MAIN, env);
+  Object.assign(env, plan.env);
+  const child = spawnNode(plan.label, plan.main ?? MAIN, env);
   const url = `http://127.0.0.1:${port}`;
   const service = { ...child, url, dbPath: `${plan.dataDir}/ticket-svc.db` };
   if (plan.waitReady === false) return service;
