@@ -11,11 +11,11 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { sleep } from './childProcess.js';
-import { cpuMeter } from './cpu.js';
+import { cpuMeter, perRequest } from './cpu.js';
 import { type LoadResult, drive } from './httpLoad.js';
 import { rssMb, sampleRss } from './rss.js';
 import { startService } from './service.js';
-import { createRequest, getRequest, ticketIdOf } from './ticketRequests.js';
+import { createRequest, getRequest, idCollector } from './ticketRequests.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -53,10 +53,7 @@ async function runOnce(variant: string): Promise<Run> {
     const rss = sampleRss(service.pid);
     const base = { url: service.url, connections: 64 };
     const ids: string[] = [];
-    await drive({ ...base, seconds: 2, request: createRequest((status, body) => {
-      const id = status === 201 && ids.length < 10_000 ? ticketIdOf(body) : undefined;
-      if (id) ids.push(id);
-    }) });
+    await drive({ ...base, seconds: 2, request: createRequest(idCollector(ids, 10_000)) });
     const create = await measured(service.pid, () => drive({ ...base, seconds, request: createRequest() }));
     await drive({ ...base, seconds: 2, request: getRequest(ids) });
     const get = await measured(service.pid, () => drive({ ...base, seconds, request: getRequest(ids) }));
@@ -74,12 +71,12 @@ async function measured(pid: number, load: () => Promise<LoadResult>): Promise<R
   const cpu = cpuMeter(pid);
   const io = ioOf(pid);
   const result = await load();
-  const spent = cpu.spent();
+  const spent = perRequest(cpu.spent(), result);
   const after = ioOf(pid);
   const n = Math.max(1, result.ok + result.non2xx);
   if (result.non2xx + result.errors > 0) process.stderr.write(`  ${result.non2xx} non-2xx, ${result.errors} errors\n`);
   return {
-    reqPerSec: result.reqPerSec, p99Ms: result.p99Ms, cpuUs: spent.processUs / n, mainUs: spent.mainThreadUs / n,
+    reqPerSec: result.reqPerSec, p99Ms: result.p99Ms, cpuUs: spent.processUs, mainUs: spent.mainThreadUs,
     writtenB: (after.write_bytes! - io.write_bytes!) / n, readB: (after.rchar! - io.rchar!) / n,
   };
 }

@@ -3,6 +3,7 @@
 // service's and the reference's throughput but not the work each request costs.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { LoadResult } from './httpLoad.js';
 
 const TICKS_PER_SECOND = clockTicks();
 
@@ -34,4 +35,10 @@ export function cpuMeter(pid: number): { spent(): CpuSpent } {
       return { processUs: now.processUs - start.processUs, mainThreadUs: now.mainThreadUs - start.mainThreadUs };
     },
   };
+}
+
+/** CPU time per answered request of one load phase. */
+export function perRequest(spent: CpuSpent, load: LoadResult): CpuSpent {
+  const answered = Math.max(1, load.ok + load.non2xx);
+  return { processUs: spent.processUs / answered, mainThreadUs: spent.mainThreadUs / answered };
 }

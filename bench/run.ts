@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { uploadMemory } from './attachmentUpload.js';
-import { type CpuSpent, cpuMeter } from './cpu.js';
+import { type CpuSpent, cpuMeter, perRequest } from './cpu.js';
 import { measureBacklog } from './backlog.js';
 import { assertRunning, sleep, spawnNode, waitForStatus } from './childProcess.js';
 import { type LoadResult, drive } from './httpLoad.js';
@@ -18,7 +18,7 @@ import { type Figure, figure, printTable, writeResults } from './report.js';
 import { rssMb, sampleRss } from './rss.js';
 import { startService } from './service.js';
 import { steadyCreateToStream } from './steadyLatency.js';
-import { createRequest, getRequest, ticketIdOf } from './ticketRequests.js';
+import { createRequest, getRequest, idCollector } from './ticketRequests.js';
 
 const quick = process.argv.includes('--quick');
 const plan = {
@@ -95,11 +95,7 @@ async function main(): Promise<void> {
 
   // The warm-up's 201s give the GET phase its ids, so the measured run carries no body parsing.
   const ids: string[] = [];
-  const collectIds = (status: number, body: string) => {
-    if (status !== 201 || ids.length >= plan.getIds) return;
-    const id = ticketIdOf(body);
-    if (id) ids.push(id);
-  };
+  const collectIds = idCollector(ids, plan.getIds);
   say('create: warm-up');
   const warmCreate = await drive({ ...base, seconds: plan.warmSeconds, request: createRequest(collectIds) });
   say(`create: ${plan.loadSeconds} s at ${plan.connections} connections`);
@@ -229,12 +225,6 @@ function meanLoad(a: LoadResult, b: LoadResult): LoadResult {
     errors: a.errors + b.errors,
     seconds: a.seconds + b.seconds,
   };
-}
-
-/** CPU time per answered request of one load phase. */
-function perRequest(spent: CpuSpent, load: LoadResult): CpuSpent {
-  const answered = Math.max(1, load.ok + load.non2xx);
-  return { processUs: spent.processUs / answered, mainThreadUs: spent.mainThreadUs / answered };
 }
 
 function gitCommit(): string {

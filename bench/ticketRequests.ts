@@ -38,3 +38,12 @@ export function ticketIdOf(body: string): string | undefined {
     return undefined;
   }
 }
+
+/** A create's onResponse that keeps the ids of the first `max` tickets created (for the GET phase). */
+export function idCollector(ids: string[], max: number): NonNullable<Request['onResponse']> {
+  return (status, body) => {
+    if (status !== 201 || ids.length >= max) return;
+    const id = ticketIdOf(body);
+    if (id) ids.push(id);
+  };
+}
