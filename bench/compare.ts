@@ -4,7 +4,7 @@
 // minutes, so two builds are only comparable run for run, and in CPU and bytes per request more
 // than in req/s.
 //
-// A variant is a checkout with a build (`dist/src/main.js`), such as a `git worktree` of the
+// A variant is a checkout with a build (`npm run build`), such as a `git worktree` of the
 // commit before, optionally followed by environment settings: `../before,TICKET_CACHE_SIZE=0`.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { sleep } from './childProcess.js';
 import { cpuMeter, perRequest } from './cpu.js';
 import { type LoadResult, drive } from './httpLoad.js';
 import { rssMb, sampleRss } from './rss.js';
-import { startService } from './service.js';
+import { serviceEntry, startService } from './service.js';
 import { createRequest, getRequest, idCollector } from './ticketRequests.js';
 
 const args = process.argv.slice(2);
@@ -45,7 +45,7 @@ async function runOnce(variant: string): Promise<Run> {
   if (!bin) throw new Error('nats-server not found');
   const nats = await spawnNatsServer({ bin, host: '127.0.0.1', port: await freePort(), storeDir: join(tmp, 'nats') });
   const service = await startService({
-    label: variant, dataDir: join(tmp, 'service'), natsUrl: nats.url, components: 'api,relay', main: resolve(dir!, 'dist/src/main.js'), env,
+    label: variant, dataDir: join(tmp, 'service'), natsUrl: nats.url, components: 'api,relay', main: serviceEntry(resolve(dir!)), env,
   });
   try {
     await sleep(1000);

@@ -1,9 +1,18 @@
-// Starts ticket-svc (dist/src/main.js) as a child process on a free port with the benchmark's environment.
+// Starts ticket-svc as a child process on a free port with the benchmark's environment: the bundle
+// (dist/bundle/main.js) that `npm start` and the Docker image run.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/nats/localServer.js';
 import { type NodeChild, spawnNode, waitForStatus } from './childProcess.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../bundle/main.js', import.meta.url));
+
+/** The entry of another checkout's build: its bundle, or for builds from before the bundle, tsc's output. */
+export function serviceEntry(checkout: string): string {
+  const bundle = join(checkout, 'dist/bundle/main.js');
+  return existsSync(bundle) ? bundle : join(checkout, 'dist/src/main.js');
+}
 
 export type ServiceChild = NodeChild & { url: string; dbPath: string };
 

@@ -1,7 +1,16 @@
 // The process entry: read the config (one clear line per bad variable), start, stop on SIGTERM/SIGINT.
 import { setFlagsFromString } from 'node:v8';
-import { ConfigError, loadConfig } from './config.js';
-import { startSystem } from './system.js';
+
+// Loading the service makes objects that all live for good (module code, schemas, statements).
+// V8 reads that survival as a sign to grow the young generation, to its 16 MB semi-space maximum,
+// and keeps it until its memory reducer runs: idle RSS 100 MB instead of ~75. So the young
+// generation keeps its start size while the modules load (they are imported below, not at the
+// top, for this) and grows under load as usual once the service listens.
+const V8_SEMI_SPACE_GROWTH = 2; // V8's default --semi-space-growth-factor
+setFlagsFromString('--semi-space-growth-factor=1');
+
+const { ConfigError, loadConfig } = await import('./config.js');
+const { startSystem } = await import('./system.js');
 
 async function main(): Promise<void> {
   let system: Awaited<ReturnType<typeof startSystem>>;
@@ -18,6 +27,8 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  } finally {
+    setFlagsFromString(`--semi-space-growth-factor=${V8_SEMI_SPACE_GROWTH}`);
   }
   const shutdown = (signal: string) => {
     system.log.info({ operation: 'shutdown', signal }, 'signal received');

@@ -67,7 +67,7 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
 
 describe.runIf(process.env.NATS_URL === undefined)('the service as a process', () => {
   it('refuses to start on bad configuration, with one clear line per bad variable', async () => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
+    const child = spawn(process.execPath, ['dist/bundle/main.js'], {
       env: { ...process.env, PORT: 'abc', STREAM_REPLICAS: '9', LOG_LEVEL: 'loud', DATA_DIR: tempDataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,8 @@
-// Process-level tests run the compiled service (dist/); build it once if `npm test`'s pretest did not.
+// Process-level tests run the built service (dist/bundle, as `npm start` does) and the CLI (dist/src);
+// build both once if `npm test`'s pretest did not.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export default function setup(): void {
-  if (!existsSync('dist/src/main.js')) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  if (!existsSync('dist/src/cli.js') || !existsSync('dist/bundle/main.js')) execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
 }

@@ -1,6 +1,7 @@
 // Starts the service the way users do: in-process through the composition root, or as a real
-// child process (`node dist/src/main.js`) for tests that kill it. The store is SQLite in the data
-// dir unless env carries a DATABASE_URL (see ./stores.ts for a fresh database of either kind).
+// child process (`node dist/bundle/main.js`, as `npm start` runs it) for tests that kill it. The
+// store is SQLite in the data dir unless env carries a DATABASE_URL (see ./stores.ts for a fresh
+// database of either kind).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ export async function spawnService(env: Record<string, string>): Promise<Service
   // DATABASE_URL in the test run's environment names the server for test databases; the service
   // uses PostgreSQL only when the test hands it a database (SQLite otherwise).
   const { DATABASE_URL: _server, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, ['dist/bundle/main.js'], {
     env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NATS_AUTOSTART: 'false', RELAY_POLL_MS: '50', ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
