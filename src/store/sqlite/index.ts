@@ -82,6 +82,9 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
   /** The cache follows every committed write. */
   const remember = (write: Write) => {
     const key = cacheKey(write.ticket.tenant, write.ticket.id);
+    // A read that only recorded its event leaves the entry where it is: moving it to the back on
+    // every GET made a new key and Map slot each time, garbage that outlived the young generation.
+    if (write.kind === 'none' && cache.get(key) === write.ticket) return;
     if (write.kind === 'delete') cache.delete(key);
     else cache.set(key, write.ticket);
   };

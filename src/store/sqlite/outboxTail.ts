@@ -13,8 +13,14 @@ export type OutboxTail<E extends { seq: number }> = {
 
 /** At most `capacity` events (while NATS is away the outbox grows; the oldest go, and are read from the file). */
 export function createOutboxTail<E extends { seq: number }>(capacity: number): OutboxTail<E> {
-  let events: E[] = [];
+  // Slots before `head` are emptied as it moves: an event the relay has passed must not live on in
+  // the array until the next compaction, or under load every event outlives the young generation
+  // and is collected only by a full GC (a latency spike each).
+  let events: Array<E | undefined> = [];
   let head = 0;
+  const advanceTo = (to: number) => {
+    while (head < to) events[head++] = undefined;
+  };
   const compact = () => {
     if (head > 1024 && head * 2 > events.length) {
       events = events.slice(head);
@@ -30,11 +36,13 @@ export function createOutboxTail<E extends { seq: number }>(capacity: number): O
         while (at > head && events[at - 1]!.seq > event.seq) at--;
         events.splice(at, 0, event);
       }
-      if (events.length - head > capacity) head = events.length - capacity;
+      if (events.length - head > capacity) advanceTo(events.length - capacity);
       compact();
     },
     after(cursor, limit) {
-      while (head < events.length && events[head]!.seq <= cursor) head++;
+      let passed = head;
+      while (passed < events.length && events[passed]!.seq <= cursor) passed++;
+      advanceTo(passed);
       compact();
       const run: E[] = [];
       let expected = cursor + 1;
