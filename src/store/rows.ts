@@ -80,9 +80,10 @@ export function recordToRow(e: EventRecord): Omit<EventRow, 'seq'> {
   };
 }
 
-export function rowToStoredEvent(r: EventRow & { seq: number }, published: boolean): StoredEvent {
+/** `seq` apart from the row: a row the writer just inserted learns it from the insert. */
+export function rowToStoredEvent(r: Omit<EventRow, 'seq'>, published: boolean, seq: number): StoredEvent {
   return {
-    seq: Number(r.seq),
+    seq: Number(seq),
     eventId: r.event_id,
     tenant: r.tenant,
     ticketId: r.ticket_id,

@@ -185,7 +185,7 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
 
     async history(tenant, id) {
       const rows = await guard(() => history(db, tenant, id));
-      return rows.length === 0 ? undefined : rows.map((r) => rowToStoredEvent(r as EventRow & { seq: number }, r.published_at !== null));
+      return rows.length === 0 ? undefined : rows.map((r) => rowToStoredEvent(r, r.published_at !== null, r.seq));
     },
 
     rebuildTickets(fold) {
@@ -199,7 +199,7 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
         let tickets = 0;
         let events = 0;
         for (const { tenant, ticket_id: id } of keys) {
-          const stored = (await history(trx, tenant, id!)).map((r) => rowToStoredEvent(r as EventRow & { seq: number }, r.published_at !== null));
+          const stored = (await history(trx, tenant, id!)).map((r) => rowToStoredEvent(r, r.published_at !== null, r.seq));
           events += stored.length;
           const ticket = fold(stored);
           if (!ticket) continue;
@@ -259,7 +259,7 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
 
     async pending(limit): Promise<StoredEvent[]> {
       const rows = await guard(() => db.selectFrom('events').selectAll().where('published_at', 'is', null).orderBy('seq').limit(limit).execute());
-      return rows.map((r) => rowToStoredEvent(r as EventRow & { seq: number }, r.published_at !== null));
+      return rows.map((r) => rowToStoredEvent(r, r.published_at !== null, r.seq));
     },
 
     async markPublished(seqs, at) {

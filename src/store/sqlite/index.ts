@@ -96,7 +96,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       steps: rows.map((row): Step => q.insertEvent.step(row, { seq: true })),
       // The relay takes them from memory rather than reading back what was just written.
       committed: (applied: Applied) => {
-        if (applied.ok && applied.seqs) tail.add(rows.map((row, i) => rowToStoredEvent({ ...row, seq: applied.seqs![i]! } as EventRow & { seq: number }, false)));
+        if (applied.ok && applied.seqs) tail.add(rows.map((row, i) => rowToStoredEvent(row, false, applied.seqs![i]!)));
       },
     };
   };
@@ -213,7 +213,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
 
     async history(tenant, id) {
       const rows = q.history.all<EventRow & { seq: number; published: number }>({ tenant, id });
-      return rows.length === 0 ? undefined : rows.map((r) => rowToStoredEvent(r, r.published === 1));
+      return rows.length === 0 ? undefined : rows.map((r) => rowToStoredEvent(r, r.published === 1, r.seq));
     },
 
     async rebuildTickets(fold) {
@@ -225,7 +225,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
         let tickets = 0;
         let events = 0;
         for (const { tenant, ticket_id: id } of q.ticketKeysWithEvents.all<{ tenant: string; ticket_id: string }>({})) {
-          const history = q.history.all<EventRow & { seq: number; published: number }>({ tenant, id }).map((r) => rowToStoredEvent(r, r.published === 1));
+          const history = q.history.all<EventRow & { seq: number; published: number }>({ tenant, id }).map((r) => rowToStoredEvent(r, r.published === 1, r.seq));
           events += history.length;
           const ticket = fold(history);
           if (!ticket) continue;
@@ -282,7 +282,7 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       if (fromMemory.length === limit) return fromMemory;
       // What memory does not hold (another process's events, or the tail was trimmed) comes from the file.
       const after = fromMemory.length > 0 ? fromMemory[fromMemory.length - 1]!.seq : cursor;
-      const fromFile = q.pendingAfter.all<EventRow & { seq: number }>({ after, limit: limit - fromMemory.length }).map((r) => rowToStoredEvent(r, false));
+      const fromFile = q.pendingAfter.all<EventRow & { seq: number }>({ after, limit: limit - fromMemory.length }).map((r) => rowToStoredEvent(r, false, r.seq));
       return fromMemory.length > 0 ? [...fromMemory, ...fromFile] : fromFile;
     },
 
