@@ -20,7 +20,7 @@ export function consumedEvent(msg: JsMsg): ConsumedEvent {
   const tenant = decoded.meta.tenant || header('tenant');
   if (!eventId || !tenant) throw new Error(`not a ticket-svc event: no ${eventId ? 'tenant' : 'event id'}`);
   const subject = (redriven ? header(DLQ_HEADERS.subject) : undefined) ?? msg.subject;
-  return { ...decoded, eventId, tenant, subject };
+  return Object.assign(decoded, { eventId, tenant, subject });
 }
 
 /** The one-line reason an attempt failed, for logs and the dead letter. */

@@ -48,6 +48,9 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
   const policy = { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs, maxRetries: settings.maxRetries };
   const dlq: DlqStreamSettings = { name: settings.dlqStream, replicas: deps.stream.replicas, maxAgeMs: deps.stream.maxAgeMs };
   const label = { consumer: def.name };
+  // Label sets made once: a spread that adds a key gets a hidden class of its own each time (README,
+  // Performance), garbage per message.
+  const outcomeLabel = { duplicate: { ...label, outcome: 'duplicate' }, handled: { ...label, outcome: 'handled' } };
   let stopped = false;
   let wakeOnStop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (wakeOnStop = resolve));
@@ -87,14 +90,14 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     const deliveryCount = m.info.deliveryCount;
     if (await store.isProcessed(def.name, event.eventId)) {
       m.ack();
-      metrics.consumerProcessed.inc({ ...label, outcome: 'duplicate' });
+      metrics.consumerProcessed.inc(outcomeLabel.duplicate);
       return undefined;
     }
     try {
       await def.handle(event, { deliveryCount, working: () => m.working() });
       await store.markProcessed(def.name, event.eventId, now().toISOString());
       m.ack();
-      metrics.consumerProcessed.inc({ ...label, outcome: 'handled' });
+      metrics.consumerProcessed.inc(outcomeLabel.handled);
       return undefined;
     } catch (error) {
       if (isLastAttempt(deliveryCount, policy)) {
@@ -114,6 +117,7 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
    * overtakes it; the redelivery itself goes straight in.
    */
   const dispatch = (js: JetStreamClient, durable: string) => {
+    const lagLabel = { ...label, durable };
     const queue = createKeyedQueue();
     const retrying = new Map<string, { done: Promise<void>; settle: () => void }>();
     const tasks = new Set<Promise<void>>();
@@ -152,7 +156,7 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     };
     return {
       async accept(m: JsMsg): Promise<void> {
-        metrics.consumerLag.set({ ...label, durable }, m.info.pending);
+        metrics.consumerLag.set(lagLabel, m.info.pending);
         let event: ConsumedEvent;
         try {
           event = consumedEvent(m);

@@ -129,7 +129,7 @@ export function decodeWithMeta(payload: Uint8Array): DecodedEvent & { meta: Even
     eventId: m?.eventId ?? '', tenant: m?.tenant ?? '', occurredAt: m?.occurredAt ?? '', schema: m?.schema ?? '',
     correlationId: m?.correlationId ?? '', actor: m?.actor ?? '', action: m?.action ?? '',
   };
-  return { ...decodedEvent(event), meta };
+  return Object.assign(decodedEvent(event), { meta });
 }
 
 function decodedEvent(event: TicketEvent): DecodedEvent {

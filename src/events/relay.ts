@@ -71,12 +71,13 @@ export function startRelay(
   };
 
   const publishOne = (publisher: Publisher, event: StoredEvent): Promise<unknown> => {
+    // append, not set: the headers are new, and set first looks for the key to delete it.
     const h = headers();
-    h.set('Nats-Msg-Id', event.eventId);
-    h.set('tenant', event.tenant);
-    h.set('schema', event.schema);
-    h.set('Content-Type', 'application/x-protobuf');
-    h.set('correlation-id', event.correlationId);
+    h.append('Nats-Msg-Id', event.eventId);
+    h.append('tenant', event.tenant);
+    h.append('schema', event.schema);
+    h.append('Content-Type', 'application/x-protobuf');
+    h.append('correlation-id', event.correlationId);
     const started = performance.now();
     const ack = publisher.publish(event.subject, event.payload, h).then((result) => {
       metrics.publishLatency.observe((performance.now() - started) / 1000);

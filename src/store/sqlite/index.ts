@@ -105,8 +105,8 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
     const conflict = { expect: 'changed', refuse: 'conflict' } as const;
     return applyWrite<Step[]>(write, {
       insert: (row) => [q.insertTicket.step(row), ...indexSteps(row)],
-      update: (row) => [q.updateTicket.step({ ...row, expected: read!.version }, conflict), ...reindexSteps(read!, row)],
-      delete: (key) => [q.deleteTicket.step({ ...key, expected: read!.version }, conflict), ...unindexSteps(key)],
+      update: (row) => [q.updateTicket.step(Object.assign(row, { expected: read!.version }), conflict), ...reindexSteps(read!, row)],
+      delete: (key) => [q.deleteTicket.step({ tenant: key.tenant, id: key.id, expected: read!.version }, conflict), ...unindexSteps(key)],
       none: () => [q.ticketAtVersion.step({ tenant: write.ticket.tenant, id: write.ticket.id, expected: read!.version }, { expect: 'row', refuse: 'conflict' })],
     });
   };
