@@ -2,11 +2,11 @@
 // Nats-Msg-Id = event_id, and marks them only after the stream acknowledged them.
 // A crash between ack and mark republishes, and JetStream's duplicate window drops the copy.
 // With replicas sharing one outbox, only the holder of the leadership publishes.
-import { headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { createPause } from '../pause.js';
 import type { NatsLink } from '../nats/link.js';
+import { eventHeaders } from './eventHeaders.js';
 import type { RelayLeadership } from './leadership.js';
 import type { Publisher } from './publisher.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
@@ -71,13 +71,7 @@ export function startRelay(
   };
 
   const publishOne = (publisher: Publisher, event: StoredEvent): Promise<unknown> => {
-    // append, not set: the headers are new, and set first looks for the key to delete it.
-    const h = headers();
-    h.append('Nats-Msg-Id', event.eventId);
-    h.append('tenant', event.tenant);
-    h.append('schema', event.schema);
-    h.append('Content-Type', 'application/x-protobuf');
-    h.append('correlation-id', event.correlationId);
+    const h = eventHeaders(event);
     const started = performance.now();
     const ack = publisher.publish(event.subject, event.payload, h).then((result) => {
       metrics.publishLatency.observe((performance.now() - started) / 1000);
