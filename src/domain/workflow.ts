@@ -77,6 +77,23 @@ export function availableTransitions(marking: Marking, principal: Pick<Principal
   return enabledTransitions(marking).filter((t) => allowedFor(roles, t));
 }
 
+// Every ticket in a response carries the transitions its caller may fire: a function of its place
+// and the caller's roles only, so each answer is worked out once. The key space is small (places ×
+// role sets); the bound only guards against role lists no identity would issue.
+const AVAILABLE_MEMO_LIMIT = 4096;
+const availableMemo = new Map<string, readonly TransitionName[]>();
+
+/** `availableTransitions` for a ticket in `place`, shared and frozen: never modify it. */
+export function availableFrom(place: Place, principal: Pick<Principal, 'roles'>): readonly TransitionName[] {
+  const key = `${place}\u0000${principal.roles.join('\u0000')}`;
+  let found = availableMemo.get(key);
+  if (!found) {
+    found = Object.freeze(availableTransitions(markingOf(place), principal));
+    if (availableMemo.size < AVAILABLE_MEMO_LIMIT) availableMemo.set(key, found);
+  }
+  return found;
+}
+
 export type Firing =
   | { ok: true; marking: Marking; transition: TransitionName; from: Place; to: Place }
   | { ok: false; code: 'unknown_transition'; transition: string }

@@ -7,6 +7,7 @@ import {
   type Place,
   TICKET_NET,
   TRANSITION_NAMES,
+  availableFrom,
   availableTransitions,
   enabledTransitions,
   fire,
@@ -138,5 +139,16 @@ describe('the transitions a caller sees', () => {
 
   it('adds up the roles of a caller holding several', () => {
     expect(availableTransitions(markingOf('closed'), { roles: ['agent', 'customer'] })).toEqual(['reopen']);
+  });
+
+  it('gives the same answer worked out once per place and roles, frozen', () => {
+    for (const place of PLACES) {
+      for (const roles of [['agent'], ['customer'], ['supervisor'], ['admin'], ['agent', 'customer'], []] as Role[][]) {
+        const once = availableFrom(place, { roles });
+        expect(once).toEqual(availableTransitions(markingOf(place), { roles }));
+        expect(availableFrom(place, { roles })).toBe(once);
+        expect(Object.isFrozen(once)).toBe(true);
+      }
+    }
   });
 });
