@@ -45,7 +45,8 @@ export function createAttachmentBytes(link: NatsLink, { replicas = 1 } = {}): At
     let opened = buckets.get(tenant);
     if (!opened) {
       // The object store client is loaded on the first attachment: most processes never need it.
-      opened = import('@nats-io/obj').then(({ Objm }) => new Objm(handles.js).create(bucketName(tenant), { replicas }));
+      // A CommonJS package: its exports come from `default`, the shape both Node and the bundle give.
+      opened = import('@nats-io/obj').then(({ default: obj }) => new obj.Objm(handles.js).create(bucketName(tenant), { replicas }));
       opened.catch(() => buckets.delete(tenant));
       buckets.set(tenant, opened);
     }

@@ -21,8 +21,10 @@ export function readPolicyFile(path: string, parse: ParseYaml): SlaPolicy {
 
 export async function watchPolicyFile(path: string | undefined, log: Logger, { intervalMs = 1000 } = {}): Promise<PolicySource> {
   if (!path) return { current: () => DEFAULT_SLA_POLICY, stop: () => undefined };
-  // The YAML parser is loaded only where a policy file is configured.
-  const { parse } = await import('yaml');
+  // The YAML parser is loaded only where a policy file is configured. It is a CommonJS package:
+  // its exports are taken from `default`, the one shape both Node and the bundle give it.
+  const { default: YAML } = await import('yaml');
+  const parse = YAML.parse;
   // At start a broken file is a configuration error: there is no last good policy to keep.
   let policy: SlaPolicy;
   try {
