@@ -1,6 +1,6 @@
-// The tickets this process read or wrote last, so a GET does not read its ticket back from SQLite
-// (a page-cache miss per read while the writer thread commits: the reader's cache is reset on every
-// commit of another connection). Safe because every write, and every read that records an event,
+// The tickets this process read or changed last (not those it created: see the store's create),
+// so a GET does not read its ticket back from SQLite (a page-cache miss per read while the writer
+// thread commits: the reader's cache is reset on every commit of another connection). Safe because every write, and every read that records an event,
 // is guarded by the version it was decided on: a ticket another process changed fails its guard,
 // leaves this cache, and is read again.
 
