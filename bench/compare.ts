@@ -92,6 +92,8 @@ function ioOf(pid: number): Record<string, number> {
 const prefixed = (prefix: string, run: Run): Run => Object.fromEntries(Object.entries(run).map(([k, v]) => [`${prefix} ${k}`, v]));
 
 const runs = new Map<string, Run[]>(variants.map((v) => [v, []]));
+// Say what each variant runs: a build from before the bundle runs tsc's output instead.
+for (const variant of new Set(variants.map((v) => v.split(',')[0]!))) process.stdout.write(`${variant} runs ${serviceEntry(resolve(variant))}\n`);
 for (let round = 1; round <= rounds; round++) {
   for (const variant of variants) {
     const run = await runOnce(variant);

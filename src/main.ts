@@ -6,7 +6,10 @@ import { setFlagsFromString } from 'node:v8';
 // and keeps it until its memory reducer runs: idle RSS 100 MB instead of ~75. So the young
 // generation keeps its start size while the modules load (they are imported below, not at the
 // top, for this) and grows under load as usual once the service listens.
-const V8_SEMI_SPACE_GROWTH = 2; // V8's default --semi-space-growth-factor
+
+// V8's default --semi-space-growth-factor. V8 has no way to read a flag back, so a factor given on
+// the command line (node --semi-space-growth-factor=N) is replaced by this one after start.
+const V8_SEMI_SPACE_GROWTH = 2;
 setFlagsFromString('--semi-space-growth-factor=1');
 
 const { ConfigError, loadConfig } = await import('./config.js');

@@ -62,7 +62,7 @@ describe('configuration defaults', () => {
     expect(problems({ TICKET_CACHE_SIZE: '-1' })[0]).toMatch(/^TICKET_CACHE_SIZE=/);
   });
 
-  it('lets the heap grow 50% past the live set before a full collection, 0 (V8 decides) to 300%, or refuses to start', () => {
+  it('lets the heap grow 100% past the live set before a full collection, 0 (V8 decides) to 300%, or refuses to start', () => {
     expect(config.heapGrowthPercent).toBe(100);
     expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
     expect(problems({ HEAP_GROWTH_PERCENT: '301' })[0]).toMatch(/^HEAP_GROWTH_PERCENT=/);

@@ -1,8 +1,9 @@
-// The tickets this process read or changed last (not those it created: see the store's create),
-// so a GET does not read its ticket back from SQLite (a page-cache miss per read while the writer
-// thread commits: the reader's cache is reset on every commit of another connection). Safe because every write, and every read that records an event,
-// is guarded by the version it was decided on: a ticket another process changed fails its guard,
-// leaves this cache, and is read again.
+// The tickets that entered this process's cache last: read from the file or changed here (a ticket
+// created through POST enters on its first read: see the store's create), so a GET does not read
+// its ticket back from SQLite (a page-cache miss per read while the writer thread commits: the
+// reader's cache is reset on every commit of another connection). Safe because every write, and
+// every read that records an event, is guarded by the version it was decided on: a ticket another
+// process changed fails its guard, leaves this cache, and is read again.
 
 export type TicketCache<T> = {
   get(key: string): T | undefined;
@@ -11,7 +12,7 @@ export type TicketCache<T> = {
   clear(): void;
 };
 
-/** At most `capacity` entries; the oldest written goes first (0 keeps nothing). */
+/** At most `capacity` entries; the one set longest ago goes first (0 keeps nothing). */
 export function createTicketCache<T>(capacity: number): TicketCache<T> {
   const entries = new Map<string, T>();
   // One iterator over the whole life of the map, always at the oldest entry: a new iterator per
