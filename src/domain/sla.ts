@@ -72,12 +72,16 @@ export function retarget(clock: SlaClock, settings: SlaSettings, tier: CustomerT
   return { ...clock, response: keep(clock.response, targets.response), resolution: keep(clock.resolution, targets.resolution) };
 }
 
+/** The instant (ms) `fraction` of the target's minutes has run: 1 is the deadline, alertThreshold the alert. */
+const thresholdMs = (clock: SlaClock, name: SlaTargetName, fraction: number) =>
+  ms(clock.startedAt) + fraction * clock[name].minutes * 60_000 + clock.pausedMs;
+
 export function dueAt(clock: SlaClock, name: SlaTargetName): string {
-  return iso(ms(clock.startedAt) + clock[name].minutes * 60_000 + clock.pausedMs);
+  return iso(thresholdMs(clock, name, 1));
 }
 
 export function alertAt(clock: SlaClock, name: SlaTargetName): string {
-  return iso(ms(clock.startedAt) + clock.alertThreshold * clock[name].minutes * 60_000 + clock.pausedMs);
+  return iso(thresholdMs(clock, name, clock.alertThreshold));
 }
 
 export function pause(clock: SlaClock, now: string): SlaClock {
@@ -103,12 +107,14 @@ export function slaState(clock: SlaClock): SlaState {
 /** When the scheduler must look at this clock next: the earliest threshold still ahead; none while paused. */
 export function nextDueAt(clock: SlaClock): string | null {
   if (clock.pausedAt) return null;
-  const upcoming = SLA_TARGETS.flatMap((n) => {
+  // Compared as numbers, formatted once: this runs for every ticket written.
+  let next = Infinity;
+  for (const n of SLA_TARGETS) {
     const t = clock[n];
-    if (t.metAt || t.breachedAt) return [];
-    return [t.alertedAt ? dueAt(clock, n) : alertAt(clock, n)];
-  });
-  return upcoming.length === 0 ? null : upcoming.reduce((a, b) => (a < b ? a : b));
+    if (t.metAt || t.breachedAt) continue;
+    next = Math.min(next, thresholdMs(clock, n, t.alertedAt ? 1 : clock.alertThreshold));
+  }
+  return next === Infinity ? null : iso(next);
 }
 
 export type SlaCrossing = { target: SlaTargetName; kind: 'alert' | 'breach' };
