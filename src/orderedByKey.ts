@@ -13,11 +13,13 @@ export function createKeyedQueue(): KeyedQueue {
     run<T>(key: string, work: () => Promise<T>): Promise<T> {
       const previous = tails.get(key);
       const next = previous ? previous.then(work, work) : work();
-      const tail = next.catch(() => undefined);
-      tails.set(key, tail);
-      void tail.then(() => {
+      // Settles either way (the next work runs after a failure too) and clears the key when it is
+      // still the last: one promise per run besides the work's own.
+      const tail: Promise<void> = next.then(forget, forget);
+      function forget(): void {
         if (tails.get(key) === tail) tails.delete(key);
-      });
+      }
+      tails.set(key, tail);
       return next;
     },
   };
