@@ -173,6 +173,8 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const t = await create({ title: 'first' });
       await new Promise((r) => setTimeout(r, 5));
       const v1At = new Date().toISOString();
+      // `at` includes its own millisecond: the change must come in a later one.
+      await new Promise((r) => setTimeout(r, 5));
       await svc.call(`/api/v1/tickets/${t.id}`, { method: 'PATCH', headers: AGENT, json: { title: 'second' } });
       await fire(t.id, 'assign', AGENT, { assignee: 'dana' });
       const history = (await (await svc.call(`/api/v1/tickets/${t.id}/history`, { headers: AGENT })).json()) as Json;
