@@ -19,7 +19,7 @@ import { outcomeOfPriorClaim } from '../idempotency.js';
 import { selectPage } from '../listPage.js';
 import { type CreateOutcome, type IdempotencyClaim, type StoredEvent, StoreUnavailableError, type TicketStore, type UpsertOutcome } from '../port.js';
 import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
-import type { Database, EventRow } from '../schema.js';
+import type { Database } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
 import { type ConnectionOptions, createPool, isStoreWide, violatedConstraint } from './connection.js';
 import { listenForNotifications } from './listen.js';
