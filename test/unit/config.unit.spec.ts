@@ -1,7 +1,8 @@
 // SPEC §9: configuration comes from the environment, has documented defaults, and a bad value names its variable.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig, writerFor } from '../../src/config.js';
 
 /** The problems loadConfig reports for an environment, or [] when it is accepted. */
 function problems(env: Record<string, string>): string[] {
@@ -53,6 +54,14 @@ describe('configuration defaults', () => {
 
   it('replays idempotent creates for 24 hours and caps bodies at 1 MiB', () => {
     expect(config).toMatchObject({ idempotencyTtlMs: 86_400_000, bodyLimitBytes: 1024 * 1024 });
+  });
+
+  it('commits SQLite on the request thread with two cores or fewer, in a writer thread with more, unless SQLITE_WRITER says', () => {
+    expect([1, 2, 3, 4, 16].map(writerFor)).toEqual(['inline', 'inline', 'thread', 'thread', 'thread']);
+    expect(config.sqliteWriter).toBe(writerFor(availableParallelism()));
+    expect(loadConfig({ SQLITE_WRITER: 'thread' }).sqliteWriter).toBe('thread');
+    expect(loadConfig({ SQLITE_WRITER: 'inline' }).sqliteWriter).toBe('inline');
+    expect(problems({ SQLITE_WRITER: 'threads' })).toEqual([expect.stringContaining('SQLITE_WRITER')]);
   });
 
   it('keeps 10,000 tickets in the SQLite store\'s read cache, any number from 0 (off) to a million, or refuses to start', () => {
