@@ -11,6 +11,16 @@ import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf
 
 export type Encode = (init: object) => Uint8Array;
 
+/**
+ * A nested message encoded earlier, its bytes held as a one-byte string: written where the
+ * message's init object would go, as they are. A string, not a buffer, because one is kept per
+ * cached ticket (record.ts): a string lives on the V8 heap, where a buffer would add an
+ * ArrayBuffer and memory outside the heap per entry.
+ */
+export class EncodedMessage {
+  constructor(readonly latin1: string) {}
+}
+
 type WriteField = (value: unknown) => void;
 type WriteMessage = (message: Record<string, unknown>) => void;
 
@@ -93,6 +103,12 @@ function writeString(value: string): void {
   const length = buf.write(value, pos);
   pos += length;
   settleLength(at, length);
+}
+
+function writeEncoded(latin1: string): void {
+  varint(latin1.length);
+  ensure(latin1.length);
+  pos += buf.write(latin1, pos, 'latin1');
 }
 
 /** Writes `length` as the varint at `at`, shifting the `length` bytes after it when it needs more than one byte. */
@@ -178,6 +194,7 @@ function fieldWriter(field: DescField, messages: Map<DescMessage, WriteMessage>)
       return (v) => {
         if (v == null) return;
         tag();
+        if (v instanceof EncodedMessage) return writeEncoded(v.latin1);
         ensure(1);
         const at = pos++;
         messages.get(nested)!(v as Record<string, unknown>);
@@ -214,13 +231,27 @@ function compileMessage(desc: DescMessage, messages: Map<DescMessage, WriteMessa
   }
 }
 
-export function compileEncoder(desc: DescMessage): Encode {
+function compileRoot(desc: DescMessage): WriteMessage {
   const messages = new Map<DescMessage, WriteMessage>();
   compileMessage(desc, messages);
-  const root = messages.get(desc)!;
+  return messages.get(desc)!;
+}
+
+export function compileEncoder(desc: DescMessage): Encode {
+  const root = compileRoot(desc);
   return (init) => {
     pos = 0;
     root(init as Record<string, unknown>);
     return new Uint8Array(buf.subarray(0, pos));
+  };
+}
+
+/** An encoder whose bytes go inside another message later, as an EncodedMessage. */
+export function compileNestedEncoder(desc: DescMessage): (init: object) => EncodedMessage {
+  const root = compileRoot(desc);
+  return (init) => {
+    pos = 0;
+    root(init as Record<string, unknown>);
+    return new EncodedMessage(buf.toString('latin1', 0, pos));
   };
 }

@@ -4,8 +4,8 @@ import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
 import type { SlaClock, SlaTarget } from '../domain/sla.js';
 import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
-import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, type TicketSchema } from '../gen/ticketpb/ticket_pb.js';
-import { compileEncoder } from './compiledEncoder.js';
+import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
+import { type EncodedMessage, compileEncoder, compileNestedEncoder } from './compiledEncoder.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
 /** One event as the outbox keeps it and the relay publishes it. */
@@ -30,7 +30,7 @@ export function toRecord(event: DomainEvent): EventRecord {
   const ticket = 'ticket' in event ? event.ticket : undefined;
   const payload = encodeTicketEvent({
     meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.principal.id, action },
-    data: ticket ? ticketMessage(ticket) : { tenant: ctx.tenant },
+    data: ticket ? ticketData(ticket, action) : { tenant: ctx.tenant },
     changedFields: 'changedFields' in event ? event.changedFields : [],
     ...(event.action === 'listed' ? { listing: event.listing } : {}),
     ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
@@ -57,7 +57,23 @@ export function toRecord(event: DomainEvent): EventRecord {
 /** Encodes a TicketEvent given as `create()` would take it; compiled once from the schema. */
 export const encodeTicketEvent = compileEncoder(TicketEventSchema);
 
-export function ticketMessage(t: Ticket): MessageInitShape<typeof TicketSchema> {
+const encodeTicket = compileNestedEncoder(TicketSchema);
+// A read event carries the ticket as read, unchanged, and the same version is read again and again
+// (a GET each time): it is encoded once and kept as long as the ticket object lives, which for a
+// read ticket is while the store's ticket cache holds it. Ticket objects are never changed in place.
+const readTickets = new WeakMap<Ticket, EncodedMessage>();
+
+type TicketInit = MessageInitShape<typeof TicketSchema>;
+
+/** The event's ticket: its init object, or for a read its bytes encoded once (written as they are). */
+function ticketData(ticket: Ticket, action: EventAction): TicketInit {
+  if (action !== 'read') return ticketMessage(ticket);
+  let encoded = readTickets.get(ticket);
+  if (!encoded) readTickets.set(ticket, (encoded = encodeTicket(ticketMessage(ticket))));
+  return encoded as unknown as TicketInit;
+}
+
+export function ticketMessage(t: Ticket): TicketInit {
   return {
     id: t.id,
     tenant: t.tenant,

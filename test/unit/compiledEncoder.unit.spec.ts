@@ -4,7 +4,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileEncoder } from '../../src/events/compiledEncoder.js';
+import { compileEncoder, compileNestedEncoder } from '../../src/events/compiledEncoder.js';
 import { encodeTicketEvent } from '../../src/events/record.js';
 import { TicketEventSchema, TicketSchema } from '../../src/gen/ticketpb/ticket_pb.js';
 
@@ -47,6 +47,17 @@ describe('the compiled TicketEvent encoder', () => {
     fc.assert(
       fc.property(event, (init) => {
         expect(Buffer.from(encodeTicketEvent(init))).toEqual(Buffer.from(toBinary(TicketEventSchema, create(TicketEventSchema, init))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes a ticket encoded earlier (a read event\'s, kept per ticket) as the same bytes as the ticket itself', () => {
+    const encodeTicket = compileNestedEncoder(TicketSchema);
+    fc.assert(
+      fc.property(event, ticket, (init, data) => {
+        const nested = encodeTicket(data);
+        expect(Buffer.from(encodeTicketEvent({ ...init, data: nested }))).toEqual(Buffer.from(encodeTicketEvent({ ...init, data })));
       }),
       { numRuns: 300 },
     );

@@ -101,6 +101,14 @@ describe('turning a domain event into an outbox record', () => {
     expect(decodePayload(record.payload)).toEqual({ ticket, changedFields: ['title', 'tags'], notification: undefined, listing: undefined });
   });
 
+  it('writes the same bytes for every read of a ticket as for its first (a read encodes the ticket once)', () => {
+    const read = (ticket: Ticket) => Buffer.from(toRecord({ action: 'read', ticket, changedFields: [], ctx: context('event-1') }).payload);
+    const first = read(full);
+    expect(decodePayload(first).ticket).toEqual(full);
+    expect(read(full)).toEqual(first);
+    expect(read({ ...full })).toEqual(first);
+  });
+
   it('addresses a notification request to the notification subject and carries its reason and keywords', () => {
     const notification = { reason: 'severity_keyword', keywords: ['critical'] };
     const record = toRecord({ action: 'notification_requested', ticket: full, notification, ctx: context('event-1') });
