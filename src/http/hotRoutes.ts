@@ -14,7 +14,7 @@ import { authenticator } from './middleware/identity.js';
 import { JSON_MEDIA, keepReadBody, readText } from './middleware/jsonBody.js';
 import { correlationIdOf, requestRecorder } from './middleware/observe.js';
 import { TENANT_ID } from './middleware/tenancy.js';
-import { etag, ticketResponse } from './representation.js';
+import { etag, ticketResponse, ticketResponseText } from './representation.js';
 import { nodeHeader } from './requestHeader.js';
 import { CreateTicketBody, TicketParams } from './schemas.js';
 import { createFromBody, readCurrent } from './ticketActions.js';
@@ -43,14 +43,15 @@ export function hotRoutes(deps: AppDeps, next: NodeListener): NodeListener {
     }
   };
 
-  const send = (res: ServerResponse, status: number, body: unknown, who: Caller, route: string, method: string, headers: Record<string, string>, code?: string) => {
-    const text = JSON.stringify(body);
+  const send = (res: ServerResponse, status: number, body: unknown, who: Caller, route: string, method: string, headers: Record<string, string>, code?: string) =>
+    sendText(res, status, JSON.stringify(body), who, route, method, headers, code);
+  const sendText = (res: ServerResponse, status: number, text: string, who: Caller, route: string, method: string, headers: Record<string, string>, code?: string) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers, 'x-correlation-id': who.correlationId, 'content-length': Buffer.byteLength(text) });
     res.end(text);
     record({ method, route, status, startedAt: who.startedAt, correlationId: who.correlationId, tenant: who.tenant, code });
   };
-  const sendTicket = (res: ServerResponse, status: number, ticket: Ticket, who: Caller, route: string, method: string, headers: Record<string, string>) =>
-    send(res, status, ticketResponse(ticket, who.principal), who, route, method, { etag: etag(ticket), ...headers });
+  const sendTicket = (res: ServerResponse, status: number, ticket: Ticket, who: Caller, route: string, method: string, headers: Record<string, string>, text = JSON.stringify(ticketResponse(ticket, who.principal))) =>
+    sendText(res, status, text, who, route, method, { etag: etag(ticket), ...headers });
   const fail = (res: ServerResponse, thrown: unknown, who: Caller, route: string, method: string) => {
     const { error, retryAfter } = apiErrorOf(thrown, deps.log, who.correlationId);
     const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
@@ -90,7 +91,9 @@ export function hotRoutes(deps: AppDeps, next: NodeListener): NodeListener {
     if (!who) return next(req, res);
     try {
       const command = await commandContextOf(deps, who.tenant, who.principal, who.correlationId);
-      sendTicket(res, 200, await readCurrent(deps.store, id, command), who, `${ONE_TICKET}:id`, 'GET', {});
+      const ticket = await readCurrent(deps.store, id, command);
+      // The text is kept per ticket version: the same version is read again and again.
+      sendTicket(res, 200, ticket, who, `${ONE_TICKET}:id`, 'GET', {}, ticketResponseText(ticket, who.principal));
     } catch (error) {
       fail(res, error, who, `${ONE_TICKET}:id`, 'GET');
     }

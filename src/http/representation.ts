@@ -2,7 +2,7 @@
 import type { Principal } from '../domain/roles.js';
 import { dueAt, slaState } from '../domain/sla.js';
 import type { Attachment, Comment, Precondition, Ticket } from '../domain/ticket.js';
-import { availableFrom } from '../domain/workflow.js';
+import { type TransitionName, availableFrom } from '../domain/workflow.js';
 import { ApiError } from './errors.js';
 import type { AttachmentJson, CommentJson, TicketJson, TicketStateJson } from './schemas.js';
 
@@ -44,6 +44,22 @@ export function ticketResponse(t: Ticket, principal: Principal): TicketJson {
   // Added to the object ticketJson made, not spread into a new one: V8 gave each spread copy a
   // hidden class of its own, garbage that only a full GC collects (a tenth of a GET's CPU in GC).
   return Object.assign(ticketJson(t), { enabled_transitions: [...availableFrom(t.status, principal)] });
+}
+
+// A GET answers the same ticket version again and again: its JSON text is kept per ticket object
+// (the store's ticket cache holds the object, and ticket objects are never changed in place), with
+// the transitions it was written with. availableFrom hands out one shared array per place and role
+// set, so a caller with other roles finds a different array and gets a text of their own.
+const responseTexts = new WeakMap<Ticket, { transitions: readonly TransitionName[]; text: string }>();
+
+/** JSON.stringify(ticketResponse(t, principal)), written once per ticket object and role set in a row. */
+export function ticketResponseText(t: Ticket, principal: Principal): string {
+  const transitions = availableFrom(t.status, principal);
+  const kept = responseTexts.get(t);
+  if (kept?.transitions === transitions) return kept.text;
+  const text = JSON.stringify(Object.assign(ticketJson(t), { enabled_transitions: [...transitions] }));
+  responseTexts.set(t, { transitions, text });
+  return text;
 }
 
 export function commentJson(c: Comment): CommentJson {

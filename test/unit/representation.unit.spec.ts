@@ -1,8 +1,9 @@
-// SPEC §5: If-Match headers and the opaque list cursor, as the API reads and writes them.
+// SPEC §5: If-Match headers, the opaque list cursor and a ticket's JSON, as the API reads and writes them.
 import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { ApiError } from '../../src/http/errors.js';
-import { decodeCursor, encodeCursor, parseIfMatch } from '../../src/http/representation.js';
+import { decodeCursor, encodeCursor, parseIfMatch, ticketResponse, ticketResponseText } from '../../src/http/representation.js';
+import { existing } from '../support/tickets.js';
 
 describe('reading If-Match', () => {
   it('has no precondition without the header', () => {
@@ -64,5 +65,26 @@ describe('the list cursor', () => {
     }
     expect(thrown).toBeInstanceOf(ApiError);
     expect(thrown).toMatchObject({ status: 400, code: 'invalid_cursor', fields: { cursor: expect.any(String) } });
+  });
+});
+
+describe('a ticket\'s JSON text, kept per ticket version for GETs', () => {
+  const agent = { id: 'alice', roles: ['agent'] } as const;
+  const customer = { id: 'bob', roles: ['customer'] } as const;
+  const admin = { id: 'root', roles: ['admin', 'agent'] } as const;
+
+  it('is the ticket response as JSON, for each caller in turn, whoever asked before', () => {
+    const ticket = existing({ status: 'in_progress', assignee: 'alice' });
+    for (const principal of [agent, agent, customer, admin, agent, customer, customer]) {
+      expect(ticketResponseText(ticket, principal)).toBe(JSON.stringify(ticketResponse(ticket, principal)));
+    }
+  });
+
+  it('follows the ticket: a new version is a new object with a text of its own', () => {
+    const v1 = existing({ status: 'new' });
+    const v2 = { ...v1, status: 'in_progress' as const, version: v1.version + 1 };
+    expect(JSON.parse(ticketResponseText(v1, agent))).toMatchObject({ status: 'new', version: v1.version });
+    expect(JSON.parse(ticketResponseText(v2, agent))).toMatchObject({ status: 'in_progress', version: v2.version });
+    expect(ticketResponseText(v1, agent)).toBe(JSON.stringify(ticketResponse(v1, agent)));
   });
 });
