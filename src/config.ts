@@ -1,7 +1,7 @@
 // Environment → one validated, typed config object. The only module that reads process.env.
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { usableCores } from './cores.js';
 
 export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -137,17 +137,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the environment once; throws ConfigError with one line per bad variable. */
 /**
  * SQLITE_WRITER=auto. A writer thread takes statements and fsync off the request thread, but every
  * write then crosses between threads and back, and the two connections each read what the other
  * wrote. With two cores or fewer, which the service shares with whatever else runs there, that
  * crossing costs more than the thread gives: 15-20% more CPU per request (README, Performance).
+ * The cores are the ones this process may use, a container's CPU limit included (cores.ts).
  */
 export function writerFor(cores: number): 'thread' | 'inline' {
   return cores > 2 ? 'thread' : 'inline';
 }
 
+/** Reads the environment once; throws ConfigError with one line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
     Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
@@ -182,7 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: e.DATABASE_POOL_SIZE,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
-    sqliteWriter: e.SQLITE_WRITER === 'auto' ? writerFor(availableParallelism()) : e.SQLITE_WRITER,
+    sqliteWriter: e.SQLITE_WRITER === 'auto' ? writerFor(usableCores()) : e.SQLITE_WRITER,
     ticketCacheSize: e.TICKET_CACHE_SIZE,
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     nats: {

@@ -49,10 +49,10 @@ export function ticketResponse(t: Ticket, principal: Principal): TicketJson {
 // A GET answers the same ticket version again and again: its JSON text is kept per ticket object
 // (the store's ticket cache holds the object, and ticket objects are never changed in place), with
 // the transitions it was written with. availableFrom hands out one shared array per place and role
-// set, so a caller with other roles finds a different array and gets a text of their own.
+// list, so a caller with other roles finds a different array and gets a text of their own.
 const responseTexts = new WeakMap<Ticket, { transitions: readonly TransitionName[]; text: string }>();
 
-/** JSON.stringify(ticketResponse(t, principal)), written once per ticket object and role set in a row. */
+/** JSON.stringify(ticketResponse(t, principal)), written once per ticket object and role list in a row. */
 export function ticketResponseText(t: Ticket, principal: Principal): string {
   const transitions = availableFrom(t.status, principal);
   const kept = responseTexts.get(t);

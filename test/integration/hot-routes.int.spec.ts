@@ -32,15 +32,21 @@ const twice = async (path: string, init: Parameters<TestService['call']>[1]) => 
 
 beforeAll(async () => {
   nats = await startTestNats();
-  svc = await startService({ NATS_URL: nats.url, STREAM_NAME: STREAM });
-  await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
 });
 afterAll(async () => {
-  await svc?.stop();
   await nats?.stop();
 });
 
-describe('the hot routes', () => {
+// SQLITE_WRITER=auto picks by the machine's cores: both modes run here, whatever the machine.
+describe.each(['inline', 'thread'])('the hot routes, SQLite committing %s', (mode) => {
+  beforeAll(async () => {
+    svc = await startService({ NATS_URL: nats.url, STREAM_NAME: STREAM, SQLITE_WRITER: mode });
+    await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
   const headers = { 'X-Correlation-ID': 'hot-1', 'X-User-ID': 'ann', 'X-User-Roles': 'agent' };
 
   it('create a ticket with the same answer as the Hono route', async () => {
@@ -62,6 +68,36 @@ describe('the hot routes', () => {
       return found.length >= 2 ? found : undefined;
     }, 'two read events');
     expect(reads).toHaveLength(2);
+  });
+
+  it('read the same ticket again, as other callers and after a change, with the same text as the Hono route, each read event carrying the ticket as answered', async () => {
+    const created = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: 'Read me often', created_by: 'bob', customer_id: 'carol' } });
+    const { id } = (await created.json()) as { id: string };
+    const text = async (path: string, init: Parameters<TestService['call']>[1]) => {
+      const res = await svc.call(path, init);
+      return { status: res.status, etag: res.headers.get('etag'), body: await res.text() };
+    };
+    const answered: string[] = [];
+    const customer = { 'X-User-ID': 'carol', 'X-User-Roles': 'customer' };
+    const viewers = [headers, headers, customer, headers, customer];
+    for (const [i, who] of viewers.entries()) {
+      if (i === 3) expect((await svc.call(`/api/v1/tickets/${id}`, { method: 'PATCH', headers, json: { title: 'Read me after a change' } })).status).toBe(200);
+      const hot = await text(`/api/v1/tickets/${id}`, { headers: who });
+      expect(hot).toEqual(await text(`/api/v1/tickets/${id}?`, { headers: who }));
+      answered.push(hot.body);
+    }
+    expect(JSON.parse(answered[1]!)).toEqual(JSON.parse(answered[0]!));
+    expect(JSON.parse(answered[2]!).enabled_transitions).not.toEqual(JSON.parse(answered[0]!).enabled_transitions);
+    expect(JSON.parse(answered[3]!)).toMatchObject({ title: 'Read me after a change', version: 2 });
+    const reads = await waitFor(async () => {
+      const found = (await readStream(nats.url, STREAM)).filter((e) => e.subject.endsWith('.read') && e.event.data?.id === id);
+      return found.length >= 2 * viewers.length ? found : undefined;
+    }, 'a read event per GET');
+    const expected = answered.flatMap((body) => {
+      const { title, version } = JSON.parse(body) as { title: string; version: number };
+      return [{ title, version }, { title, version }];
+    });
+    expect(reads.map((e) => ({ title: e.event.data?.title, version: Number(e.event.data?.version) }))).toEqual(expected);
   });
 
   it('answer a ticket the caller may not see, or that does not exist, with the same 404', async () => {

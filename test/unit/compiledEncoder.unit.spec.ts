@@ -63,6 +63,14 @@ describe('the compiled TicketEvent encoder', () => {
     );
   });
 
+  it('grows past its reused buffer for a ticket encoded earlier, too', () => {
+    const data = { title: 'ü'.repeat(20_000), tags: ['x'.repeat(30_000)] };
+    const nested = compileNestedEncoder(TicketSchema)(data);
+    expect(Buffer.from(encodeTicketEvent({ changedFields: ['title'], data: nested }))).toEqual(
+      Buffer.from(toBinary(TicketEventSchema, create(TicketEventSchema, { changedFields: ['title'], data }))),
+    );
+  });
+
   it('grows past its reused buffer and hands back an independent copy', () => {
     const long = 'ü'.repeat(40_000);
     const first = encodeTicketEvent({ data: { title: long, tags: [long, 'x'] } });

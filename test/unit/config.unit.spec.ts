@@ -1,8 +1,8 @@
 // SPEC §9: configuration comes from the environment, has documented defaults, and a bad value names its variable.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig, writerFor } from '../../src/config.js';
+import { usableCores } from '../../src/cores.js';
 
 /** The problems loadConfig reports for an environment, or [] when it is accepted. */
 function problems(env: Record<string, string>): string[] {
@@ -58,7 +58,8 @@ describe('configuration defaults', () => {
 
   it('commits SQLite on the request thread with two cores or fewer, in a writer thread with more, unless SQLITE_WRITER says', () => {
     expect([1, 2, 3, 4, 16].map(writerFor)).toEqual(['inline', 'inline', 'thread', 'thread', 'thread']);
-    expect(config.sqliteWriter).toBe(writerFor(availableParallelism()));
+    expect(config.sqliteWriter).toBe(writerFor(usableCores()));
+    expect(loadConfig({ SQLITE_WRITER: 'auto' }).sqliteWriter).toBe(writerFor(usableCores()));
     expect(loadConfig({ SQLITE_WRITER: 'thread' }).sqliteWriter).toBe('thread');
     expect(loadConfig({ SQLITE_WRITER: 'inline' }).sqliteWriter).toBe('inline');
     expect(problems({ SQLITE_WRITER: 'threads' })).toEqual([expect.stringContaining('SQLITE_WRITER')]);

@@ -73,18 +73,19 @@ describe('a ticket\'s JSON text, kept per ticket version for GETs', () => {
   const customer = { id: 'bob', roles: ['customer'] } as const;
   const admin = { id: 'root', roles: ['admin', 'agent'] } as const;
 
-  it('is the ticket response as JSON, for each caller in turn, whoever asked before', () => {
+  it('is the ticket response as JSON, for each caller in turn, whoever asked before (callers with other roles see other transitions)', () => {
+    expect(ticketResponse(existing({ status: 'in_progress' }), agent).enabled_transitions).not.toEqual(ticketResponse(existing({ status: 'in_progress' }), customer).enabled_transitions);
     const ticket = existing({ status: 'in_progress', assignee: 'alice' });
     for (const principal of [agent, agent, customer, admin, agent, customer, customer]) {
       expect(ticketResponseText(ticket, principal)).toBe(JSON.stringify(ticketResponse(ticket, principal)));
     }
   });
 
-  it('follows the ticket: a new version is a new object with a text of its own', () => {
-    const v1 = existing({ status: 'new' });
-    const v2 = { ...v1, status: 'in_progress' as const, version: v1.version + 1 };
-    expect(JSON.parse(ticketResponseText(v1, agent))).toMatchObject({ status: 'new', version: v1.version });
-    expect(JSON.parse(ticketResponseText(v2, agent))).toMatchObject({ status: 'in_progress', version: v2.version });
+  it('follows the ticket: a new version is a new object with a text of its own, whatever its status', () => {
+    const v1 = existing({ status: 'new', title: 'Printer jams' });
+    const v2 = { ...v1, title: 'Printer jams on floor 2', version: v1.version + 1 };
+    expect(JSON.parse(ticketResponseText(v1, agent))).toMatchObject({ title: 'Printer jams', version: v1.version });
+    expect(JSON.parse(ticketResponseText(v2, agent))).toMatchObject({ title: 'Printer jams on floor 2', version: v2.version });
     expect(ticketResponseText(v1, agent)).toBe(JSON.stringify(ticketResponse(v1, agent)));
   });
 });
