@@ -183,7 +183,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: e.DATABASE_POOL_SIZE,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
-    sqliteWriter: e.SQLITE_WRITER === 'auto' ? writerFor(usableCores()) : e.SQLITE_WRITER,
+    // An in-memory database cannot be shared with a thread (the store holds to that too).
+    sqliteWriter: e.DB_PATH === ':memory:' ? 'inline' : e.SQLITE_WRITER === 'auto' ? writerFor(usableCores()) : e.SQLITE_WRITER,
     ticketCacheSize: e.TICKET_CACHE_SIZE,
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     nats: {

@@ -62,6 +62,7 @@ describe('configuration defaults', () => {
     expect(loadConfig({ SQLITE_WRITER: 'auto' }).sqliteWriter).toBe(writerFor(usableCores()));
     expect(loadConfig({ SQLITE_WRITER: 'thread' }).sqliteWriter).toBe('thread');
     expect(loadConfig({ SQLITE_WRITER: 'inline' }).sqliteWriter).toBe('inline');
+    expect(loadConfig({ DB_PATH: ':memory:', SQLITE_WRITER: 'thread' }).sqliteWriter).toBe('inline');
     expect(problems({ SQLITE_WRITER: 'threads' })).toEqual([expect.stringContaining('SQLITE_WRITER')]);
   });
 
