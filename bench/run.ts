@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { usableCores } from '../src/cores.js';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { uploadMemory } from './attachmentUpload.js';
 import { type CpuSpent, cpuMeter, perRequest } from './cpu.js';
@@ -100,8 +101,15 @@ async function main(): Promise<void> {
   const warmCreate = await drive({ ...base, seconds: plan.warmSeconds, request: createRequest(collectIds) });
   say(`create: ${plan.loadSeconds} s at ${plan.connections} connections`);
   let cpu = cpuMeter(service.pid);
+  // What the rest of the machine spends on each create: the load generator (this process) and
+  // nats-server share the two cores with the service, so they bound what any service could reach.
+  const natsCpu = cpuMeter(nats.child.pid!);
+  const loadGenStart = process.cpuUsage();
+  const createStartedAt = performance.now();
   const create = await drive({ ...base, seconds: plan.loadSeconds, request: createRequest() });
+  const createWallUs = (performance.now() - createStartedAt) * 1000;
   const createCpu = perRequest(cpu.spent(), create);
+  const createShares = machineShares(createCpu, perRequest(natsCpu.spent(), create).processUs, loadGenUsPerRequest(loadGenStart, create), create, createWallUs);
   assertRunning(service);
   if (ids.length === 0) throw new Error('no ticket ids from the create warm-up');
 
@@ -153,6 +161,8 @@ async function main(): Promise<void> {
     figure('create req/s', create.reqPerSec, 'req/s', undefined, statusLine(create)),
     figure('create p50', create.p50Ms, 'ms'),
     figure('create p99', create.p99Ms, 'ms', { op: '<=', value: 10 }),
+    figure('create p99 / bare Hono p99', create.p99Ms / bareLoad.p99Ms, 'ratio', undefined,
+      `the same ${plan.connections} connections on a route that does nothing reach p99 ${bareLoad.p99Ms.toFixed(1)} ms here${bareLoad.p99Ms > 10 ? ', itself above the 10 ms target' : ''}; a closed loop's mean latency is connections ÷ throughput (${(1000 * plan.connections / create.reqPerSec).toFixed(1)} ms for create)`),
     figure('create non-2xx + errors', create.non2xx + create.errors, 'count', { op: '=', value: 0 }),
     figure('get req/s', get.reqPerSec, 'req/s', undefined, statusLine(get)),
     figure('get p50', get.p50Ms, 'ms'),
@@ -163,6 +173,10 @@ async function main(): Promise<void> {
     // CPU per request: the work itself, steadier than req/s when a neighbour slows the machine.
     figure('create CPU/request', createCpu.processUs, 'µs', undefined, `main thread ${createCpu.mainThreadUs.toFixed(0)} µs, other threads (SQLite writer, GC, libuv) the rest`),
     figure('get CPU/request', getCpu.processUs, 'µs', undefined, `main thread ${getCpu.mainThreadUs.toFixed(0)} µs`),
+    figure('load generator CPU/create', createShares.loadGenUs, 'µs', undefined, 'autocannon in the bench process, over the create phase'),
+    figure('nats-server CPU/create', createShares.natsUs, 'µs', undefined, 'the stream write and the ack of each created event'),
+    figure('machine busy during create', createShares.busy, 'ratio', undefined,
+      `service + nats-server + load generator CPU ÷ (${usableCores()} cores × the phase); at 1.0 every core was busy: ${createShares.ceiling.toFixed(0)} creates/s would fill them at these costs per create`),
     figure('bare Hono CPU/request', bareCpu.processUs, 'µs', undefined, `main thread ${bareCpu.mainThreadUs.toFixed(0)} µs`),
     figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
     figure('steady 201→stream p99', steady.p99Ms, 'ms', { op: '<=', value: 25 }, `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`),
@@ -212,6 +226,19 @@ async function main(): Promise<void> {
     figures,
   });
   process.stdout.write(`\n${printTable(figures)}\nwritten to ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
+}
+
+function loadGenUsPerRequest(since: NodeJS.CpuUsage, load: LoadResult): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / Math.max(1, load.ok + load.non2xx);
+}
+
+/** How busy the machine's cores were over a load phase, and the rate that would fill them at the same costs per request. */
+function machineShares(service: CpuSpent, natsUs: number, loadGenUs: number, load: LoadResult, wallUs: number) {
+  const perRequestUs = service.processUs + natsUs + loadGenUs;
+  const cores = usableCores();
+  const answered = load.ok + load.non2xx;
+  return { natsUs, loadGenUs, busy: (perRequestUs * answered) / (cores * wallUs), ceiling: (cores * 1e6) / perRequestUs };
 }
 
 /** Two runs of the same load as one: mean rate and latencies, summed counts. */

@@ -33,6 +33,7 @@ await Promise.all([
   // Optional parts (PostgreSQL, WebSocket, uploads, JWT) are dynamic imports: they become chunks
   // that load only when used, as they do unbundled.
   build({ ...common, entryPoints: ['dist/src/main.js'], outdir, splitting: true }),
-  // The SQLite writer thread is started by file name (writer.ts: ./writerThread.js beside it).
+  // The SQLite threads are started by file name (threadEntry.ts: ./writerThread.js beside it).
   build({ ...common, entryPoints: ['dist/src/store/sqlite/writerThread.js'], outfile: `${outdir}/writerThread.js` }),
+  build({ ...common, entryPoints: ['dist/src/store/sqlite/checkpointerThread.js'], outfile: `${outdir}/checkpointerThread.js` }),
 ]);

@@ -27,6 +27,7 @@ const schema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
   SQLITE_WRITER: z.enum(['auto', 'thread', 'inline']).default('auto'),
+  SQLITE_CHECKPOINT_MS: int(0, 60000).default(100),
   TICKET_CACHE_SIZE: int(0, 1_000_000).default(10_000),
   HEAP_GROWTH_PERCENT: int(0, 300).default(100),
   NATS_URL: list.pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'nats://host:port')).min(1)).default(['nats://127.0.0.1:4222']),
@@ -86,6 +87,8 @@ export type Config = {
   sqliteBusyTimeoutMs: number;
   /** Where SQLite commits run: a writer thread or the request thread (`auto`: by core count, writerFor). */
   sqliteWriter: 'thread' | 'inline';
+  /** SQLite: at most how often a thread of its own checkpoints the WAL while commits come, ms; 0 leaves it to the commits. */
+  sqliteCheckpointMs: number;
   /** SQLite: tickets kept decoded in memory for reads; 0 reads every ticket from the file. */
   ticketCacheSize: number;
   /** How far the JS heap may grow past what the last full collection kept, in %; 0 leaves it to V8. */
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
     // An in-memory database cannot be shared with a thread (the store holds to that too).
     sqliteWriter: e.DB_PATH === ':memory:' ? 'inline' : e.SQLITE_WRITER === 'auto' ? writerFor(usableCores()) : e.SQLITE_WRITER,
+    sqliteCheckpointMs: e.SQLITE_CHECKPOINT_MS,
     ticketCacheSize: e.TICKET_CACHE_SIZE,
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     nats: {

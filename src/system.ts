@@ -122,7 +122,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   app.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath, ...(config.databaseUrl ? {} : { sqlite_writer: config.sqliteWriter }) }, 'ticket-svc listening');
+  log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath, ...(config.databaseUrl ? {} : { sqlite_writer: config.sqliteWriter, sqlite_checkpoint_ms: config.sqliteCheckpointMs }) }, 'ticket-svc listening');
 
   const stop = () =>
     (stopping ??= (async () => {

@@ -13,5 +13,12 @@ export async function openStore(config: Config, log: Logger): Promise<TicketStor
     return openPostgresStore({ url: config.databaseUrl, applicationName: config.serviceName, poolSize: config.databasePoolSize, log });
   }
   const { openSqliteStore } = await import('./sqlite/index.js');
-  return openSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs, writer: config.sqliteWriter, cachedTickets: config.ticketCacheSize });
+  return openSqliteStore({
+    path: config.dbPath,
+    synchronous: config.sqliteSynchronous,
+    busyTimeoutMs: config.sqliteBusyTimeoutMs,
+    writer: config.sqliteWriter,
+    cachedTickets: config.ticketCacheSize,
+    checkpointEveryMs: config.sqliteCheckpointMs,
+  });
 }

@@ -1,9 +1,9 @@
 // The bundle `npm start` runs (dist/bundle) loads what it loads on demand as tsc's output does: the
-// SLA policy file's YAML parser, JWT checks, the API docs, uploads and the object store client, and
-// the live WebSocket. A package loaded with import() can come out of a bundle in another shape than
+// SLA policy file's YAML parser, JWT checks, the API docs, uploads and the object store client, the
+// live WebSocket, and the SQLite checkpoint thread (its own entry file). A package loaded with import() can come out of a bundle in another shape than
 // Node gives it (an upload answered 500 once for that), and the in-process tests run the sources.
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,10 @@ describe.runIf(process.env.NATS_URL === undefined)('the bundle', () => {
     // The policy file's 30 minutes, not the default 60, for a premium high ticket.
     expect(Date.parse(ticket.sla.response_due_at) - Date.parse(ticket.created_at)).toBe(30 * 60_000);
     expect((await svc.call('/api/v1/tickets', { method: 'POST', json: { title: 'x', created_by: 'dana' } })).status).toBe(401);
+    // Commits leave checkpoints to the thread: only it copies the WAL into the database file, whose
+    // schema alone is dozens of pages.
+    const dbFile = join(dataDir, 'ticket-svc.db');
+    await waitFor(async () => existsSync(dbFile) && statSync(dbFile).size > 64 * 1024, 'the checkpoint thread copying the WAL into the database file');
 
     const form = new FormData();
     form.append('file', new Blob([randomBytes(50_000)], { type: 'application/octet-stream' }), 'dump.bin');

@@ -66,6 +66,14 @@ describe('configuration defaults', () => {
     expect(problems({ SQLITE_WRITER: 'threads' })).toEqual([expect.stringContaining('SQLITE_WRITER')]);
   });
 
+  it('checkpoints the SQLite WAL from a thread at most every 100 ms, any interval up to a minute, 0 for inside the commits, or refuses to start', () => {
+    expect(config.sqliteCheckpointMs).toBe(100);
+    expect(loadConfig({ SQLITE_CHECKPOINT_MS: '0' }).sqliteCheckpointMs).toBe(0);
+    expect(loadConfig({ SQLITE_CHECKPOINT_MS: '2500' }).sqliteCheckpointMs).toBe(2500);
+    expect(problems({ SQLITE_CHECKPOINT_MS: 'often' })[0]).toMatch(/^SQLITE_CHECKPOINT_MS=/);
+    expect(problems({ SQLITE_CHECKPOINT_MS: '-5' })[0]).toMatch(/^SQLITE_CHECKPOINT_MS=/);
+  });
+
   it('keeps 10,000 tickets in the SQLite store\'s read cache, any number from 0 (off) to a million, or refuses to start', () => {
     expect(config.ticketCacheSize).toBe(10_000);
     expect(loadConfig({ TICKET_CACHE_SIZE: '0' }).ticketCacheSize).toBe(0);

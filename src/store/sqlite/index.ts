@@ -15,6 +15,7 @@ import { selectPage } from '../listPage.js';
 import { recordToRow, rowToStoredEvent, rowToTicket } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
+import { type CheckpointStats, startCheckpointer } from './checkpointer.js';
 import { openConnection } from './connection.js';
 import { createSqliteConsumerStore } from './consumerStore.js';
 import { sqliteMigrations } from './migrations.js';
@@ -35,10 +36,16 @@ export type SqliteOptions = {
   writer?: WriterMode;
   /** Tickets kept decoded in memory for reads (TICKET_CACHE_SIZE). */
   cachedTickets?: number;
+  /** A WAL checkpoint in a thread of its own at most this often while commits come (SQLITE_CHECKPOINT_MS); 0: inside the commits, as SQLite does by default. */
+  checkpointEveryMs?: number;
 };
 
 /** The ticket store, and the consumers' store on the same file. */
-export type SqliteStore = TicketStore & { consumers: ConsumerStore };
+export type SqliteStore = TicketStore & {
+  consumers: ConsumerStore;
+  /** What the checkpoint thread has done; undefined when SQLite checkpoints inside the commits. */
+  checkpoints(): CheckpointStats | undefined;
+};
 
 /** Committed events kept for the relay: a few rounds' worth; more only while NATS is away, and those are read from the file. */
 const OUTBOX_TAIL_EVENTS = 4096;
@@ -46,10 +53,18 @@ const OUTBOX_TAIL_EVENTS = 4096;
 /** A write decided on a ticket as read finds it changed meanwhile (another process): decide again, this often at most. */
 const MAX_ATTEMPTS = 20;
 
-export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode, cachedTickets = 10_000 }: SqliteOptions): Promise<SqliteStore> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/** With the checkpointer, a commit checkpoints the WAL itself only past this many pages (64 MB of 4 KB pages): the thread has fallen behind or failed. */
+const BACKSTOP_CHECKPOINT_PAGES = 16_384;
+
+export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode, cachedTickets = 10_000, checkpointEveryMs = 100 }: SqliteOptions): Promise<SqliteStore> {
+  const inFile = path !== ':memory:';
+  if (inFile) mkdirSync(dirname(path), { recursive: true });
+  const checkpointer = inFile && checkpointEveryMs > 0
+    ? startCheckpointer({ thread: { path, synchronous, busyTimeoutMs }, everyMs: checkpointEveryMs })
+    : undefined;
+  const connection = { synchronous, busyTimeoutMs, autoCheckpointPages: checkpointer ? BACKSTOP_CHECKPOINT_PAGES : undefined };
   // This connection reads, and migrates before the writer opens its own.
-  const raw = openConnection(path, { synchronous, busyTimeoutMs });
+  const raw = openConnection(path, connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
   if (migrated.error) throw migrated.error;
@@ -59,10 +74,11 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
   const allDynamic = dynamicQueries(raw);
   const listeners: Array<() => void> = [];
   const writer = startWriter({
-    mode: path === ':memory:' ? 'inline' : (mode ?? 'thread'),
+    mode: inFile ? (mode ?? 'thread') : 'inline',
     db: raw,
-    thread: { path, synchronous, busyTimeoutMs },
+    thread: { path, ...connection },
     onCommit: () => listeners.forEach((l) => l()),
+    ...(checkpointer ? { afterCommit: checkpointer.committed } : {}),
   });
   const consumers = createSqliteConsumerStore(raw, db, writer);
   // Rebuilding runs on this thread's connection, the one place that does not write through the writer.
@@ -312,8 +328,12 @@ export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutM
       raw.prepare('SELECT 1').get();
     },
 
+    checkpoints: () => checkpointer?.stats(),
+
     async close() {
       await writer.close();
+      // Before the last connection closes: that one checkpoints what is left and removes the WAL.
+      await checkpointer?.stop();
       raw.close();
     },
   };

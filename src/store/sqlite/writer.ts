@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreUnavailableError } from '../port.js';
 import { createBatchEncoder } from './batchWire.js';
+import { threadEntry } from './threadEntry.js';
 import { type Write, type WriteResult, createBatchRunner } from './writeBatch.js';
 import type { WriterRequest, WriterThreadData } from './writerThread.js';
 
@@ -31,6 +32,8 @@ export type WriterOptions = {
   thread: WriterThreadData;
   /** After each commit that added events. */
   onCommit: () => void;
+  /** After each batch that committed anything (the checkpointer's cue). */
+  afterCommit?: () => void;
 };
 
 // One batch committing while the next waits in the thread's inbox: the thread never idles for a
@@ -53,6 +56,7 @@ export function startWriter(opts: WriterOptions): Writer {
 
   const settle = (batch: Pending[], results: readonly WriteResult[]) => {
     let wake = false;
+    let wrote = false;
     batch.forEach((pending, i) => {
       const result = results[i]!;
       if ('error' in result) {
@@ -60,10 +64,14 @@ export function startWriter(opts: WriterOptions): Writer {
         pending.reject(result.error.storeWide ? new StoreUnavailableError(error) : error);
         return;
       }
-      if (result.ok && pending.wakes) wake = true;
+      if (result.ok) {
+        wrote = true;
+        if (pending.wakes) wake = true;
+      }
       pending.resolve(result);
     });
     if (wake) opts.onCommit();
+    if (wrote) opts.afterCommit?.();
   };
   const whenIdle = () => {
     if (inFlight.length > 0 || queue.length > 0) return;
@@ -100,7 +108,7 @@ export function startWriter(opts: WriterOptions): Writer {
       whenIdle();
     };
     const spawn = () => {
-      const w = new Worker(threadEntry(), { workerData: opts.thread, resourceLimits: WRITER_HEAP });
+      const w = new Worker(threadEntry('writerThread'), { workerData: opts.thread, resourceLimits: WRITER_HEAP });
       wire.reset();
       w.on('message', ({ results }: { results: WriteResult[] }) => {
         settle(inFlight.shift()!, results);
@@ -155,12 +163,4 @@ export function startWriter(opts: WriterOptions): Writer {
       await stop();
     },
   };
-}
-
-// Under a TypeScript runner (the tests) this module is the .ts source and the thread runs the
-// build of writerThread (`npm test` builds first); otherwise the compiled file beside this one.
-function threadEntry(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../../../dist/src/store/sqlite/writerThread.js', import.meta.url)
-    : new URL('./writerThread.js', import.meta.url);
 }

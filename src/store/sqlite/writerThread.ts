@@ -2,11 +2,11 @@
 // thread sends as one transaction. Statements and the commit's fsync block this thread, not the
 // one answering HTTP.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ConnectionOptions, openConnection } from './connection.js';
+import { type DatabaseFile, openConnection } from './connection.js';
 import { type WireBatch, createBatchDecoder } from './batchWire.js';
 import { createBatchRunner } from './writeBatch.js';
 
-export type WriterThreadData = ConnectionOptions & { path: string };
+export type WriterThreadData = DatabaseFile;
 export type WriterRequest = { batch: WireBatch } | { close: true };
 
 const { path, ...options } = workerData as WriterThreadData;

@@ -1,0 +1,157 @@
+// The SQLite WAL is checkpointed by a thread of its own: commits copy nothing into the database
+// file themselves, the WAL starts over once copied, the thread comes and goes with the writes, and
+// a closed store leaves no WAL behind.
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CommandContext, createTicket } from '../../src/domain/ticket.js';
+import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
+import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
+import { tempDataDir } from '../support/service.js';
+import { waitFor } from '../support/stream.js';
+
+const ctx = (): CommandContext => ({
+  tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
+});
+
+const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs = [];
+});
+const tempPath = (file: string) => {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return join(dir, file);
+};
+
+async function createTickets(store: SqliteStore, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, i) => store.create('acme', () => createTicket({ title: `ticket ${i}`, createdBy: 'a', description: 'printer on fire' }, ctx()))));
+}
+
+describe('SQLite WAL checkpoints in a thread of their own', () => {
+  it('copy committed pages into the database file after the commits, not inside them', async () => {
+    const path = tempPath('copied.db');
+    const store = await openSqliteStore({ path, writer: 'inline', checkpointEveryMs: 20 });
+    try {
+      const before = size(path);
+      await createTickets(store, 200);
+      await waitFor(async () => (store.checkpoints()?.runs ?? 0) > 0, 'a checkpoint');
+      await waitFor(async () => {
+        const stats = store.checkpoints()!;
+        return stats.frames > 0 && stats.copied === stats.frames;
+      }, 'every frame copied');
+      expect(store.checkpoints()).toMatchObject({ failures: 0, threadUp: true });
+      // 200 tickets with their events and indexes are far more than the schema the file held.
+      expect(size(path)).toBeGreaterThan(before + 200 * 1024);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('let the WAL start over once copied, so steady writes do not grow it without bound', async () => {
+    const path = tempPath('steady.db');
+    const store = await openSqliteStore({ path, writer: 'inline', checkpointEveryMs: 10 });
+    try {
+      for (let round = 0; round < 25; round++) {
+        await createTickets(store, 40);
+        const runs = store.checkpoints()!.runs;
+        await waitFor(async () => store.checkpoints()!.runs > runs && store.checkpoints()!.copied === store.checkpoints()!.frames, 'this round copied');
+      }
+      // Every page of the database file came through the WAL: a WAL that never started over would
+      // be at least as large as the file. Started over, it holds a few rounds at most.
+      expect(size(path)).toBeGreaterThan(1024 * 1024);
+      expect(size(`${path}-wal`)).toBeLessThan(size(path) / 2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('are left to the commits with SQLITE_CHECKPOINT_MS=0', async () => {
+    const path = tempPath('inside.db');
+    const store = await openSqliteStore({ path, writer: 'inline', checkpointEveryMs: 0 });
+    try {
+      for (let round = 0; round < 20; round++) await createTickets(store, 100);
+      expect(store.checkpoints()).toBeUndefined();
+      // SQLite's own: past 1,000 WAL pages a commit copies them into the file.
+      expect(size(path)).toBeGreaterThan(1024 * 1024);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leave no WAL behind once the store is closed', async () => {
+    const path = tempPath('closed.db');
+    const store = await openSqliteStore({ path, checkpointEveryMs: 10 });
+    await createTickets(store, 50);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = await openSqliteStore({ path, checkpointEveryMs: 10 });
+    try {
+      expect((await reopened.allTickets()).length).toBe(50);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+describe('the checkpoint thread', () => {
+  it('starts with the first commit, ends after a quiet spell, and comes back with the next commit', async () => {
+    const path = tempPath('idle.db');
+    const db = new BetterSqlite3(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const write = () => db.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(2000));
+    const checkpointer = startCheckpointer({ thread: { path, synchronous: 'FULL', busyTimeoutMs: 1000 }, everyMs: 10, idleMs: 150 });
+    try {
+      expect(checkpointer.stats().threadUp).toBe(false);
+      write();
+      checkpointer.committed();
+      await checkpointer.settled();
+      expect(checkpointer.stats()).toMatchObject({ runs: 1, failures: 0, threadUp: true });
+      expect(checkpointer.stats().copied).toBe(checkpointer.stats().frames);
+
+      await waitFor(async () => !checkpointer.stats().threadUp, 'the thread gone after the quiet spell');
+
+      write();
+      checkpointer.committed();
+      await checkpointer.settled();
+      expect(checkpointer.stats()).toMatchObject({ runs: 2, failures: 0, threadUp: true });
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+    expect(checkpointer.stats().threadUp).toBe(false);
+  });
+
+  it('runs at most once per interval however many commits come, and once more after the last', async () => {
+    const path = tempPath('cadence.db');
+    const db = new BetterSqlite3(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const checkpointer = startCheckpointer({ thread: { path, synchronous: 'FULL', busyTimeoutMs: 1000 }, everyMs: 200 });
+    try {
+      const started = performance.now();
+      for (let i = 0; i < 50; i++) {
+        db.prepare('INSERT INTO t (v) VALUES (?)').run(String(i));
+        checkpointer.committed();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await checkpointer.settled();
+      const elapsed = performance.now() - started;
+      const { runs, copied, frames } = checkpointer.stats();
+      expect(runs).toBeGreaterThanOrEqual(2);
+      expect(runs).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
+      // The last commit came after the last checkpoint had started: a trailing one copied it.
+      expect(copied).toBe(frames);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+});
