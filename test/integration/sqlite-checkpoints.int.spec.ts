@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommandContext, createTicket } from '../../src/domain/ticket.js';
 import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
-import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
+import { type SqliteOptions, type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDataDir } from '../support/service.js';
 import { waitFor } from '../support/stream.js';
 
@@ -28,15 +28,24 @@ const tempPath = (file: string) => {
   return join(dir, file);
 };
 
+/** A store on a fresh file, closed after `run`. */
+async function withStore(file: string, opts: Omit<SqliteOptions, 'path'>, run: (store: SqliteStore, path: string) => Promise<void>): Promise<void> {
+  const path = tempPath(file);
+  const store = await openSqliteStore({ path, ...opts });
+  try {
+    await run(store, path);
+  } finally {
+    await store.close();
+  }
+}
+
 async function createTickets(store: SqliteStore, count: number): Promise<void> {
   await Promise.all(Array.from({ length: count }, (_, i) => store.create('acme', () => createTicket({ title: `ticket ${i}`, createdBy: 'a', description: 'printer on fire' }, ctx()))));
 }
 
 describe('SQLite WAL checkpoints in a thread of their own', () => {
   it('copy committed pages into the database file after the commits, not inside them', async () => {
-    const path = tempPath('copied.db');
-    const store = await openSqliteStore({ path, writer: 'inline', checkpointEveryMs: 20 });
-    try {
+    await withStore('copied.db', { writer: 'inline', checkpointEveryMs: 20 }, async (store, path) => {
       const before = size(path);
       await createTickets(store, 200);
       await waitFor(async () => (store.checkpoints()?.runs ?? 0) > 0, 'a checkpoint');
@@ -47,15 +56,11 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
       expect(store.checkpoints()).toMatchObject({ failures: 0, threadUp: true });
       // 200 tickets with their events and indexes are far more than the schema the file held.
       expect(size(path)).toBeGreaterThan(before + 200 * 1024);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('let the WAL start over once copied, so steady writes do not grow it without bound', async () => {
-    const path = tempPath('steady.db');
-    const store = await openSqliteStore({ path, writer: 'inline', checkpointEveryMs: 10 });
-    try {
+    await withStore('steady.db', { writer: 'inline', checkpointEveryMs: 10 }, async (store, path) => {
       for (let round = 0; round < 25; round++) {
         await createTickets(store, 40);
         const runs = store.checkpoints()!.runs;
@@ -65,22 +70,16 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
       // be at least as large as the file. Started over, it holds a few rounds at most.
       expect(size(path)).toBeGreaterThan(1024 * 1024);
       expect(size(`${path}-wal`)).toBeLessThan(size(path) / 2);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('are left to the commits with SQLITE_CHECKPOINT_MS=0', async () => {
-    const path = tempPath('inside.db');
-    const store = await openSqliteStore({ path, writer: 'inline', checkpointEveryMs: 0 });
-    try {
+    await withStore('inside.db', { writer: 'inline', checkpointEveryMs: 0 }, async (store, path) => {
       for (let round = 0; round < 20; round++) await createTickets(store, 100);
       expect(store.checkpoints()).toBeUndefined();
       // SQLite's own: past 1,000 WAL pages a commit copies them into the file.
       expect(size(path)).toBeGreaterThan(1024 * 1024);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('leave no WAL behind once the store is closed', async () => {
@@ -98,15 +97,28 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
   });
 });
 
+/** A WAL file written without SQLite's own checkpoints, and a checkpointer on it. */
+function walFile(file: string, opts: { everyMs: number; idleMs?: number }) {
+  const path = tempPath(file);
+  const db = new BetterSqlite3(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (v TEXT)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const checkpointer = startCheckpointer({ thread: { path, synchronous: 'FULL', busyTimeoutMs: 1000 }, ...opts });
+  return {
+    checkpointer,
+    write: (value = 'x'.repeat(2000)) => insert.run(value),
+    async close() {
+      await checkpointer.stop();
+      db.close();
+    },
+  };
+}
+
 describe('the checkpoint thread', () => {
   it('starts with the first commit, ends after a quiet spell, and comes back with the next commit', async () => {
-    const path = tempPath('idle.db');
-    const db = new BetterSqlite3(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const write = () => db.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(2000));
-    const checkpointer = startCheckpointer({ thread: { path, synchronous: 'FULL', busyTimeoutMs: 1000 }, everyMs: 10, idleMs: 150 });
+    const { checkpointer, write, close } = walFile('idle.db', { everyMs: 10, idleMs: 150 });
     try {
       expect(checkpointer.stats().threadUp).toBe(false);
       write();
@@ -122,23 +134,17 @@ describe('the checkpoint thread', () => {
       await checkpointer.settled();
       expect(checkpointer.stats()).toMatchObject({ runs: 2, failures: 0, threadUp: true });
     } finally {
-      await checkpointer.stop();
-      db.close();
+      await close();
     }
     expect(checkpointer.stats().threadUp).toBe(false);
   });
 
   it('runs at most once per interval however many commits come, and once more after the last', async () => {
-    const path = tempPath('cadence.db');
-    const db = new BetterSqlite3(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const checkpointer = startCheckpointer({ thread: { path, synchronous: 'FULL', busyTimeoutMs: 1000 }, everyMs: 200 });
+    const { checkpointer, write, close } = walFile('cadence.db', { everyMs: 200 });
     try {
       const started = performance.now();
       for (let i = 0; i < 50; i++) {
-        db.prepare('INSERT INTO t (v) VALUES (?)').run(String(i));
+        write(String(i));
         checkpointer.committed();
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -150,8 +156,7 @@ describe('the checkpoint thread', () => {
       // The last commit came after the last checkpoint had started: a trailing one copied it.
       expect(copied).toBe(frames);
     } finally {
-      await checkpointer.stop();
-      db.close();
+      await close();
     }
   });
 });
