@@ -1,5 +1,6 @@
 // Prometheus metrics: one registry per process, handed to whatever records into it.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CheckpointStats } from './store/sqlite/checkpointer.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -103,4 +104,23 @@ export function createMetrics(serviceName: string) {
       registers: [registry],
     }),
   };
+}
+
+/** The SQLite checkpoint thread's figures, read when /metrics is scraped. */
+export function registerCheckpointMetrics(registry: Registry, read: () => CheckpointStats | undefined): void {
+  const gauge = (name: string, help: string, value: (stats: CheckpointStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const stats = read();
+        if (stats) this.set(value(stats));
+      },
+    });
+  gauge('sqlite_wal_checkpoints', 'WAL checkpoints the checkpoint thread finished since start', (s) => s.runs);
+  gauge('sqlite_wal_checkpoint_failures', 'WAL checkpoints that failed since start (the commits\' backstop checkpoints still bound the WAL)', (s) => s.failures);
+  gauge('sqlite_wal_frames', 'Frames in the SQLite WAL when the last checkpoint ran', (s) => s.frames);
+  gauge('sqlite_wal_frames_uncopied', 'Frames the last checkpoint could not copy yet (a reader still needed them)', (s) => s.frames - s.copied);
+  gauge('sqlite_checkpoint_thread_up', '1 while the checkpoint thread runs (it ends after a quiet spell)', (s) => (s.threadUp ? 1 : 0));
 }

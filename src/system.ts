@@ -13,7 +13,7 @@ import { startSlaScheduler } from './sla/scheduler.js';
 import { createApp } from './http/app.js';
 import { createUuidV7 } from './ids.js';
 import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, registerCheckpointMetrics } from './metrics.js';
 import { createAttachmentBytes } from './nats/attachmentBytes.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
@@ -45,6 +45,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   }
 
   const store = await openStore(config, log);
+  if (store.checkpoints) registerCheckpointMetrics(metrics.registry, store.checkpoints);
   // With PostgreSQL any number of processes may run the relay; only the advisory-lock holder publishes.
   const relays = config.components.has('relay');
   const leadership = relays && config.databaseUrl

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ConsumerStore } from './consumerPort.js';
 import type { TicketStore } from './port.js';
+import type { CheckpointStats } from './sqlite/checkpointer.js';
 
-/** The ticket store and, on the same database, the consumers' store. */
-export async function openStore(config: Config, log: Logger): Promise<TicketStore & { consumers: ConsumerStore }> {
+/** The ticket store and, on the same database, the consumers' store; SQLite also tells what its checkpoint thread does. */
+export async function openStore(config: Config, log: Logger): Promise<TicketStore & { consumers: ConsumerStore; checkpoints?: () => CheckpointStats | undefined }> {
   // Each adapter loads only when chosen: a SQLite process carries no PostgreSQL driver, and back.
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/index.js');
