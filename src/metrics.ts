@@ -108,6 +108,19 @@ export function createMetrics(serviceName: string) {
 
 /** The SQLite checkpoint thread's figures, read when /metrics is scraped. */
 export function registerCheckpointMetrics(registry: Registry, read: () => CheckpointStats | undefined): void {
+  // Counts kept by the checkpointer, shown as counters: set to its figure at each scrape.
+  const counter = (name: string, help: string, value: (stats: CheckpointStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const stats = read();
+        if (!stats) return;
+        this.reset();
+        this.inc(value(stats));
+      },
+    });
   const gauge = (name: string, help: string, value: (stats: CheckpointStats) => number) =>
     new Gauge({
       name,
@@ -118,9 +131,10 @@ export function registerCheckpointMetrics(registry: Registry, read: () => Checkp
         if (stats) this.set(value(stats));
       },
     });
-  gauge('sqlite_wal_checkpoints', 'WAL checkpoints the checkpoint thread finished since start', (s) => s.runs);
-  gauge('sqlite_wal_checkpoint_failures', 'WAL checkpoints that failed since start (the commits\' backstop checkpoints still bound the WAL)', (s) => s.failures);
-  gauge('sqlite_wal_frames', 'Frames in the SQLite WAL when the last checkpoint ran', (s) => s.frames);
+  counter('sqlite_wal_checkpoints_total', 'WAL checkpoints the checkpoint thread finished', (s) => s.runs);
+  counter('sqlite_wal_checkpoints_skipped_total', 'Checkpoints not run because another connection was checkpointing (a commit\'s backstop, another process)', (s) => s.skipped);
+  counter('sqlite_wal_checkpoint_failures_total', 'WAL checkpoints that failed (commits then checkpoint by themselves past the backstop)', (s) => s.failures);
+  gauge('sqlite_wal_frames', 'Frames in the SQLite WAL when the last checkpoint ran (it starts over once all are copied and a commit begins)', (s) => s.frames);
   gauge('sqlite_wal_frames_uncopied', 'Frames the last checkpoint could not copy yet (a reader still needed them)', (s) => s.frames - s.copied);
   gauge('sqlite_checkpoint_thread_up', '1 while the checkpoint thread runs (it ends after a quiet spell)', (s) => (s.threadUp ? 1 : 0));
 }

@@ -45,7 +45,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   }
 
   const store = await openStore(config, log);
-  if (store.checkpoints) registerCheckpointMetrics(metrics.registry, store.checkpoints);
+  if (store.checkpoints?.()) registerCheckpointMetrics(metrics.registry, store.checkpoints);
   // With PostgreSQL any number of processes may run the relay; only the advisory-lock holder publishes.
   const relays = config.components.has('relay');
   const leadership = relays && config.databaseUrl

@@ -258,7 +258,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       }
       expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/tickets\/:id"/);
       // SQLite's checkpoint thread has copied the WAL of the tickets made so far (PostgreSQL has none).
-      if (flavour.name === 'SQLite') await waitFor(async () => /^sqlite_wal_checkpoints\{[^}]*\} [1-9]/m.test(await (await svc.call('/metrics')).text()), 'a checkpoint in the metrics');
+      if (flavour.name === 'SQLite') await waitFor(async () => /^sqlite_wal_checkpoints_total\{[^}]*\} [1-9]/m.test(await (await svc.call('/metrics')).text()), 'a checkpoint in the metrics');
       else expect(metrics).not.toContain('sqlite_wal_checkpoints');
       const doc = (await (await svc.call('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/tickets/{id}/history']));

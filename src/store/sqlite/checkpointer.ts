@@ -14,11 +14,14 @@ export type CheckpointerOptions = {
   thread: DatabaseFile;
   everyMs: number;
   idleMs?: number;
+  /** A checkpoint failed: the first time, then every 100th (a thread that cannot start fails on every try). */
+  onFailure?: (error: string) => void;
 };
 
 export type CheckpointStats = {
-  /** Checkpoints finished, and those that failed. */
+  /** Checkpoints finished; those another connection's checkpoint kept from running; those that failed. */
   runs: number;
+  skipped: number;
   failures: number;
   /** The WAL's frames when the last checkpoint ran, and how many of them it had copied. */
   frames: number;
@@ -41,9 +44,12 @@ export type Checkpointer = {
 const THREAD_HEAP = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 };
 const THREAD_RETRY_MS = 10_000;
 
-export function startCheckpointer({ thread, everyMs, idleMs = 30_000 }: CheckpointerOptions): Checkpointer {
+export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure }: CheckpointerOptions): Checkpointer {
+  // A thread that goes between two checkpoints would only start again for the next one.
+  const quietMs = Math.max(idleMs, 2 * everyMs);
   let worker: Worker | undefined;
-  let running = false;
+  // The thread the checkpoint in flight went to: only its answer, or its end, finishes it.
+  let runningOn: Worker | undefined;
   let due = false;
   let stopped = false;
   let lastStart = -Infinity;
@@ -53,69 +59,83 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000 }: Checkpoi
   let later: NodeJS.Timeout | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   let waiting: Array<() => void> = [];
-  const stats: CheckpointStats = { runs: 0, failures: 0, frames: 0, copied: 0, threadUp: false };
+  const closing = new Set<Promise<void>>();
+  const stats: CheckpointStats = { runs: 0, skipped: 0, failures: 0, frames: 0, copied: 0, threadUp: false };
 
   const wakeWaiters = () => {
-    if (running || due) return;
+    if (runningOn || due) return;
     const resolved = waiting;
     waiting = [];
     for (const resolve of resolved) resolve();
   };
+  const close = (w: Worker | undefined) => {
+    if (!w) return;
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    closing.add(exited);
+    void exited.then(() => closing.delete(exited));
+    w.postMessage('close' satisfies CheckpointRequest);
+  };
+  // The thread goes once commits have stopped for a while; the next one brings it back.
+  const armIdle = () => {
+    clearTimeout(idleTimer);
+    if (stopped) return;
+    idleTimer = setTimeout(() => {
+      if (runningOn || due) return armIdle();
+      const w = worker;
+      worker = undefined;
+      stats.threadUp = false;
+      close(w);
+    }, quietMs);
+    idleTimer.unref();
+  };
   const finish = (reply: CheckpointReply) => {
-    running = false;
+    runningOn = undefined;
     if ('error' in reply) {
       stats.failures++;
       stats.lastError = reply.error;
+      if (stats.failures % 100 === 1) onFailure?.(reply.error);
+    } else if ('busy' in reply) {
+      stats.skipped++;
     } else {
       stats.runs++;
       stats.frames = reply.frames;
       stats.copied = reply.copied;
     }
+    armIdle();
     if (due) schedule();
     wakeWaiters();
   };
   const spawn = () => {
     const w = new Worker(threadEntry('checkpointerThread'), { workerData: thread, resourceLimits: THREAD_HEAP });
-    w.on('message', finish);
+    const ended = (error: string) => {
+      if (worker === w) {
+        worker = undefined;
+        stats.threadUp = false;
+      }
+      if (runningOn === w) finish({ error });
+    };
+    w.on('message', (reply: CheckpointReply) => {
+      if (runningOn === w) finish(reply);
+    });
     w.on('error', (error) => {
-      if (worker === w) worker = undefined;
       retryAt = performance.now() + THREAD_RETRY_MS;
-      if (running) finish({ error: error.message });
+      ended(error.message);
     });
-    w.on('exit', () => {
-      if (worker === w) worker = undefined;
-      stats.threadUp = worker !== undefined;
-      if (running) finish({ error: 'the checkpoint thread exited' });
-    });
+    w.on('exit', () => ended('the checkpoint thread exited'));
     stats.threadUp = true;
     return w;
   };
-  const close = (w: Worker | undefined) => {
-    if (!w) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-    w.postMessage('close' satisfies CheckpointRequest);
-    return exited;
-  };
   const run = () => {
     later = undefined;
-    if (stopped || running || !due) return;
+    if (stopped || runningOn || !due) return;
     due = false;
-    running = true;
     lastStart = performance.now();
     worker ??= spawn();
+    runningOn = worker;
     worker.postMessage('checkpoint' satisfies CheckpointRequest);
-    // The thread goes once commits have stopped for a while; the next one brings it back.
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      if (running || due) return;
-      const w = worker;
-      worker = undefined;
-      void close(w);
-    }, idleMs);
-    idleTimer.unref();
   };
   const schedule = () => {
-    if (stopped || running || later) return;
+    if (stopped || runningOn || later) return;
     const wait = Math.max(lastStart + everyMs, retryAt) - performance.now();
     if (wait <= 0) return run();
     later = setTimeout(run, wait);
@@ -129,7 +149,7 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000 }: Checkpoi
     },
     stats: () => ({ ...stats }),
     settled() {
-      if (!running && !due) return Promise.resolve();
+      if (!runningOn && !due) return Promise.resolve();
       return new Promise<void>((resolve) => waiting.push(resolve));
     },
     async stop() {
@@ -137,11 +157,14 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000 }: Checkpoi
       due = false;
       clearTimeout(later);
       clearTimeout(idleTimer);
-      if (running) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (runningOn) await new Promise<void>((resolve) => waiting.push(resolve));
       wakeWaiters();
       const w = worker;
       worker = undefined;
-      await close(w);
+      stats.threadUp = false;
+      close(w);
+      // Threads that went idle may still be closing their connections: the store's own must close last.
+      await Promise.all([...closing]);
     },
   };
 }

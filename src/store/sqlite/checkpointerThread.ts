@@ -5,8 +5,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type DatabaseFile, openConnection } from './connection.js';
 
 export type CheckpointRequest = 'checkpoint' | 'close';
-/** `frames`: the WAL's frames when it ran; `copied`: how many of them are now in the database file. */
-export type CheckpointReply = { frames: number; copied: number } | { error: string };
+/**
+ * `frames`: the WAL's frames when it ran; `copied`: how many of them are now in the database file.
+ * `busy`: another connection was checkpointing (a commit's backstop, another process), nothing done.
+ */
+export type CheckpointReply = { frames: number; copied: number } | { busy: true } | { error: string };
 
 const { path, ...options } = workerData as DatabaseFile;
 const db = openConnection(path, options);
@@ -20,7 +23,9 @@ port.on('message', (message: CheckpointRequest) => {
   }
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    port.postMessage({ frames: row?.log ?? 0, copied: row?.checkpointed ?? 0 } satisfies CheckpointReply);
+    // SQLite answers -1 frames when the checkpoint lock was held.
+    const reply: CheckpointReply = !row || row.log < 0 ? { busy: true } : { frames: row.log, copied: row.checkpointed };
+    port.postMessage(reply);
   } catch (error) {
     port.postMessage({ error: (error as Error)?.message ?? String(error) } satisfies CheckpointReply);
   }

@@ -6,7 +6,8 @@ export type ConnectionOptions = {
   busyTimeoutMs: number;
   /**
    * The WAL size (pages) past which a commit on this connection checkpoints the WAL itself, inside
-   * the commit. SQLite's default is 1,000; with the checkpointer thread it is only a backstop.
+   * the commit. SQLite's default is 1,000; with the checkpointer thread it is a backstop. The WAL
+   * file is also cut back to twice that when it starts over.
    */
   autoCheckpointPages?: number | undefined;
 };
@@ -19,6 +20,11 @@ export function openConnection(path: string, { synchronous, busyTimeoutMs, autoC
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-  if (autoCheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.trunc(autoCheckpointPages)}`);
+  if (autoCheckpointPages !== undefined) {
+    db.pragma(`wal_autocheckpoint = ${Math.trunc(autoCheckpointPages)}`);
+    // A WAL that grew to the backstop once is cut back when it starts over, not kept at its largest.
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    db.pragma(`journal_size_limit = ${2 * Math.trunc(autoCheckpointPages) * pageSize}`);
+  }
   return db;
 }

@@ -38,6 +38,10 @@ export type SqliteOptions = {
   cachedTickets?: number;
   /** A WAL checkpoint in a thread of its own at most this often while commits come (SQLITE_CHECKPOINT_MS); 0: inside the commits, as SQLite does by default. */
   checkpointEveryMs?: number;
+  /** With the checkpoint thread: the WAL size (pages) past which a commit checkpoints by itself. */
+  checkpointBackstopPages?: number;
+  /** A checkpoint in the thread failed (the first time, then every 100th). */
+  onCheckpointFailure?: (error: string) => void;
 };
 
 /** The ticket store, and the consumers' store on the same file. */
@@ -53,16 +57,24 @@ const OUTBOX_TAIL_EVENTS = 4096;
 /** A write decided on a ticket as read finds it changed meanwhile (another process): decide again, this often at most. */
 const MAX_ATTEMPTS = 20;
 
-/** With the checkpointer, a commit checkpoints the WAL itself only past this many pages (64 MB of 4 KB pages): the thread has fallen behind or failed. */
-const BACKSTOP_CHECKPOINT_PAGES = 16_384;
+/**
+ * With the checkpoint thread, a commit checkpoints the WAL by itself past this many pages (16 MB of
+ * 4 KB pages). The WAL starts over only when a commit begins while every frame is copied; commits
+ * that follow each other without a gap (the writer thread under load) rarely find that moment, so
+ * this is the regular way back to the start there. It stalls a commit for what the thread has not
+ * copied yet, a fraction of what SQLite's own checkpoints copy.
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 4096;
 
-export async function openSqliteStore({ path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode, cachedTickets = 10_000, checkpointEveryMs = 100 }: SqliteOptions): Promise<SqliteStore> {
+export async function openSqliteStore({
+  path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode, cachedTickets = 10_000, checkpointEveryMs = 100, checkpointBackstopPages = BACKSTOP_CHECKPOINT_PAGES, onCheckpointFailure,
+}: SqliteOptions): Promise<SqliteStore> {
   const inFile = path !== ':memory:';
   if (inFile) mkdirSync(dirname(path), { recursive: true });
   const checkpointer = inFile && checkpointEveryMs > 0
-    ? startCheckpointer({ thread: { path, synchronous, busyTimeoutMs }, everyMs: checkpointEveryMs })
+    ? startCheckpointer({ thread: { path, synchronous, busyTimeoutMs }, everyMs: checkpointEveryMs, ...(onCheckpointFailure ? { onFailure: onCheckpointFailure } : {}) })
     : undefined;
-  const connection = { synchronous, busyTimeoutMs, autoCheckpointPages: checkpointer ? BACKSTOP_CHECKPOINT_PAGES : undefined };
+  const connection = { synchronous, busyTimeoutMs, autoCheckpointPages: checkpointer ? checkpointBackstopPages : undefined };
   // This connection reads, and migrates before the writer opens its own.
   const raw = openConnection(path, connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
