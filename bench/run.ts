@@ -109,7 +109,8 @@ async function main(): Promise<void> {
   const create = await drive({ ...base, seconds: plan.loadSeconds, request: createRequest() });
   const createWallUs = (performance.now() - createStartedAt) * 1000;
   const createCpu = perRequest(cpu.spent(), create);
-  const createShares = machineShares(createCpu, perRequest(natsCpu.spent(), create).processUs, loadGenUsPerRequest(loadGenStart, create), create, createWallUs);
+  const loadGenUsed = process.cpuUsage(loadGenStart);
+  const createShares = machineShares(createCpu, perRequest(natsCpu.spent(), create).processUs, perRequest({ processUs: loadGenUsed.user + loadGenUsed.system, mainThreadUs: 0 }, create).processUs, create, createWallUs);
   assertRunning(service);
   if (ids.length === 0) throw new Error('no ticket ids from the create warm-up');
 
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
     figure('load generator CPU/create', createShares.loadGenUs, 'µs', undefined, 'autocannon in the bench process, over the create phase'),
     figure('nats-server CPU/create', createShares.natsUs, 'µs', undefined, 'the stream write and the ack of each created event'),
     figure('machine busy during create', createShares.busy, 'ratio', undefined,
-      `service + nats-server + load generator CPU ÷ (${usableCores()} cores × the phase); at 1.0 every core was busy: ${createShares.ceiling.toFixed(0)} creates/s would fill them at these costs per create`),
+      `service + nats-server + load generator CPU ÷ (${createShares.cores} cores × the phase); at 1.0 every core was busy: ${createShares.ceiling.toFixed(0)} creates/s would fill them at these costs per create`),
     figure('bare Hono CPU/request', bareCpu.processUs, 'µs', undefined, `main thread ${bareCpu.mainThreadUs.toFixed(0)} µs`),
     figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
     figure('steady 201→stream p99', steady.p99Ms, 'ms', { op: '<=', value: 25 }, `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`),
@@ -228,17 +229,12 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${printTable(figures)}\nwritten to ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
 }
 
-function loadGenUsPerRequest(since: NodeJS.CpuUsage, load: LoadResult): number {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / Math.max(1, load.ok + load.non2xx);
-}
-
 /** How busy the machine's cores were over a load phase, and the rate that would fill them at the same costs per request. */
 function machineShares(service: CpuSpent, natsUs: number, loadGenUs: number, load: LoadResult, wallUs: number) {
   const perRequestUs = service.processUs + natsUs + loadGenUs;
   const cores = usableCores();
   const answered = load.ok + load.non2xx;
-  return { natsUs, loadGenUs, busy: (perRequestUs * answered) / (cores * wallUs), ceiling: (cores * 1e6) / perRequestUs };
+  return { cores, natsUs, loadGenUs, busy: (perRequestUs * answered) / (cores * wallUs), ceiling: (cores * 1e6) / perRequestUs };
 }
 
 /** Two runs of the same load as one: mean rate and latencies, summed counts. */

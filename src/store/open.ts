@@ -21,6 +21,6 @@ export async function openStore(config: Config, log: Logger): Promise<TicketStor
     writer: config.sqliteWriter,
     cachedTickets: config.ticketCacheSize,
     checkpointEveryMs: config.sqliteCheckpointMs,
-    onCheckpointFailure: (error) => log.warn({ operation: 'sqlite_checkpoint', error }, 'WAL checkpoint failed; commits checkpoint by themselves past 16 MB of WAL'),
+    onCheckpointFailure: (error) => log.warn({ operation: 'sqlite_checkpoint', error }, 'WAL checkpoint failed; commits checkpoint by themselves past the backstop'),
   });
 }

@@ -60,7 +60,7 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure 
   let idleTimer: NodeJS.Timeout | undefined;
   let waiting: Array<() => void> = [];
   const closing = new Set<Promise<void>>();
-  const stats: CheckpointStats = { runs: 0, skipped: 0, failures: 0, frames: 0, copied: 0, threadUp: false };
+  const stats: Omit<CheckpointStats, 'threadUp'> = { runs: 0, skipped: 0, failures: 0, frames: 0, copied: 0 };
 
   const wakeWaiters = () => {
     if (runningOn || due) return;
@@ -83,7 +83,6 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure 
       if (runningOn || due) return armIdle();
       const w = worker;
       worker = undefined;
-      stats.threadUp = false;
       close(w);
     }, quietMs);
     idleTimer.unref();
@@ -108,10 +107,7 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure 
   const spawn = () => {
     const w = new Worker(threadEntry('checkpointerThread'), { workerData: thread, resourceLimits: THREAD_HEAP });
     const ended = (error: string) => {
-      if (worker === w) {
-        worker = undefined;
-        stats.threadUp = false;
-      }
+      if (worker === w) worker = undefined;
       if (runningOn === w) finish({ error });
     };
     w.on('message', (reply: CheckpointReply) => {
@@ -122,7 +118,6 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure 
       ended(error.message);
     });
     w.on('exit', () => ended('the checkpoint thread exited'));
-    stats.threadUp = true;
     return w;
   };
   const run = () => {
@@ -147,7 +142,7 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure 
       due = true;
       schedule();
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, threadUp: worker !== undefined }),
     settled() {
       if (!runningOn && !due) return Promise.resolve();
       return new Promise<void>((resolve) => waiting.push(resolve));
@@ -161,7 +156,6 @@ export function startCheckpointer({ thread, everyMs, idleMs = 30_000, onFailure 
       wakeWaiters();
       const w = worker;
       worker = undefined;
-      stats.threadUp = false;
       close(w);
       // Threads that went idle may still be closing their connections: the store's own must close last.
       await Promise.all([...closing]);
