@@ -60,6 +60,9 @@ const schema = z.object({
   IDEMPOTENCY_TTL: duration.prefault('24h'),
   SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(10000),
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  RATE_LIMIT_PER_TENANT: int(0, 1_000_000).default(0),
+  RATE_LIMIT_BURST: int(1, 10_000_000).optional(),
   DLQ_STREAM_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('TICKET_DLQ'),
   CONSUMER_BACKOFF_BASE_MS: int(1, 60000).default(100),
   CONSUMER_BACKOFF_MAX_MS: int(1, 3600000).default(30000),
@@ -115,6 +118,10 @@ export type Config = {
   idempotencyTtlMs: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
+  /** How long a client may take to send a whole request (headers and body) before it is cut off, ms. */
+  requestTimeoutMs: number;
+  /** Requests per second each tenant may make, and the burst above that rate; undefined: no limit. */
+  rateLimit: { perSecond: number; burst: number } | undefined;
   consumers: ConsumerSettings;
   webhooks: { allowPrivate: boolean; timeoutMs: number };
   /** Set when GITHUB_TOKEN is: the github consumer runs only then. */
@@ -218,6 +225,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyTtlMs: e.IDEMPOTENCY_TTL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    rateLimit: e.RATE_LIMIT_PER_TENANT > 0 ? { perSecond: e.RATE_LIMIT_PER_TENANT, burst: e.RATE_LIMIT_BURST ?? e.RATE_LIMIT_PER_TENANT } : undefined,
     consumers: {
       dlqStream: e.DLQ_STREAM_NAME,
       backoffBaseMs: e.CONSUMER_BACKOFF_BASE_MS,
