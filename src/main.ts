@@ -14,6 +14,7 @@ setFlagsFromString('--semi-space-growth-factor=1');
 
 const { ConfigError, loadConfig } = await import('./config.js');
 const { startSystem } = await import('./system.js');
+const { createLogger } = await import('./logger.js');
 
 async function main(): Promise<void> {
   let system: Awaited<ReturnType<typeof startSystem>>;
@@ -29,10 +30,15 @@ async function main(): Promise<void> {
       for (const problem of error.problems) process.stderr.write(`config: ${problem}\n`);
       process.exit(2);
     }
-    throw error;
+    // One line that says why, not the bundle's source around the throw.
+    createLogger({ level: 'info', service: 'ticket-svc', destination: process.stdout }).fatal({ operation: 'start', err: error }, 'could not start');
+    process.exit(1);
   } finally {
     setFlagsFromString(`--semi-space-growth-factor=${V8_SEMI_SPACE_GROWTH}`);
   }
+  // A failure nothing awaited is a defect to log, never the end of every other client's request.
+  process.on('unhandledRejection', (reason) => system.log.error({ operation: 'unhandled_rejection', err: reason }, 'a promise failed with no owner'));
+  process.on('uncaughtException', (error) => system.log.error({ operation: 'uncaught_exception', err: error }, 'an error escaped every handler'));
   const shutdown = (signal: string) => {
     system.log.info({ operation: 'shutdown', signal }, 'signal received');
     system.stop().then(

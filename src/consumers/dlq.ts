@@ -86,22 +86,34 @@ function oneLine(text: string): string {
 
 export type DlqStreamSettings = { name: string; replicas: number; maxAgeMs: number };
 
-/** Creates the DLQ stream, or adds `consumer`'s subjects to it. */
+/**
+ * Creates the DLQ stream, or adds `consumer`'s subjects to it. Every consumer of every process does
+ * this at start, at the same moment on a fresh server: a create can find the stream just made by
+ * another, and two updates can each drop the other's subjects. So it reads again until the stream
+ * holds this consumer's subjects.
+ */
 export async function ensureDlqStream(jsm: JetStreamManager, s: DlqStreamSettings, consumer: string): Promise<void> {
   const wanted = dlqStreamSubjects(consumer);
-  try {
-    const existing = (await jsm.streams.info(s.name)).config;
-    const subjects = [...new Set([...(existing.subjects ?? []), ...wanted])];
-    if (subjects.length !== (existing.subjects ?? []).length) await jsm.streams.update(s.name, { ...existing, subjects });
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
-    await jsm.streams.add({
-      name: s.name,
-      subjects: wanted,
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      num_replicas: s.replicas,
-      max_age: nanos(s.maxAgeMs),
-    });
+  for (let attempt = 1; ; attempt++) {
+    const existing = await jsm.streams.info(s.name).then(
+      (info) => info.config,
+      (error: unknown) => {
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return undefined;
+        throw error;
+      },
+    );
+    const subjects = [...new Set([...(existing?.subjects ?? []), ...wanted])];
+    if (existing && subjects.length === (existing.subjects ?? []).length) return;
+    try {
+      if (existing) await jsm.streams.update(s.name, { ...existing, subjects });
+      else {
+        await jsm.streams.add({
+          name: s.name, subjects, retention: RetentionPolicy.Limits, storage: StorageType.File, num_replicas: s.replicas, max_age: nanos(s.maxAgeMs),
+        });
+      }
+    } catch (error) {
+      // Another consumer changed the stream between the read and this write: read it again.
+      if (attempt >= 20 || !(error instanceof JetStreamApiError)) throw error;
+    }
   }
 }

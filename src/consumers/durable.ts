@@ -4,7 +4,16 @@ import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type Je
 import type { Logger } from 'pino';
 import { nanos } from '../events/stream.js';
 
-export type DurableSpec = { stream: string; durable: string; filter?: string | undefined; maxDeliver: number; ackWaitMs: number; maxAckPending: number };
+export type DurableSpec = {
+  stream: string;
+  durable: string;
+  filter?: string | undefined;
+  /** Where a new durable starts: every event in the stream, or only those published from now on. */
+  from?: 'all' | 'new' | undefined;
+  maxDeliver: number;
+  ackWaitMs: number;
+  maxAckPending: number;
+};
 
 export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, log: Logger): Promise<void> {
   const wanted = { max_deliver: spec.maxDeliver, ack_wait: nanos(spec.ackWaitMs), max_ack_pending: spec.maxAckPending };
@@ -22,7 +31,7 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, lo
     await jsm.consumers.add(spec.stream, {
       durable_name: spec.durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: spec.from === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       ...(spec.filter ? { filter_subject: spec.filter } : {}),
       ...wanted,
     });

@@ -24,8 +24,11 @@ export type Attempt = {
 export type ConsumerDefinition = {
   /** One subject token: the durables, dead-letter subjects and metric labels derive from it. */
   name: string;
-  /** One durable per filter (nats-server 2.9 takes one filter subject per consumer); no filter: every event. */
-  subscriptions: ReadonlyArray<{ durable: string; filter?: string }>;
+  /**
+   * One durable per filter (nats-server 2.9 takes one filter subject per consumer); no filter: every
+   * event. `from: 'new'`: a durable created now skips the events already in the stream.
+   */
+  subscriptions: ReadonlyArray<{ durable: string; filter?: string; from?: 'all' | 'new' }>;
   /** Throws to have the event tried again later. */
   handle(event: ConsumedEvent, attempt: Attempt): Promise<void>;
 };
@@ -185,7 +188,7 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     };
   };
 
-  const run = async (stream: string, durable: string, filter: string | undefined): Promise<void> => {
+  const run = async (stream: string, durable: string, filter: string | undefined, from?: 'all' | 'new'): Promise<void> => {
     while (!stopped) {
       const handles = link.current();
       if (!handles) {
@@ -196,7 +199,7 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
       try {
         await ensureDlqStream(handles.jsm, dlq, def.name);
         await ensureDurable(handles.jsm, {
-          stream, durable, filter, maxDeliver: maxDeliveries(policy), ackWaitMs: settings.ackWaitMs, maxAckPending: settings.maxInFlight,
+          stream, durable, filter, from, maxDeliver: maxDeliveries(policy), ackWaitMs: settings.ackWaitMs, maxAckPending: settings.maxInFlight,
         }, log);
         const messages = await (await handles.js.consumers.get(stream, durable)).consume({ max_messages: settings.maxInFlight });
         running.add(messages);
@@ -220,7 +223,7 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
   };
 
   const loops = [
-    ...def.subscriptions.map((s) => run(deps.stream.name, s.durable, s.filter)),
+    ...def.subscriptions.map((s) => run(deps.stream.name, s.durable, s.filter, s.from)),
     // Dead letters `dlq replay` sends back to this consumer, handled like any other delivery.
     run(settings.dlqStream, `${def.name}_redrive`, redriveFilter(def.name)),
   ];

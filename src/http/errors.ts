@@ -7,9 +7,11 @@ import type { Refusal } from '../domain/ticket.js';
 import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
 import { StoreUnavailableError } from '../store/port.js';
 import type { AppEnv } from './env.js';
+import { closeWithoutReading } from './closeWithoutReading.js';
 
 export type ErrorCode =
   | 'validation_failed'
+  | 'invalid_text'
   | 'invalid_json'
   | 'invalid_cursor'
   | 'missing_tenant'
@@ -40,7 +42,13 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'external_id_taken'
   | 'payload_too_large'
+  | 'incomplete_body'
+  | 'headers_too_large'
+  | 'request_timeout'
+  | 'malformed_request'
+  | 'invalid_handshake'
   | 'unsupported_media_type'
+  | 'rate_limited'
   | 'not_ready'
   | 'store_unavailable'
   | 'internal_error';
@@ -56,10 +64,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The client closed the connection before its body ended: the answer, if it still arrives, says so. */
+export const bodyEndedEarly = () => new ApiError(400, 'incomplete_body', 'the request body ended before its end: the connection was closed', { body: 'incomplete' });
+
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('errorCode', error.code);
   // The unread rest of an oversized body makes the connection unusable for the next request.
-  if (error.status === 413) c.header('Connection', 'close');
+  if (error.status === 413) {
+    if (c.env?.outgoing) closeWithoutReading(c.env.outgoing);
+    else c.header('Connection', 'close');
+  }
   return c.json(errorBody(error, c.get('correlationId')), error.status);
 }
 

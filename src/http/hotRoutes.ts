@@ -13,6 +13,7 @@ import { apiErrorOf, ApiError, errorBody } from './errors.js';
 import { authenticator } from './middleware/identity.js';
 import { JSON_MEDIA, keepReadBody, readText } from './middleware/jsonBody.js';
 import { correlationIdOf, requestRecorder } from './middleware/observe.js';
+import { closeWithoutReading } from './closeWithoutReading.js';
 import { TENANT_ID } from './middleware/tenancy.js';
 import { etag, ticketResponse, ticketResponseText } from './representation.js';
 import { nodeHeader } from './requestHeader.js';
@@ -55,7 +56,7 @@ export function hotRoutes(deps: AppDeps, next: NodeListener): NodeListener {
   const fail = (res: ServerResponse, thrown: unknown, who: Caller, route: string, method: string) => {
     const { error, retryAfter } = apiErrorOf(thrown, deps.log, who.correlationId);
     const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
-    if (error.status === 413) headers.connection = 'close';
+    if (error.status === 413) closeWithoutReading(res);
     send(res, error.status, errorBody(error, who.correlationId), who, route, method, headers, error.code);
   };
 
@@ -68,7 +69,12 @@ export function hotRoutes(deps: AppDeps, next: NodeListener): NodeListener {
     }
     const who = await caller(req, startedAt);
     if (!who) return next(req, res);
-    const text = await readText(req, deps.bodyLimitBytes);
+    let text: string | undefined;
+    try {
+      text = await readText(req, deps.bodyLimitBytes);
+    } catch (error) {
+      return void fail(res, error, who, TICKETS, 'POST');
+    }
     if (text === undefined) return void fail(res, new ApiError(413, 'payload_too_large', `the request body is over ${deps.bodyLimitBytes} bytes`, { body: `at most ${deps.bodyLimitBytes} bytes` }), who, TICKETS, 'POST');
     const parsed = parseJson(text);
     const body = parsed === undefined ? undefined : CreateTicketBody.safeParse(parsed.value);
@@ -99,13 +105,24 @@ export function hotRoutes(deps: AppDeps, next: NodeListener): NodeListener {
     }
   };
 
+  /** Every answer's promise has this owner: what escapes a route is logged, and the client gets a 500 if it still waits. */
+  const owned = (work: Promise<void>, res: ServerResponse): Promise<void> =>
+    work.catch((error: unknown) => {
+      deps.log.error({ operation: 'http', err: error }, 'request failed outside its route');
+      if (res.headersSent) return void res.end();
+      res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify(errorBody(new ApiError(500, 'internal_error', 'internal error'), undefined)));
+    });
+
+  // These routes answer outside the middleware chain: with a rate limit, the chain answers everything.
+  if (deps.rateLimiter) return next;
   return (req, res) => {
     const startedAt = performance.now();
     const url = req.url ?? '';
-    if (req.method === 'POST' && url === TICKETS) return create(req, res, startedAt);
+    if (req.method === 'POST' && url === TICKETS) return owned(create(req, res, startedAt), res);
     // One plain path segment: no query, no percent-encoding (Hono decodes those), no deeper path.
     if (req.method === 'GET' && url.startsWith(ONE_TICKET) && !/[/?%#]/.test(url.slice(ONE_TICKET.length))) {
-      return read(req, res, url.slice(ONE_TICKET.length), startedAt);
+      return owned(read(req, res, url.slice(ONE_TICKET.length), startedAt), res);
     }
     return next(req, res);
   };

@@ -1,7 +1,7 @@
 // Attachment bytes in the JetStream object store, one bucket per tenant. Bytes stream through:
 // nothing holds a whole file in memory, and the size limit is enforced while streaming.
 import { createHash } from 'node:crypto';
-import { type Readable, Transform } from 'node:stream';
+import { type Readable, Transform, pipeline } from 'node:stream';
 import type { ObjectStore } from '@nats-io/obj';
 import type { NatsLink } from './link.js';
 
@@ -64,7 +64,7 @@ export function createAttachmentBytes(link: NatsLink, { replicas = 1 } = {}): At
           size += chunk.length;
           if (size > limitBytes) {
             tooLarge = true;
-            // Stop here: the rest of the upload is drained by the caller, never stored.
+            // Stop here: the rest of the upload is never read.
             done(new Error('attachment over the size limit'));
             return;
           }
@@ -72,7 +72,8 @@ export function createAttachmentBytes(link: NatsLink, { replicas = 1 } = {}): At
           done(null, chunk);
         },
       });
-      source.pipe(counted);
+      // A source that fails (a body cut short) fails `counted`, and with it the put.
+      pipeline(source, counted, () => undefined);
       try {
         await store.put({ name }, pulled(counted));
       } catch (error) {

@@ -3,11 +3,13 @@
 // the requests it expects; the service, store and nats-server are real.
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type TestService, startService } from '../support/service.js';
-import { waitFor } from '../support/stream.js';
+import { readStream, waitFor } from '../support/stream.js';
 
 type Seen = { method: string; path: string; headers: IncomingMessage['headers']; body: any };
 type Issue = { number: number; html_url: string; body: string; state: string; labels: string[] };
@@ -19,6 +21,7 @@ let seen: Seen[] = [];
 let issues: Issue[] = [];
 /** Behaviour of the next issue creations: fail with 500, or create and answer too late. */
 let plan: Array<'fail' | 'late'> = [];
+let oldBug: string;
 const TOKEN = 'ghp_test_token_not_real';
 
 describe.each(await storeFlavours())('on $name', (flavour) => {
@@ -63,11 +66,19 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       return send(404, { message: 'Not Found' });
     });
     await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+    // History from before the consumer was enabled: a bug ticket whose created event is already in the stream.
+    const before = await startService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'GITHUB_EVENTS', DLQ_STREAM_NAME: 'GITHUB_DLQ', COMPONENTS: 'api,relay' });
+    const old = await before.call('/api/v1/tickets', { method: 'POST', json: { title: 'Old crash', created_by: 'bob', type: 'bug' } });
+    oldBug = ((await old.json()) as { id: string }).id;
+    await waitFor(async () => (await readStream(nats.url, 'GITHUB_EVENTS')).some((e) => e.event.data?.id === oldBug), 'the old bug in the stream');
+    await before.stop();
     svc = await startService({
       ...store.env, NATS_URL: nats.url, STREAM_NAME: 'GITHUB_EVENTS', DLQ_STREAM_NAME: 'GITHUB_DLQ', COMPONENTS: 'api,relay,github',
       GITHUB_TOKEN: TOKEN, GITHUB_REPO: 'acme/app', GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
       GITHUB_TIMEOUT_MS: '500', CONSUMER_BACKOFF_BASE_MS: '100',
     });
+    // Tickets created from here on come after the consumer was first enabled.
+    await waitFor(() => durableExists(nats.url, 'GITHUB_EVENTS', 'github_created'), 'the github consumer enabled');
   });
   afterAll(async () => {
     await svc?.stop();
@@ -98,6 +109,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(post!.body.body).toContain(`<!-- ticket-svc:acme/${id} -->`);
       expect(link).toEqual({ number: issues.find((i) => i.body.includes(id))!.number, url: expect.stringMatching(/^https:\/\/github.com\/acme\/app\/issues\/\d+$/) });
       expect(creations(id)).toHaveLength(1);
+    });
+
+    it('leaves bug tickets created before it was first enabled alone', async () => {
+      await linked(await create('bug', 'after enabling'));
+      expect(creations(oldBug)).toHaveLength(0);
+      expect((await ticket(oldBug)).github_issue ?? undefined).toBeUndefined();
     });
 
     it('opens nothing for other ticket types', async () => {
@@ -136,3 +153,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
   });
 });
+
+async function durableExists(url: string, stream: string, durable: string): Promise<boolean> {
+  const nc = await connect({ servers: url });
+  try {
+    return await (await jetstreamManager(nc)).consumers.info(stream, durable).then(() => true, () => false);
+  } finally {
+    await nc.close();
+  }
+}

@@ -32,8 +32,9 @@ export function githubConsumer(api: GithubApi, store: TicketStore, newId: () => 
   return {
     name: 'github',
     subscriptions: [
-      { durable: 'github_created', filter: '*.ticket.ticket.event.created' },
-      { durable: 'github_transitioned', filter: '*.ticket.ticket.event.transitioned' },
+      // Enabled on a service with history, it acts on tickets created from then on, not on every old bug.
+      { durable: 'github_created', filter: '*.ticket.ticket.event.created', from: 'new' },
+      { durable: 'github_transitioned', filter: '*.ticket.ticket.event.transitioned', from: 'new' },
     ],
     async handle(event) {
       const ticket = event.ticket;

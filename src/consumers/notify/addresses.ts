@@ -1,7 +1,6 @@
-// Which network addresses a webhook may reach. Everything that is not a public unicast address is
-// refused (unless WEBHOOK_ALLOW_PRIVATE): a tenant's webhook URL must not become a way into our
-// own network, the host itself or a cloud metadata service.
-import { BlockList, isIP } from 'node:net';
+// Which network addresses a webhook may reach (SSRF policy, SPEC §11): public unicast only, ranges from ipaddr.js.
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export type AddressClass =
   | 'public'
@@ -16,60 +15,70 @@ export type AddressClass =
   | 'reserved'
   | 'invalid';
 
-// Checked in this order: the first range that holds an address names its class.
-const RANGES: ReadonlyArray<[Exclude<AddressClass, 'public' | 'invalid'>, 'ipv4' | 'ipv6', string, number]> = [
-  ['metadata', 'ipv4', '169.254.169.254', 32], // AWS, GCP, Azure, OpenStack
-  ['metadata', 'ipv4', '100.100.100.200', 32], // Alibaba Cloud
-  ['metadata', 'ipv6', 'fd00:ec2::254', 128], // AWS over IPv6
-  ['unspecified', 'ipv4', '0.0.0.0', 8],
-  ['loopback', 'ipv4', '127.0.0.0', 8],
-  ['private', 'ipv4', '10.0.0.0', 8],
-  ['private', 'ipv4', '172.16.0.0', 12],
-  ['private', 'ipv4', '192.168.0.0', 16],
-  ['cgnat', 'ipv4', '100.64.0.0', 10],
-  ['link_local', 'ipv4', '169.254.0.0', 16],
-  ['reserved', 'ipv4', '192.0.0.0', 24], // IETF protocol assignments
-  ['reserved', 'ipv4', '192.0.2.0', 24], // documentation
-  ['reserved', 'ipv4', '198.18.0.0', 15], // benchmarking
-  ['reserved', 'ipv4', '198.51.100.0', 24],
-  ['reserved', 'ipv4', '203.0.113.0', 24],
-  ['multicast', 'ipv4', '224.0.0.0', 4],
-  ['reserved', 'ipv4', '240.0.0.0', 4], // and the broadcast address
-  ['unspecified', 'ipv6', '::', 128],
-  ['loopback', 'ipv6', '::1', 128],
-  ['unique_local', 'ipv6', 'fc00::', 7],
-  ['link_local', 'ipv6', 'fe80::', 10],
-  ['multicast', 'ipv6', 'ff00::', 8],
-  ['reserved', 'ipv6', '100::', 64], // discard
-  ['reserved', 'ipv6', '2001:db8::', 32], // documentation
-];
+// AWS, GCP, Azure and OpenStack; Alibaba Cloud; AWS over IPv6. Link-local or private anyway, named
+// apart so that a refusal says what was at stake.
+const METADATA = new Set(['169.254.169.254', '100.100.100.200', 'fd00:ec2::254'].map((a) => ipaddr.parse(a).toNormalizedString()));
 
-const LISTS = RANGES.map(([cls, type, net, prefix]) => {
-  const list = new BlockList();
-  list.addSubnet(net, prefix, type);
-  return { cls, type, list };
-});
+// ipaddr.js range names that have a class of their own; every other non-unicast range (broadcast,
+// documentation, benchmarking, 192.88.99.0/24, 240.0.0.0/4, discard, ORCHID, ...) is 'reserved'.
+const NAMED: Record<string, AddressClass> = {
+  unicast: 'public',
+  unspecified: 'unspecified',
+  loopback: 'loopback',
+  private: 'private',
+  linkLocal: 'link_local',
+  carrierGradeNat: 'cgnat',
+  uniqueLocal: 'unique_local',
+  multicast: 'multicast',
+};
 
-/** IPv6 forms that carry an IPv4 address (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96) are judged by it. */
-function embeddedIpv4(address: string): string | undefined {
-  const match = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(address);
-  if (!match) return undefined;
-  if (match[1]) return match[1];
-  const hi = parseInt(match[2]!, 16);
-  const lo = parseInt(match[3]!, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+function classifyIpv4(v4: ipaddr.IPv4): AddressClass {
+  if (METADATA.has(v4.toNormalizedString())) return 'metadata';
+  return NAMED[v4.range()] ?? 'reserved';
 }
 
+const ipv4At = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+
+/**
+ * The IPv4 addresses an IPv6 address reaches through a translator or tunnel, which judge it;
+ * undefined when it embeds none, [] when it should but they cannot be told.
+ */
+function embeddedIpv4(v6: ipaddr.IPv6, range: string): ipaddr.IPv4[] | undefined {
+  const p = v6.parts;
+  switch (range) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6145': // ::ffff:0:a.b.c.d, IPv4-translated
+      return [ipv4At(p[6]!, p[7]!)];
+    case 'rfc6052': // NAT64 64:ff9b::/96, and 64:ff9b:1::/48 where only the /96 layout (bits 48-95 zero) is unambiguous
+      return p[3] === 0 && p[4] === 0 && p[5] === 0 ? [ipv4At(p[6]!, p[7]!)] : [];
+    case '6to4': // 2002:AABB:CCDD::/48
+      return [ipv4At(p[1]!, p[2]!)];
+    case 'teredo': // 2001:0:server:flags:port:client, the client address inverted
+      return [ipv4At(p[2]!, p[3]!), ipv4At(p[6]! ^ 0xffff, p[7]! ^ 0xffff)];
+    case 'unicast': // IPv4-compatible ::a.b.c.d (:: and ::1 have ranges of their own)
+      return p.slice(0, 6).every((x) => x === 0) ? [ipv4At(p[6]!, p[7]!)] : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function classifyIpv6(v6: ipaddr.IPv6): AddressClass {
+  if (METADATA.has(v6.toNormalizedString())) return 'metadata';
+  const range = v6.range();
+  const embedded = embeddedIpv4(v6, range);
+  if (embedded === undefined) return NAMED[range] ?? 'reserved';
+  if (embedded.length === 0) return 'reserved';
+  return embedded.map(classifyIpv4).find((cls) => cls !== 'public') ?? 'public';
+}
+
+/** The class of an IP address (brackets and a zone allowed); 'invalid' for anything else, host names included. */
 export function classifyAddress(address: string): AddressClass {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  // node:net's parser, the one connect() uses: ipaddr.js would also read "2130706433" or "0x7f.1".
   const version = isIP(bare);
-  if (version === 0) return 'invalid';
-  if (version === 6) {
-    const v4 = embeddedIpv4(bare);
-    if (v4 !== undefined) return classifyAddress(v4);
-  }
-  const type = version === 4 ? 'ipv4' : 'ipv6';
-  return LISTS.find((r) => r.type === type && r.list.check(bare, type))?.cls ?? 'public';
+  if (version === 4) return classifyIpv4(ipaddr.IPv4.parse(bare));
+  if (version === 6) return classifyIpv6(ipaddr.IPv6.parse(bare));
+  return 'invalid';
 }
 
 /** Decides whether a webhook may connect to an address. */

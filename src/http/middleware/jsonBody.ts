@@ -4,7 +4,7 @@
 // parse becomes 400 invalid_json in the error mapping.
 import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from '../errors.js';
+import { ApiError, bodyEndedEarly } from '../errors.js';
 import type { AppEnv } from '../env.js';
 import { requestHeader } from '../requestHeader.js';
 
@@ -32,7 +32,8 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
     const incoming = c.env?.incoming;
     const text = incoming ? (bodyReadBefore(incoming) ?? (await readText(incoming, limitBytes))) : await c.req.text();
     if (text === undefined || Buffer.byteLength(text) > limitBytes) throw tooLarge();
-    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
+    // An empty JSON body is no body: an optional one is absent, a required one misses its fields.
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(/^\s*$/.test(text) ? '{}' : text);
     return next();
   };
 }
@@ -54,23 +55,42 @@ function bodyReadBefore(incoming: IncomingMessage): string | undefined {
   return (incoming as WithBody)[READ_BEFORE];
 }
 
-/** The whole body as UTF-8, or undefined once it passes the limit (the rest is left unread). */
+/**
+ * The whole body as UTF-8, or undefined as soon as it passes the limit (the rest is left unread:
+ * the answer closes the connection). Rejects with bodyEndedEarly() when the client goes away.
+ */
 export function readText(incoming: IncomingMessage, limitBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const settle = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('close', onClose);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
-        incoming.off('data', onData);
+        settle();
         incoming.pause();
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
     };
+    const onEnd = () => {
+      settle();
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    };
+    // Node emits `error` (ECONNRESET) on an aborted request only to a listener; `close` before `end` says the same.
+    const onClose = () => {
+      settle();
+      reject(bodyEndedEarly());
+    };
     incoming.on('data', onData);
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    incoming.once('error', reject);
+    incoming.once('end', onEnd);
+    incoming.once('close', onClose);
+    // Kept for good: an error after the body was read must not go unheard either.
+    incoming.on('error', () => undefined);
   });
 }

@@ -11,7 +11,7 @@ import type { AttachmentBytes, StoredBytes } from '../../nats/attachmentBytes.js
 import { commandContext } from '../commandContext.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
-import { ApiError, refusalError } from '../errors.js';
+import { ApiError, bodyEndedEarly, refusalError } from '../errors.js';
 import { errors, json, tenantParameter } from '../openapi.js';
 import { attachmentJson } from '../representation.js';
 import { requestHeader } from '../requestHeader.js';
@@ -40,7 +40,11 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
       // Refuse before reading a byte: a ticket the caller cannot see takes no upload.
       await visibleHistory(deps.store, ctx.tenant, id, ctx.principal);
       const name = ctx.newId();
-      const upload = await receiveFile(c, (file) => bytes.put(ctx.tenant, name, file, maxBytes), maxBytes);
+      const upload = await receiveFile(c, (file) => bytes.put(ctx.tenant, name, file, maxBytes), maxBytes).catch(async (error: unknown) => {
+        // An upload cut short may have left chunks behind.
+        await bytes.remove(ctx.tenant, name).catch(() => undefined);
+        throw error;
+      });
       const attachment: Attachment = {
         id: name, filename: upload.filename, contentType: upload.contentType, size: upload.stored.size, sha256: upload.stored.sha256,
         createdBy: ctx.principal.id, createdAt: ctx.now,
@@ -103,13 +107,22 @@ function contentDisposition(filename: string): string {
 
 type Received = { filename: string; contentType: string; stored: Extract<StoredBytes, { size: number }> };
 
-/** Reads the one `file` part of a multipart body, handing its stream to `store` as it arrives. */
+// Room for the multipart framing and small fields around a file of the largest allowed size.
+const FRAMING_BYTES = 1024 * 1024;
+
+/**
+ * Reads the one `file` part of a multipart body, handing its stream to `store` as it arrives. A file
+ * past the limit, a malformed or truncated body and a client that goes away each end the upload at
+ * once with their own error; what was not read yet stays unread (the answer closes the connection).
+ */
 async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promise<StoredBytes>, maxBytes: number): Promise<Received> {
   // Node's headers, not c.req: building the web Request would start draining the body into it.
   const type = requestHeader(c, 'content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'upload a file as multipart/form-data', { 'Content-Type': 'multipart/form-data with a file part' });
   }
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `the file is over ${maxBytes} bytes`, { file: `at most ${maxBytes} bytes` });
+  if (Number(requestHeader(c, 'content-length') ?? 0) > maxBytes + FRAMING_BYTES) throw tooLarge();
   const incoming: IncomingMessage | Readable = c.env?.incoming ?? Readable.fromWeb(c.req.raw.body as never);
   // The multipart parser is loaded on the first upload: most processes never take one.
   const { default: parse } = await import('busboy');
@@ -121,27 +134,55 @@ async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promis
       reject(new ApiError(400, 'invalid_multipart', 'the multipart body has no usable boundary', { 'Content-Type': 'needs a boundary' }));
       return;
     }
-    let pending: Promise<Received> | undefined;
+    const malformed = () => new ApiError(400, 'invalid_multipart', 'the multipart body is malformed or ends early', { body: 'malformed multipart/form-data' });
+    let settled = false;
+    let upload: Readable | undefined;
+    let uploadFailed = false;
+    let received: Received | undefined;
+    let parsed = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      incoming.unpipe(parser);
+      incoming.pause();
+      upload?.destroy();
+      parser.destroy();
+      reject(error);
+    };
+    const finish = () => {
+      if (settled || !received || !parsed) return;
+      settled = true;
+      resolve(received);
+    };
+
     parser.on('file', (field, file, info) => {
-      if (field !== 'file' || pending) {
+      // busboy reports a body that ends mid-file on the file's stream as well as on the parser.
+      file.on('error', () => (uploadFailed = true));
+      if (field !== 'file' || upload) {
         file.resume();
         return;
       }
+      upload = file;
       const filename = cleanFilename(info.filename);
       const contentType = MEDIA_TYPE.test(info.mimeType) ? info.mimeType.toLowerCase() : 'application/octet-stream';
-      pending = store(file).then((stored) => {
-        if ('tooLarge' in stored) {
-          throw new ApiError(413, 'payload_too_large', `the file is over ${maxBytes} bytes`, { file: `at most ${maxBytes} bytes` });
-        }
-        return { filename, contentType, stored };
-      });
-      // Whatever happens to the upload, the rest of the body is read, so the connection stays usable.
-      pending.catch(() => file.resume());
+      store(file).then(
+        (stored) => {
+          if ('tooLarge' in stored) return fail(tooLarge());
+          received = { filename, contentType, stored };
+          finish();
+        },
+        (error: unknown) => fail(uploadFailed ? malformed() : error),
+      );
     });
-    parser.once('error', () => reject(new ApiError(400, 'invalid_multipart', 'the multipart body is malformed', { body: 'malformed multipart/form-data' })));
+    parser.on('error', () => fail(malformed()));
     parser.once('close', () => {
-      if (pending) pending.then(resolve, reject);
-      else reject(new ApiError(400, 'validation_failed', 'the upload has no file part', { file: 'required: a part named file' }));
+      parsed = true;
+      if (!upload) fail(new ApiError(400, 'validation_failed', 'the upload has no file part', { file: 'required: a part named file' }));
+      else finish();
+    });
+    incoming.on('error', () => undefined);
+    incoming.once('close', () => {
+      if (!incoming.readableEnded) fail(bodyEndedEarly());
     });
     incoming.pipe(parser);
   });
