@@ -1,0 +1,69 @@
+// HTTP/1.1 written by hand on a TCP socket: the requests fetch refuses to send (cut bodies, endless
+// bodies, oversized header blocks, malformed handshakes), and what came back.
+import { connect } from 'node:net';
+
+export type RawAnswer = {
+  /** The status of the answer, when one arrived before the connection closed. */
+  status: number | undefined;
+  headers: Record<string, string>;
+  body: string;
+  /** Body bytes written before the first byte of the answer arrived (all of them when none did). */
+  sentBeforeAnswer: number;
+};
+
+export type RawSend = {
+  /** What follows the head: a fixed part, or chunks pumped until the answer comes (at most `cap` bytes). */
+  body?: string | { chunk: Buffer; cap: number };
+  /** After writing: `destroy` aborts, `end` half-closes, `hold` keeps the socket open and silent. */
+  then?: 'destroy' | 'end' | 'hold';
+  /** Gives up (and closes) after this many ms without the server closing first. */
+  timeoutMs?: number;
+};
+
+export function rawRequest(port: number, head: string, { body = '', then = 'hold', timeoutMs = 30_000 }: RawSend = {}): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    let sent = 0;
+    let answeredAt: number | undefined;
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    socket.on('data', (data: Buffer) => {
+      answeredAt ??= sent;
+      received.push(data);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(parseAnswer(Buffer.concat(received).toString('utf8'), answeredAt ?? sent));
+    });
+    socket.write(head);
+    if (typeof body === 'string') {
+      socket.write(body);
+      sent += Buffer.byteLength(body);
+      if (then === 'destroy') setTimeout(() => socket.destroy(), 50);
+      else if (then === 'end') socket.end();
+      return;
+    }
+    // Chunked transfer encoding, written as fast as the server takes it, until it answers.
+    const framed = Buffer.concat([Buffer.from(`${body.chunk.length.toString(16)}\r\n`), body.chunk, Buffer.from('\r\n')]);
+    const pump = () => {
+      while (answeredAt === undefined && sent < body.cap && !socket.destroyed) {
+        sent += body.chunk.length;
+        if (!socket.write(framed)) return void socket.once('drain', pump);
+      }
+      if (answeredAt === undefined && !socket.destroyed) socket.end('0\r\n\r\n');
+    };
+    pump();
+  });
+}
+
+function parseAnswer(text: string, sentBeforeAnswer: number): RawAnswer {
+  const split = text.indexOf('\r\n\r\n');
+  if (!text.startsWith('HTTP/1.1 ') || split < 0) return { status: undefined, headers: {}, body: text, sentBeforeAnswer };
+  const [statusLine, ...lines] = text.slice(0, split).split('\r\n');
+  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const rest = text.slice(split + 4);
+  // A later answer on the same connection (a timeout after a first answer) is not part of this one.
+  const length = headers['content-length'] === undefined ? rest.length : Number(headers['content-length']);
+  return { status: Number(statusLine!.split(' ')[1]), headers, body: rest.slice(0, length), sentBeforeAnswer };
+}
