@@ -1,8 +1,9 @@
 // Request and response schemas of the consumers' routes: the audit log and webhook targets.
 import { z } from '@hono/zod-openapi';
 import { WEBHOOK_EVENTS } from '../consumers/notify/notification.js';
+import { codePointLength, identifier, line, textRules } from './text.js';
 
-const id128 = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
+const id128 = identifier(128);
 
 export const AuditQuery = z.strictObject({
   ticket_id: z.string().min(1).max(64).optional(),
@@ -32,10 +33,10 @@ export const AuditPage = z.object({ items: z.array(AuditItem), next_cursor: z.st
 
 export const CreateWebhookBody = z
   .strictObject({
-    name: z.string().trim().min(1, 'required, 1-100 characters').max(100, 'at most 100 characters'),
-    url: z.url({ protocol: /^https?$/, message: 'an http(s) URL' }).max(2048, 'at most 2048 characters'),
+    name: line(100, { trim: true, min: 1, tooShort: 'required, 1-100 characters' }),
+    url: codePointLength(textRules(z.url({ protocol: /^https?$/, message: 'an http(s) URL' }), 'identifier'), 2048),
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, 'at least one event').transform((list) => [...new Set(list)]),
-    secret: z.string().min(16, 'at least 16 characters').max(256, 'at most 256 characters'),
+    secret: identifier(256, { min: 16, trim: false, tooShort: 'at least 16 characters' }),
   })
   .openapi('CreateWebhook');
 

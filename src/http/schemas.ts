@@ -3,17 +3,20 @@ import { z } from '@hono/zod-openapi';
 import { CUSTOMER_TIERS, PRIORITIES, STATUSES, TICKET_TYPES } from '../domain/ticket.js';
 import { TRANSITION_NAMES, type TransitionName } from '../domain/workflow.js';
 import { SLA_STATES } from '../domain/sla.js';
+import { freeText, identifier, line, textRules } from './text.js';
 
 const TAG = /^[a-z0-9][a-z0-9:_-]{0,49}$/;
-const id128 = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
+const id128 = identifier(128);
+/** A ticket's id in another system; batch import requires it. */
+export const ExternalId = id128;
 
 const tags = z
   .array(z.string().regex(TAG, 'tags are lower-case letters, digits, ":", "_" or "-", starting with a letter or digit, at most 50 characters'))
   .max(20, 'at most 20 tags')
   .transform((list) => [...new Set(list)]);
 
-const title = z.string().trim().min(1, 'required, 1-200 characters after trimming').max(200, 'at most 200 characters');
-const description = z.string().max(2000, 'at most 2000 characters');
+const title = line(200, { trim: true, min: 1, tooShort: 'required, 1-200 characters after trimming' });
+const description = freeText(2000);
 
 export const CreateTicketBody = z
   .strictObject({
@@ -25,7 +28,7 @@ export const CreateTicketBody = z
     customer_id: id128.nullish(),
     customer_tier: z.enum(CUSTOMER_TIERS).optional(),
     tags: tags.optional(),
-    external_id: id128.nullish(),
+    external_id: ExternalId.nullish(),
   })
   .openapi('CreateTicket');
 
@@ -94,7 +97,7 @@ export const TransitionParams = z.object({
 export const TransitionBody = z
   .strictObject({
     assignee: id128.optional(),
-    comment: z.string().max(10000, 'at most 10000 characters').optional(),
+    comment: freeText(10000).optional(),
   })
   .openapi('TransitionRequest');
 
@@ -117,7 +120,7 @@ export const ListQuery = z.strictObject({
   assignee: id128.optional(),
   customer_id: id128.optional(),
   tag: z.string().regex(TAG, 'not a valid tag').optional(),
-  q: z.string().max(200, 'at most 200 characters').optional().openapi({ description: 'words in the title or description (each a prefix, all required)' }),
+  q: line(200).optional().openapi({ description: 'words in the title or description (each a prefix, all required)' }),
   sla_state: z.enum([...SLA_STATES, 'none']).optional().openapi({ description: '`none`: tickets whose tier has no SLA' }),
   limit: z.coerce.number().int('an integer').min(1, 'at least 1').max(100, 'at most 100').default(50),
   cursor: z.string().max(512).optional().openapi({ description: 'next_cursor of the previous page' }),
@@ -130,7 +133,7 @@ export const TicketParams = z.object({
 export const GithubLinkBody = z
   .strictObject({
     number: z.number().int('a whole number').positive('at least 1'),
-    url: z.string().url('a URL').regex(/^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/issues\/\d+$/, 'https://<host>/<owner>/<repo>/issues/<number>'),
+    url: textRules(z.string(), 'identifier').url('a URL').regex(/^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/issues\/\d+$/, 'https://<host>/<owner>/<repo>/issues/<number>'),
   })
   .refine((b) => b.url.endsWith(`/issues/${b.number}`), { message: 'the URL must end with /issues/<number>', path: ['url'] })
   .openapi('GithubLink');
@@ -151,7 +154,7 @@ export type CommentJson = z.infer<typeof CommentBody>;
 
 export const NewComment = z
   .strictObject({
-    body: z.string().trim().min(1, 'required, 1-10000 characters').max(10000, 'at most 10000 characters'),
+    body: freeText(10000, { trim: true, min: 1, tooShort: 'required, 1-10000 characters' }),
     internal: z.boolean().default(false).openapi({ description: 'staff only; never shown to customers' }),
   })
   .openapi('NewComment');

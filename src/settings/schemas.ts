@@ -2,6 +2,7 @@
 // a YAML file, and what the store hands back.
 import { z } from '@hono/zod-openapi';
 import { CUSTOMER_TIERS, PRIORITIES } from '../domain/ticket.js';
+import { identifier } from '../http/text.js';
 
 const minutes = z.number().positive('minutes, more than 0').max(525_600, 'at most a year of minutes');
 export const SlaTargetsSchema = z.strictObject({ response: minutes, resolution: minutes });
@@ -22,7 +23,7 @@ export const SlaOverrideSchema = z
   .openapi('SlaPolicyOverride');
 export type SlaOverride = z.infer<typeof SlaOverrideSchema>;
 
-const assignee = z.string().trim().min(1).max(128);
+const assignee = identifier(128);
 export const RoutingSchema = z
   .strictObject({
     rules: z.array(z.strictObject({ priority: z.enum(PRIORITIES), assignee })).max(PRIORITIES.length)
@@ -34,7 +35,7 @@ export type Routing = z.infer<typeof RoutingSchema>;
 
 export const SeveritySchema = z
   .strictObject({
-    keywords: z.array(z.string().trim().min(1).max(64).regex(/^[^,\s]+$/, 'one word, no spaces or commas')).min(1).max(100),
+    keywords: z.array(identifier(64).regex(/^[^,\s]+$/, 'one word, no spaces or commas')).min(1).max(100),
   })
   .openapi('SeverityKeywords');
 export type Severity = z.infer<typeof SeveritySchema>;

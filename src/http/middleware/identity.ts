@@ -6,12 +6,15 @@ import { type Principal, type Role, isRole } from '../../domain/roles.js';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../env.js';
 import { requestHeader } from '../requestHeader.js';
+import { codePoints, hasControls, isWellFormed } from '../text.js';
 
 export type AuthSettings =
   | { mode: 'header' }
   | { mode: 'jwt'; secret?: string | undefined; jwksUrl?: string | undefined; issuer?: string | undefined; audience?: string | undefined };
 
-const USER_ID = /^[^\p{Cc}]{1,128}$/u;
+/** A user id is an identifier (SPEC §11): 1-128 code points, well-formed, no control characters or line breaks. */
+const isUserId = (id: string): boolean =>
+  id.length > 0 && (id.length <= 128 || codePoints(id) <= 128) && isWellFormed(id) && !hasControls(id, 'identifier');
 const HMAC_ALGORITHMS = ['HS256'];
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -36,7 +39,7 @@ const requestHeaders = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): RequestHea
 /** Development mode: the caller says who they are. */
 async function fromHeaders(headers: RequestHeaders): Promise<Principal> {
   const id = headers.get('x-user-id') ?? 'anonymous';
-  if (!USER_ID.test(id)) {
+  if (!isUserId(id)) {
     throw new ApiError(400, 'invalid_user', 'X-User-ID must be 1-128 characters without control characters', {
       'X-User-ID': 'must be 1-128 characters without control characters',
     });
@@ -91,7 +94,7 @@ function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {
 
 function principalFromClaims(payload: JWTPayload): Principal {
   if (typeof payload.tenant !== 'string' || payload.tenant === '') throw unauthorized('invalid_token', 'the token has no tenant claim', 'tenant');
-  if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw unauthorized('invalid_token', 'the token has no usable sub claim', 'sub');
+  if (typeof payload.sub !== 'string' || !isUserId(payload.sub)) throw unauthorized('invalid_token', 'the token has no usable sub claim', 'sub');
   const roles = Array.isArray(payload.roles) ? payload.roles : typeof payload.roles === 'string' ? payload.roles.split(',') : undefined;
   const valid = roles?.filter((r): r is Role => typeof r === 'string' && isRole(r.trim())).map((r) => r.trim() as Role) ?? [];
   if (valid.length === 0) throw unauthorized('invalid_token', 'the token has no roles claim naming a known role', 'roles');

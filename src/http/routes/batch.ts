@@ -9,12 +9,13 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
-import { CreateTicketBody } from '../schemas.js';
+import { CreateTicketBody, ExternalId } from '../schemas.js';
+import { illFormedPaths } from '../text.js';
 import { validationHook, zodFields } from './tickets.js';
 
 export const MAX_BATCH = 500;
 
-const ImportItem = CreateTicketBody.extend({ external_id: z.string().trim().min(1).max(128) });
+const ImportItem = CreateTicketBody.extend({ external_id: ExternalId });
 const BatchBody = z.strictObject({
   tickets: z.array(z.unknown()).min(1, 'at least one ticket').max(MAX_BATCH, `at most ${MAX_BATCH} tickets`),
 }).openapi('TicketBatch');
@@ -52,7 +53,8 @@ export function batchRoutes(deps: AppDeps) {
         const parsed = ImportItem.safeParse(raw);
         const externalId = typeof (raw as { external_id?: unknown })?.external_id === 'string' ? (raw as { external_id: string }).external_id : null;
         if (!parsed.success) {
-          return failed(index, externalId, new ApiError(400, 'validation_failed', `invalid ticket at index ${index}`, zodFields(parsed.error, 'ticket')));
+          const code = illFormedPaths(raw).length > 0 ? 'invalid_text' : 'validation_failed';
+          return failed(index, externalId, new ApiError(400, code, `invalid ticket at index ${index}`, zodFields(parsed.error, 'ticket')));
         }
         const body = parsed.data;
         const input: NewTicket = {

@@ -18,6 +18,7 @@ import { visibleHistory } from '../ticketHistory.js';
 import { requestHeader } from '../requestHeader.js';
 import { createFromBody, readCurrent } from '../ticketActions.js';
 import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
+import { ILL_FORMED, illFormedIssuePaths, illFormedPaths } from '../text.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -199,10 +200,17 @@ export function ticketRoutes(deps: AppDeps) {
 
 /** Turns a failed schema check into one 400 naming every wrong field. */
 export function validationHook(
-  result: { success: true } | { success: false; error: z.ZodError; target: string },
+  result: { success: true } | { success: false; error: z.ZodError; target: string; data?: unknown },
 ): void {
   if (result.success) return;
   const fields = zodFields(result.error, result.target);
+  // A lone surrogate anywhere in the input (a key, a field no schema reads) is invalid_text (SPEC §11).
+  const illFormed = [...new Set([...illFormedIssuePaths(result.error), ...illFormedPaths(result.data)])];
+  if (illFormed.length > 0) {
+    const names = illFormed.map((path) => path || result.target);
+    for (const name of names) fields[name] = ILL_FORMED;
+    throw new ApiError(400, 'invalid_text', `not well-formed Unicode in ${result.target}: ${names.join(', ')}`, fields);
+  }
   const names = Object.keys(fields).join(', ');
   throw new ApiError(400, 'validation_failed', `invalid ${result.target}: ${names}`, fields);
 }
