@@ -1,5 +1,5 @@
 // The composition root: config in, the chosen components wired and started, one stop() for all.
-import { type Server, createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -11,12 +11,14 @@ import { watchPolicyFile } from './settings/policyFile.js';
 import { createTenantSettings } from './settings/tenantSettings.js';
 import { startSlaScheduler } from './sla/scheduler.js';
 import { createApp } from './http/app.js';
+import { createNodeServer } from './http/nodeServer.js';
 import { createUuidV7 } from './ids.js';
 import { createLogger } from './logger.js';
 import { createMetrics, registerCheckpointMetrics } from './metrics.js';
 import { createAttachmentBytes } from './nats/attachmentBytes.js';
 import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
+import { openRateLimiter } from './rateLimit/open.js';
 import { openStore } from './store/open.js';
 
 export type System = {
@@ -35,7 +37,12 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
 
   let localNats: NatsServerProcess | undefined;
   if (config.nats.autostart) {
-    const outcome = await startLocalNatsIfAbsent({ servers: config.nats.servers, dataDir: config.dataDir, bin: config.nats.serverBin });
+    // A nats-server that will not start is no reason to stop: the API works without NATS, events wait.
+    const outcome = await startLocalNatsIfAbsent({ servers: config.nats.servers, dataDir: config.dataDir, bin: config.nats.serverBin })
+      .catch((error: unknown) => {
+        log.error({ operation: 'nats', reason: (error as Error).message }, 'could not start a local nats-server; running without NATS until one answers at NATS_URL');
+        return 'failed' as const;
+      });
     if (typeof outcome === 'object') {
       localNats = outcome;
       log.info({ operation: 'nats', url: outcome.url, pid: outcome.child.pid }, 'started a local nats-server child');
@@ -76,6 +83,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     : undefined;
   // Loaded only where `live` runs: the WebSocket adapter and `ws` weigh megabytes of memory.
   const nodeWebSocket = live && (await import('@hono/node-ws')).createNodeWebSocket;
+  const rateLimiter = await openRateLimiter(config, log);
 
   const app = createApp({
     store,
@@ -89,6 +97,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     attachments: { bytes: createAttachmentBytes(link, { replicas: config.stream.replicas }), maxBytes: config.maxAttachmentBytes },
     idempotencyTtlMs: config.idempotencyTtlMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    rateLimiter,
     serviceName: config.serviceName,
     api: config.components.has('api'),
     live: live && nodeWebSocket ? { hub: live, nodeWebSocket } : undefined,
@@ -118,7 +127,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   }, 10 * 60_000);
   purge.unref();
 
-  const server = createServer(app.nodeListener(getRequestListener(app.fetch, { hostname: config.host })));
+  const server = createNodeServer(app.nodeListener(getRequestListener(app.fetch, { hostname: config.host })), { requestTimeoutMs: config.requestTimeoutMs, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   app.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
@@ -138,6 +147,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
       await consumers.stop();
       await leadership?.stop();
       await link.stop();
+      await rateLimiter?.close();
       await store.close();
       await localNats?.stop();
       log.info({ operation: 'shutdown' }, 'stopped');

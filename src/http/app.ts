@@ -9,6 +9,8 @@ import { type NodeListener, hotRoutes } from './hotRoutes.js';
 import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
+import { gateWebSocketHandshakes } from './nodeServer.js';
+import { rateLimit } from './middleware/rateLimit.js';
 import { tenancy } from './middleware/tenancy.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { batchRoutes } from './routes/batch.js';
@@ -55,15 +57,18 @@ export function createApp(deps: AppDeps) {
     return errorResponse(c, apiError);
   });
   /** Hands WebSocket handshakes on the server to the app (the live component); a no-op without it. */
-  const injectWebSocket = (server: Server) => websockets?.injectWebSocket(server);
+  const injectWebSocket = (server: Server) => websockets && gateWebSocketHandshakes(server, websockets.injectWebSocket);
   /** The Node request listener: the hot routes first where this process serves the API, then this app. */
   const nodeListener = (appListener: NodeListener): NodeListener => (deps.api ? hotRoutes(deps, appListener) : appListener);
   return Object.assign(app, { injectWebSocket, nodeListener });
 }
 
-/** Every /api request names its tenant and caller, the WebSocket handshake included. */
+/** Every /api request names its tenant and caller and spends its tenant's budget, the WebSocket handshake included. */
 function mountGuards(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
+  // Before identity: a refused or unauthenticated request is counted and carries the headers too,
+  // and a flood costs one take() each, not a token verification.
+  if (deps.rateLimiter) app.use('/api/*', rateLimit(deps.rateLimiter));
   app.use('/api/*', identity(deps.auth));
   app.use('/api/*', jsonBody(deps.bodyLimitBytes));
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { createNodeWebSocket } from '@hono/node-ws';
 import type { LiveHub } from '../consumers/live/hub.js';
 import type { Metrics } from '../metrics.js';
+import type { RateLimiter } from '../rateLimit/port.js';
 import type { AttachmentBytes } from '../nats/attachmentBytes.js';
 import type { TenantSettingsSource } from '../settings/tenantSettings.js';
 import type { ConsumerStore } from '../store/consumerPort.js';
@@ -25,6 +26,8 @@ export type AppDeps = {
   attachments: { bytes: AttachmentBytes; maxBytes: number };
   idempotencyTtlMs: number;
   bodyLimitBytes: number;
+  /** Each tenant's request budget on /api (RATE_LIMIT_PER_TENANT); absent: no limit. */
+  rateLimiter?: RateLimiter | undefined;
   serviceName: string;
   /** Whether this process serves /api (the `api` component); operations endpoints are always served. */
   api: boolean;

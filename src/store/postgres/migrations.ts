@@ -148,4 +148,15 @@ export const postgresMigrations: Record<string, Migration> = {
       await sql`ALTER TABLE tickets ADD COLUMN github_issue text`.execute(db);
     },
   },
+  '0006_rate_limits': {
+    async up(db: Kysely<unknown>) {
+      // One row per tenant: its GCRA theoretical arrival time, nanoseconds since the epoch on the
+      // database clock (./rateLimiter.ts). Unlogged: written on every request, and losing it in a
+      // crash only hands every tenant a fresh burst.
+      await sql`CREATE UNLOGGED TABLE rate_limits (
+        tenant text COLLATE "C" PRIMARY KEY,
+        tat bigint NOT NULL
+      )`.execute(db);
+    },
+  },
 };
