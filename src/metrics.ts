@@ -42,6 +42,11 @@ export function createMetrics(serviceName: string) {
       labelNames: ['action'] as const,
       registers: [registry],
     }),
+    eventsReconciled: new Counter({
+      name: 'relay_events_reconciled_total',
+      help: 'Pending events the relay found already in the stream when it reconciled, marked without a republish',
+      registers: [registry],
+    }),
     relayErrors: new Counter({
       name: 'relay_errors_total',
       help: 'Failed relay rounds (NATS unreachable, publish refused, store error)',

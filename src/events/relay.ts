@@ -1,19 +1,27 @@
 // The outbox relay: publishes committed events to JetStream in commit order, with
 // Nats-Msg-Id = event_id, and marks them only after the stream acknowledged them.
-// A crash between ack and mark republishes, and JetStream's duplicate window drops the copy.
+// A crash (or a lost ack) between the stream's ack and the mark leaves published events pending,
+// and a relay back after longer than the duplicate window would publish them as new messages. So
+// before publishing, whenever it may not know what the stream holds (at start, on taking leadership,
+// after a failed round, on a new NATS connection), the relay reconciles (./reconcile.ts): pending
+// events whose Nats-Msg-Id is among the stream's last messages are marked, not republished.
 // With replicas sharing one outbox, only the holder of the leadership publishes.
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { createPause } from '../pause.js';
-import type { NatsLink } from '../nats/link.js';
+import type { JetStreamHandles, NatsLink } from '../nats/link.js';
 import { eventHeaders } from './eventHeaders.js';
 import type { RelayLeadership } from './leadership.js';
 import type { Publisher } from './publisher.js';
+import { streamTailIds } from './reconcile.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
 
 // Counting a backlog reads all of it: done every round, it took a tenth of the relay's time while
 // draining 40,000 events. A gauge needs it once a second at most.
 const BACKLOG_COUNT_EVERY_MS = 1000;
+// What a relay that died left published but unmarked is at most one batch (its own batch size, which
+// a restart may have lowered): read the tail for two batches, and never fewer than two default ones.
+const reconcileTail = (batchSize: number) => 2 * Math.max(batchSize, 1024);
 
 export type RelayOptions = { batchSize: number; maxInFlight: number; pollMs: number; errorBackoffMs?: number };
 
@@ -41,12 +49,13 @@ export function startRelay(
     pause.wake();
   });
   const leading = () => leadership?.held() ?? true;
+  // The ids of the stream's last messages when this relay last reconciled, trusted on that connection
+  // only: undefined means reconcile before the next publish.
+  let reconciled: { on: JetStreamHandles; ids: Set<string> } | undefined;
   let countedAt = -Infinity;
   const idle = pause.sleep;
 
-  const publish = async (batch: StoredEvent[]): Promise<{ published: number[]; error?: unknown }> => {
-    const handles = link.current();
-    if (!handles) return { published: [], error: new Error('NATS not ready') };
+  const publish = async (batch: StoredEvent[], handles: JetStreamHandles, inStream: Set<string>): Promise<{ published: number[]; error?: unknown }> => {
     const acks: Array<Promise<unknown>> = [];
     const published: number[] = [];
     let next = 0;
@@ -57,9 +66,15 @@ export function startRelay(
     };
     try {
       for (const event of batch) {
-        // Leadership lost mid-batch: stop here; the new leader publishes the rest (and any copy of
-        // what is in flight is dropped by the stream's duplicate window).
+        // Leadership lost mid-batch: stop here; the new leader reconciles and publishes the rest.
+        // (A message still on its way from here as the new leader reads the stream is left to the
+        // duplicate window: the new leader republishes at once.)
         if (!leading()) break;
+        if (inStream.has(event.eventId)) {
+          // Already in the stream: counted as acknowledged, marked with the batch.
+          acks.push(Promise.resolve());
+          continue;
+        }
         while (acks.length - next >= maxInFlight) await settleOne();
         acks.push(publishOne(handles.publisher, event));
       }
@@ -88,6 +103,7 @@ export function startRelay(
       const seenPokes = pokes;
       try {
         if (!leading()) {
+          reconciled = undefined; // another relay may publish meanwhile
           if (stopping) return;
           await Promise.race([leadership!.acquired(), idle(pollMs)]);
           continue;
@@ -110,13 +126,31 @@ export function startRelay(
           if (pokes === seenPokes) await idle(pollMs);
           continue;
         }
-        const { published, error } = await publish(batch);
+        const handles = link.current();
+        if (!handles) continue;
+        if (reconciled?.on !== handles) {
+          reconciled = undefined;
+          const ids = await streamTailIds(handles.js, handles.jsm, batch[0]!.subject, reconcileTail(batchSize)).catch((error: unknown) => {
+            link.recheck(); // the stream may have gone (a server restarted without its store)
+            throw error;
+          });
+          reconciled = { on: handles, ids };
+          const found = batch.filter((e) => ids.has(e.eventId)).length;
+          if (found > 0) log.info({ operation: 'relay_reconcile', found }, 'pending events already in the stream: marking them, not republishing');
+        }
+        const inStream = reconciled.ids;
+        const { published, error } = await publish(batch, handles, inStream);
         await store.markPublished(published, new Date().toISOString());
+        let marked = 0;
+        for (let i = 0; i < published.length; i++) if (inStream.has(batch[i]!.eventId)) marked++;
+        if (marked > 0) metrics.eventsReconciled.inc(marked);
         if (error) {
           link.recheck();
           throw error;
         }
       } catch (error) {
+        // The round's outcome is unknown (an ack may have been lost): reconcile before publishing again.
+        reconciled = undefined;
         metrics.relayErrors.inc();
         log.warn({ operation: 'relay', err: error }, 'relay round failed; events stay pending');
         if (stopping) return;

@@ -2,8 +2,9 @@
 // The lock lives as long as that session: when the leader's process dies, the kernel closes its
 // socket, PostgreSQL ends the session and releases the lock, and the next follower to try takes it.
 // A leader whose connection breaks stops publishing as soon as it notices (heartbeat or socket
-// error); should it have published a little past that point, the new leader's republishes carry
-// the same Nats-Msg-Id and JetStream's duplicate window drops them.
+// error); should it have published a little past that point, after the new leader reconciled with
+// the stream, the new leader's immediate republishes carry the same Nats-Msg-Id and JetStream's
+// duplicate window drops them.
 import type { Logger } from 'pino';
 import type { RelayLeadership } from '../../events/leadership.js';
 import { type ConnectionOptions, clientConfig } from './connection.js';
