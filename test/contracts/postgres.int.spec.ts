@@ -67,11 +67,11 @@ if (unavailable) {
       const relaySide = await open();
       let wakes = 0;
       relaySide.onEventsCommitted(() => wakes++);
-      await waitFor(async () => wakes > 0, 'the listener connected'); // it reports once on connecting
+      await waitFor(async () => wakes > 0, 'the listener connected', 60_000); // it reports once on connecting
       const before = wakes;
       await createIn(writer);
-      await waitFor(async () => wakes > before, 'a wake-up from the other replica', 5000);
-    });
+      await waitFor(async () => wakes > before, 'a wake-up from the other replica', 60_000);
+    }, 120_000);
 
     it('lets one relay lead at a time, and another take over when the leader lets go', async () => {
       const events: string[] = [];
@@ -84,7 +84,7 @@ if (unavailable) {
       await b.acquired();
       expect([a.held(), b.held()]).toEqual([false, true]);
       expect(events).toEqual(['a leads', 'a follows', 'b leads']);
-    });
+    }, 120_000);
 
     it('ends leadership when the leader loses its connection, and a follower takes over', async () => {
       const proxy = await startTcpProxy({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 5432) });
@@ -98,7 +98,7 @@ if (unavailable) {
       await proxy.cut();
       await b.acquired();
       expect(a.held()).toBe(false);
-    });
+    }, 120_000);
 
     it('answers StoreUnavailableError while the server is unreachable, and works again once it is back', async () => {
       const proxy = await startTcpProxy({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 5432) });
@@ -115,8 +115,8 @@ if (unavailable) {
       await expect(createIn(store)).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
       await proxy.restore();
-      await waitFor(async () => (await createIn(store)) && true, 'a create after the outage');
+      await waitFor(async () => (await createIn(store)) && true, 'a create after the outage', 60_000);
       expect(await store.backlog()).toBe(2);
-    });
+    }, 120_000);
   });
 }

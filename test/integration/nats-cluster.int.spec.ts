@@ -42,13 +42,13 @@ describe.each(await sharedStoreFlavours())('a NATS cluster and service replicas 
   it('loses and doubles nothing when a NATS node and a service replica die mid-load', async () => {
     const env = { ...store.env, NATS_URL: cluster.urls.join(','), STREAM_NAME: STREAM, STREAM_REPLICAS: '3' };
     services.push(await spawnService(env), await spawnService(env));
-    for (const s of services) await waitFor(async () => (await s.call('/ready')).ok || undefined, 'replica ready', 30_000);
-    const info = await waitFor(() => streamInfo(cluster.urls[0]!), 'stream info');
+    for (const s of services) await waitFor(async () => (await s.call('/ready')).ok || undefined, 'replica ready', 60_000);
+    const info = await waitFor(() => streamInfo(cluster.urls[0]!), 'stream info', 60_000);
     expect(info.config.num_replicas).toBe(3);
     expect(info.cluster?.replicas).toHaveLength(2);
 
     const load = driveLoad(services);
-    await waitFor(async () => (await readStream(cluster.urls[0]!, STREAM)).length > 50 || undefined, 'events flowing');
+    await waitFor(async () => (await readStream(cluster.urls[0]!, STREAM)).length > 50 || undefined, 'events flowing', 90_000);
 
     // The node leading the stream, and the replica leading the relays: the hardest pair to lose.
     const streamLeader = cluster.nodes.find((n) => n.name === info.cluster?.leader) ?? cluster.nodes[0]!;
@@ -59,12 +59,12 @@ describe.each(await sharedStoreFlavours())('a NATS cluster and service replicas 
     const survivor = services[0]!;
     const alive = cluster.nodes.find((n) => n !== streamLeader)!.url;
 
-    await waitFor(async () => (await metricOf(survivor, 'relay_leader')) === 1 || undefined, 'the surviving replica relaying', 30_000);
+    await waitFor(async () => (await metricOf(survivor, 'relay_leader')) === 1 || undefined, 'the surviving replica relaying', 60_000);
     // Writes go on through the survivor while the cluster elects a new stream leader.
     const ackedAtKill = load.acked.created.length;
-    await waitFor(async () => load.acked.created.length > ackedAtKill + 100 || undefined, 'writes going on', 30_000);
+    await waitFor(async () => load.acked.created.length > ackedAtKill + 100 || undefined, 'writes going on', 90_000);
     await load.stop();
 
-    expectExactlyOnce(await streamWithEveryWrite(alive, STREAM, load.acked), load.acked);
-  }, 180_000);
+    expectExactlyOnce(await streamWithEveryWrite(alive, STREAM, load.acked, 120_000), load.acked);
+  }, 600_000);
 });

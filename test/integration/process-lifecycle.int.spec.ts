@@ -35,34 +35,41 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
       const dataDir = tempDataDir();
       const env = { ...store.env, DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
       const acked: Acknowledged = { created: [], patched: new Map() };
-      for (let round = 0; round < 4; round++) {
+      const ROUNDS = 4;
+      const CREATES_PER_ROUND = 15;
+      for (let round = 0; round < ROUNDS; round++) {
         const svc = await spawnService(env);
         const load = driveLoad([svc]);
-        await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
+        // Killed mid-load once this round's writes are under way, however slowly the machine takes
+        // them (a count reached, not a time spent), and then at a random moment of the load.
+        await waitFor(async () => load.acked.created.length >= CREATES_PER_ROUND, `${CREATES_PER_ROUND} acknowledged creates in round ${round + 1}`, 60_000);
+        const more = load.acked.created.length + 1 + Math.floor(Math.random() * CREATES_PER_ROUND);
+        await waitFor(async () => load.acked.created.length >= more, `${more} acknowledged creates in round ${round + 1}`, 60_000);
         await svc.kill();
         await load.stop();
         acked.created.push(...load.acked.created);
         for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
       }
-      expect(acked.created.length).toBeGreaterThan(50);
+      expect(acked.created.length).toBeGreaterThanOrEqual(ROUNDS * CREATES_PER_ROUND);
       const svc = await spawnService(env);
-      const events = await streamWithEveryWrite(nats.url, 'CRASH_EVENTS', acked);
+      const events = await streamWithEveryWrite(nats.url, 'CRASH_EVENTS', acked, 120_000);
       await svc.stop();
       expectExactlyOnce(events, acked);
-    }, 120_000);
+    }, 600_000);
 
     it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
       const svc = await spawnService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
       const load = driveLoad([svc]);
-      await new Promise((r) => setTimeout(r, 500));
+      // Terminated mid-load: once writes are being acknowledged, however long that takes.
+      await waitFor(async () => load.acked.created.length >= 10, '10 acknowledged creates', 60_000);
       const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
       svc.child.kill('SIGTERM');
       await load.done;
       expect(await exit).toBe(0);
       expect(load.acked.created.length).toBeGreaterThan(0);
       // No restart: what the process acknowledged is already in the stream.
-      expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS'), load.acked);
-    }, 60_000);
+      expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS', 60_000), load.acked);
+    }, 180_000);
 });
 
 describe.runIf(process.env.NATS_URL === undefined)('the service as a process', () => {
@@ -86,9 +93,9 @@ describe.runIf(process.env.NATS_URL === undefined)('the service as a process', (
     const port = await freePort();
     const dataDir = tempDataDir();
     const svc = await spawnService({ DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${port}`, NATS_AUTOSTART: 'true' });
-    await waitFor(async () => (await svc.call('/ready')).status === 200, 'ready with a local nats-server');
+    await waitFor(async () => (await svc.call('/ready')).status === 200, 'ready with a local nats-server', 60_000);
     expect(existsSync(join(dataDir, 'nats', 'jetstream'))).toBe(true);
     await svc.stop();
     expect(await portAnswers('127.0.0.1', port)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 });

@@ -37,22 +37,22 @@ describe.runIf(process.env.NATS_URL === undefined).each(await sharedStoreFlavour
   it('publish through one leader at a time; the follower takes over when the leader is killed, with nothing lost or doubled', async () => {
     const apis = [await spawn('api'), await spawn('api')];
     const relays = [await spawn('relay'), await spawn('relay')];
-    const [leader] = await waitFor(async () => ((await leaders(relays)).length === 1 ? leaders(relays) : undefined), 'one relay leading');
+    const [leader] = await waitFor(async () => ((await leaders(relays)).length === 1 ? leaders(relays) : undefined), 'one relay leading', 60_000);
     const follower = relays.find((r) => r !== leader)!;
 
     const load = driveLoad(apis);
-    await waitFor(async () => (await readStream(nats.url, STREAM)).length > 50 || undefined, 'the leader publishing');
+    await waitFor(async () => (await readStream(nats.url, STREAM)).length > 50 || undefined, 'the leader publishing', 90_000);
     expect(await metricOf(follower, 'events_published_total')).toBe(0); // a follower publishes nothing
 
     await leader!.kill();
     processes.splice(processes.indexOf(leader!), 1);
-    await waitFor(async () => (await metricOf(follower, 'relay_leader')) === 1 || undefined, 'the follower taking over');
+    await waitFor(async () => (await metricOf(follower, 'relay_leader')) === 1 || undefined, 'the follower taking over', 60_000);
     const ackedAtTakeover = load.acked.created.length;
-    await waitFor(async () => load.acked.created.length > ackedAtTakeover + 100 || undefined, 'writes going on');
+    await waitFor(async () => load.acked.created.length > ackedAtTakeover + 100 || undefined, 'writes going on', 90_000);
     await load.stop();
 
-    const events = await streamWithEveryWrite(nats.url, STREAM, load.acked);
+    const events = await streamWithEveryWrite(nats.url, STREAM, load.acked, 120_000);
     expectExactlyOnce(events, load.acked);
     expect(await metricOf(follower, 'events_published_total')).toBeGreaterThan(0); // the new leader published
-  }, 120_000);
+  }, 600_000);
 });

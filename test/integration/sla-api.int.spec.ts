@@ -7,7 +7,8 @@ import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type TestService, startService, tempDataDir } from '../support/service.js';
 import { type System } from '../../src/system.js';
-import { readStream, waitFor } from '../support/stream.js';
+import { type LogLine, recordingLog } from '../support/consumers.js';
+import { publishedSoFar, waitFor } from '../support/stream.js';
 
 let nats: TestNats;
 let svc: TestService & { system: System };
@@ -15,6 +16,8 @@ let twin: TestService & { system: System };
 const STREAM = 'SLA_EVENTS';
 let dataDir: string;
 let policyPath: string;
+/** What `svc` logged at warn and above (a broken policy file, for one). */
+let logged: LogLine[];
 type Json = Record<string, any>;
 const ADMIN = { 'X-User-ID': 'root', 'X-User-Roles': 'admin' };
 const AGENT = { 'X-User-ID': 'dana', 'X-User-Roles': 'agent' };
@@ -31,7 +34,9 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     writeFileSync(policyPath, 'tiers:\n  premium:\n    high: { response: 30, resolution: 600 }\n');
     // The scan interval is long: the tests drive passes themselves.
     const env = { ...store.env, NATS_URL: nats.url, STREAM_NAME: STREAM, DATA_DIR: dataDir, SLA_CONFIG_PATH: policyPath, SLA_SCAN_INTERVAL_MS: '3600000' };
-    svc = await startService(env);
+    const recording = recordingLog('warn');
+    logged = recording.lines;
+    svc = await startService(env, { log: recording.log });
     // A second replica on the same store: API and scheduler, no relay (one relay per SQLite file).
     twin = await startService({ ...env, COMPONENTS: 'api,sla' });
   });
@@ -78,20 +83,19 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('reload the policy file when it changes, and keep the last good policy when it breaks', async () => {
       writeFileSync(policyPath, 'tiers:\n  premium:\n    high: { response: 45, resolution: 600 }\n');
-      await waitFor(async () => ((await (await svc.call('/api/v1/config/sla', { tenant: 'file-check', headers: ADMIN })).json()) as Json).tiers.premium.high.response === 45, 'reload');
+      await waitFor(async () => ((await (await svc.call('/api/v1/config/sla', { tenant: 'file-check', headers: ADMIN })).json()) as Json).tiers.premium.high.response === 45, 'reload', 60_000);
       writeFileSync(policyPath, 'tiers: [this is: not a policy\n');
-      await new Promise((r) => setTimeout(r, 2500));
+      // Until the service says it read the broken file: a condition, where a pause may end too soon.
+      await waitFor(async () => logged.some((l) => l.operation === 'sla_policy' && /broken/.test(l.msg)), 'the broken policy file noticed', 60_000);
       expect(((await (await svc.call('/api/v1/config/sla', { tenant: 'file-check-2', headers: ADMIN })).json()) as Json).tiers.premium.high.response).toBe(45);
-    });
+    }, 150_000);
 
     it("use the tenant's severity keywords", async () => {
       await put('severity', { keywords: ['outage'] }, ADMIN, 'sev-tenant');
       const t = await create({ description: 'total OUTAGE in region' }, 'sev-tenant');
       const quiet = await create({ description: 'critical but not for this tenant' }, 'sev-tenant');
-      const requested = await waitFor(async () => {
-        const found = (await readStream(nats.url, STREAM)).filter((e) => e.subject === 'sev-tenant.notification.notification.event.requested');
-        return found.length >= 1 ? found : undefined;
-      }, 'notification');
+      // Both tickets' events are in the stream by now, the quiet one's included.
+      const requested = (await publishedSoFar(svc, nats.url, STREAM)).filter((e) => e.subject === 'sev-tenant.notification.notification.event.requested');
       expect(requested.map((e) => e.event.data?.id)).toEqual([t.id]);
       expect(quiet.id).not.toBe(t.id);
     });
@@ -128,13 +132,9 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const breached = (await (await svc.call(`/api/v1/tickets/${t.id}`, { tenant: 'fast', headers: AGENT })).json()) as Json;
       expect(breached).toMatchObject({ escalation_level: 1, sla: { state: 'breached' } });
 
-      const events = await waitFor(async () => {
-        const found = (await readStream(nats.url, STREAM)).filter((e) => e.event.data?.id === t.id && /sla_changed|requested/.test(e.subject));
-        return found.length >= 3 ? found : undefined;
-      }, 'sla events');
-      await new Promise((r) => setTimeout(r, 300));
-      const settled = (await readStream(nats.url, STREAM)).filter((e) => e.event.data?.id === t.id && /sla_changed|requested/.test(e.subject));
-      expect(settled.map((e) => e.subject.split('.').pop())).toEqual(['sla_changed', 'sla_changed', 'requested']);
+      // Everything both schedulers committed is in the stream by now: these three, not a fourth.
+      const events = (await publishedSoFar(svc, nats.url, STREAM)).filter((e) => e.event.data?.id === t.id && /sla_changed|requested/.test(e.subject));
+      expect(events.map((e) => e.subject.split('.').pop())).toEqual(['sla_changed', 'sla_changed', 'requested']);
       expect(events[0]!.event.slaChange).toMatchObject({ from: 'ok', to: 'alert', crossed: ['response_alert'] });
       expect(events[1]!.event.slaChange).toMatchObject({ from: 'alert', to: 'breached' });
       expect(events[2]!.event.notification).toMatchObject({ reason: 'sla_breached' });
@@ -194,15 +194,16 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const items = [{ external_id: 'Y-1', title: 'same', created_by: 'jira' }, { external_id: 'Y-2', title: 'same too', created_by: 'jira', priority: 'high' }];
       const first = (await (await batch(items)).json()) as Json;
       expect(first.created).toBe(2);
-      await waitFor(async () => (await readStream(nats.url, STREAM)).filter((e) => e.subject === 'importer.ticket.ticket.event.created').length >= 4, 'creates');
-      const published = (await readStream(nats.url, STREAM)).filter((e) => e.subject.startsWith('importer.')).length;
+      const importer = (await publishedSoFar(svc, nats.url, STREAM)).filter((e) => e.subject.startsWith('importer.'));
+      expect(importer.filter((e) => e.subject === 'importer.ticket.ticket.event.created').length).toBeGreaterThanOrEqual(4);
+      const published = importer.length;
       const second = (await (await batch(items)).json()) as Json;
       expect(second).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 0 });
       expect(second.items.map((i: Json) => i.id)).toEqual(first.items.map((i: Json) => i.id));
       const changed = (await (await batch([{ ...items[0], title: 'renamed' }])).json()) as Json;
       expect(changed.items[0]).toMatchObject({ outcome: 'updated', status: 200, version: 2 });
-      await new Promise((r) => setTimeout(r, 300));
-      expect((await readStream(nats.url, STREAM)).filter((e) => e.subject.startsWith('importer.')).length).toBe(published + 1);
+      // Everything the three batches committed is in the stream by now: the one update and nothing else.
+      expect((await publishedSoFar(svc, nats.url, STREAM)).filter((e) => e.subject.startsWith('importer.')).length).toBe(published + 1);
     });
 
     it('refuses more than 500 items, and customers', async () => {

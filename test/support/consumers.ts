@@ -16,6 +16,17 @@ import { waitFor } from './stream.js';
 
 export const silent = pino({ level: 'silent' });
 
+export type LogLine = Record<string, any> & { level: number; msg: string };
+
+/**
+ * A logger that keeps every line it writes, parsed, for a test to read what the code decided (the
+ * delay a retry asked for, a file it found broken) instead of guessing it from the clock.
+ */
+export function recordingLog(level: pino.LevelWithSilent = 'warn'): { log: pino.Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return { log: pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) }), lines };
+}
+
 export type ConsumerRig = {
   link: NatsLink;
   store: SqliteStore;
@@ -85,14 +96,14 @@ export async function publishEvent(url: string, e: RawEvent): Promise<void> {
 }
 
 /** Waits until a durable has nothing pending and nothing unacknowledged. */
-export async function caughtUp(url: string, stream: string, durable: string): Promise<void> {
+export async function caughtUp(url: string, stream: string, durable: string, timeoutMs = 15_000): Promise<void> {
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
     await waitFor(async () => {
       const info = await jsm.consumers.info(stream, durable);
       return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, `${durable} caught up`);
+    }, `${durable} caught up`, timeoutMs);
   } finally {
     await nc.close();
   }

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { type System, startSystem } from '../../src/system.js';
 import { freePort } from './nats.js';
@@ -23,10 +24,12 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'ticket-svc-test-'));
 }
 
-export async function startService(env: Record<string, string>): Promise<TestService & { system: System }> {
+/** `opts.log`: the logger every component writes to (a test may read what was logged, see recordingLog). */
+export async function startService(env: Record<string, string>, opts: { log?: Logger } = {}): Promise<TestService & { system: System }> {
   const dataDir = env.DATA_DIR ?? tempDataDir();
   const system = await startSystem(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NATS_AUTOSTART: 'false', RELAY_POLL_MS: '50', ...env, DATA_DIR: dataDir }),
+    opts,
   );
   return {
     system,

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { fromBinary } from '@bufbuild/protobuf';
 import { TicketEventSchema, type TicketEvent } from '../../src/gen/ticketpb/ticket_pb.js';
+import type { TestService } from './service.js';
 
 export type PublishedEvent = {
   seq: number;
@@ -56,4 +57,22 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+let markers = 0;
+
+/**
+ * Waits until the stream holds every event the service committed before this call, and returns the
+ * stream: a condition where a test would otherwise sleep and hope the relay got there. It creates a
+ * marker ticket in its own tenant (`marker`, which no test looks at) and waits for its created event;
+ * the relay publishes in commit order, so everything committed earlier is in the stream by then.
+ */
+export async function publishedSoFar(svc: Pick<TestService, 'call'>, url: string, stream: string, timeoutMs = 60_000): Promise<PublishedEvent[]> {
+  const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant: 'marker', json: { title: `marker ${++markers}`, created_by: 'test' } });
+  if (res.status !== 201) throw new Error(`the marker ticket was refused: ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  return waitFor(async () => {
+    const events = await readStream(url, stream);
+    return events.some((e) => e.event.data?.id === id) ? events : undefined;
+  }, `the marker ticket ${id} in ${stream}`, timeoutMs);
 }
