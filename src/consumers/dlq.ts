@@ -28,6 +28,12 @@ export const redriveFilter = (consumer: string) => `redrive.${consumer}.>`;
 /** The DLQ stream subjects one consumer needs. Its name is never `ticket` or `notification`, the event subjects' second token. */
 export const dlqStreamSubjects = (consumer: string) => [dlqFilter(consumer), redriveFilter(consumer)];
 
+/**
+ * Every consumer this program has. Each process writes all their subjects to the DLQ stream, not
+ * only its own: concurrent writers then write the same list, and none can drop another's.
+ */
+export const CONSUMER_NAMES = ['audit', 'notify', 'github'] as const;
+
 /** The consumers with dead letters in a DLQ stream of these subjects. */
 export const consumersIn = (subjects: readonly string[]) =>
   subjects.flatMap((s) => /^dlq\.([^.]+)\.>$/.exec(s)?.slice(1) ?? []);
@@ -87,13 +93,13 @@ function oneLine(text: string): string {
 export type DlqStreamSettings = { name: string; replicas: number; maxAgeMs: number };
 
 /**
- * Creates the DLQ stream, or adds `consumer`'s subjects to it. Every consumer of every process does
- * this at start, at the same moment on a fresh server: a create can find the stream just made by
- * another, and two updates can each drop the other's subjects. So it reads again until the stream
- * holds this consumer's subjects.
+ * Creates the DLQ stream, or adds the consumers' subjects to it. Every consumer of every process
+ * does this at start, at the same moment on a fresh server: a create can find the stream just made
+ * by another, so it reads again until the stream holds the subjects; and since every writer writes
+ * every consumer's subjects, two updates cannot drop each other's.
  */
 export async function ensureDlqStream(jsm: JetStreamManager, s: DlqStreamSettings, consumer: string): Promise<void> {
-  const wanted = dlqStreamSubjects(consumer);
+  const wanted = [...new Set([...CONSUMER_NAMES, consumer])].flatMap(dlqStreamSubjects);
   for (let attempt = 1; ; attempt++) {
     const existing = await jsm.streams.info(s.name).then(
       (info) => info.config,

@@ -66,10 +66,9 @@ export function createApp(deps: AppDeps) {
 /** Every /api request names its tenant and caller and spends its tenant's budget, the WebSocket handshake included. */
 function mountGuards(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.use('/api/*', tenancy(deps.tenantHeader));
-  // Before identity: a refused or unauthenticated request is counted and carries the headers too,
-  // and a flood costs one take() each, not a token verification.
-  if (deps.rateLimiter) app.use('/api/*', rateLimit(deps.rateLimiter));
   app.use('/api/*', identity(deps.auth));
+  // After identity: a caller without credentials cannot spend a tenant's budget and lock it out.
+  if (deps.rateLimiter) app.use('/api/*', rateLimit(deps.rateLimiter));
   app.use('/api/*', jsonBody(deps.bodyLimitBytes));
 }
 

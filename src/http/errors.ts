@@ -7,7 +7,6 @@ import type { Refusal } from '../domain/ticket.js';
 import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
 import { StoreUnavailableError } from '../store/port.js';
 import type { AppEnv } from './env.js';
-import { closeWithoutReading } from './closeWithoutReading.js';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -69,11 +68,6 @@ export const bodyEndedEarly = () => new ApiError(400, 'incomplete_body', 'the re
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('errorCode', error.code);
-  // The unread rest of an oversized body makes the connection unusable for the next request.
-  if (error.status === 413) {
-    if (c.env?.outgoing) closeWithoutReading(c.env.outgoing);
-    else c.header('Connection', 'close');
-  }
   return c.json(errorBody(error, c.get('correlationId')), error.status);
 }
 

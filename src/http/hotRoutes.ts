@@ -13,7 +13,6 @@ import { apiErrorOf, ApiError, errorBody } from './errors.js';
 import { authenticator } from './middleware/identity.js';
 import { JSON_MEDIA, keepReadBody, readText } from './middleware/jsonBody.js';
 import { correlationIdOf, requestRecorder } from './middleware/observe.js';
-import { closeWithoutReading } from './closeWithoutReading.js';
 import { TENANT_ID } from './middleware/tenancy.js';
 import { etag, ticketResponse, ticketResponseText } from './representation.js';
 import { nodeHeader } from './requestHeader.js';
@@ -56,7 +55,6 @@ export function hotRoutes(deps: AppDeps, next: NodeListener): NodeListener {
   const fail = (res: ServerResponse, thrown: unknown, who: Caller, route: string, method: string) => {
     const { error, retryAfter } = apiErrorOf(thrown, deps.log, who.correlationId);
     const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
-    if (error.status === 413) closeWithoutReading(res);
     send(res, error.status, errorBody(error, who.correlationId), who, route, method, headers, error.code);
   };
 

@@ -24,6 +24,11 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
     },
     (req: IncomingMessage, res: ServerResponse) => {
       answering.set(req.socket, res);
+      // Answered before its body was all read (over a limit, refused early, a body the route never
+      // reads): the rest is not read, the connection ends.
+      res.once('finish', () => {
+        if (!req.complete) closeWithoutReading(req, req.socket);
+      });
       return listener(req, res);
     },
   );
@@ -52,6 +57,10 @@ export function gateWebSocketHandshakes(server: Server, inject: (target: Server)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A client that goes away mid-handshake is no one's error; without a listener it would end the process.
     socket.on('error', () => undefined);
+    // The adapter parses the target as a URL where nothing would catch its failure.
+    if (!req.url?.startsWith('/') || !URL.canParse(req.url, 'http://localhost')) {
+      return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'the request target is not a path', { path: 'must be a path' }));
+    }
     const key = req.headers['sec-websocket-key'];
     const version = req.headers['sec-websocket-version'];
     if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') {
@@ -79,6 +88,27 @@ function answerOnSocket(socket: Duplex, refused: ApiError): void {
     `HTTP/1.1 ${refused.status} ${STATUS_TEXT[refused.status] ?? 'Bad Request'}\r\n` +
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+  lingerThenDestroy(socket);
+}
+
+// How long a client may keep a connection open after the server ended it.
+const LINGER_MS = 2000;
+
+/**
+ * Ends the connection after an answer given before the request body was all read, leaving the
+ * rest unread. Closing a socket with unread bytes resets it, and a reset can destroy the answer
+ * before the client reads it; so the server sends its end, stops reading, and lets the client
+ * close first (or cuts it off after LINGER_MS).
+ */
+function closeWithoutReading(req: IncomingMessage, socket: Duplex): void {
+  // Node resumes a request nobody read once its answer is sent, to drain it for the next one.
+  req.pause();
+  socket.end();
+  lingerThenDestroy(socket);
+}
+
+function lingerThenDestroy(socket: Duplex): void {
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 function clientErrorOf(error: NodeJS.ErrnoException): ApiError {

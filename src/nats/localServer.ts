@@ -33,15 +33,18 @@ export async function spawnNatsServer(opts: {
   // Its own process group: a Ctrl-C or group SIGTERM reaches the service, which flushes the relay before stopping this child.
   const child = spawn(opts.bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
+  // A binary that cannot be run (no permission, a directory) is reported here, not thrown.
+  let spawnError: Error | undefined;
+  child.once('error', (error) => (spawnError = error));
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
   while (!(await portAnswers(opts.host, opts.port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (spawnError || child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`nats-server did not start on ${opts.host}:${opts.port}: ${stderr.trim()}`);
+      throw new Error(`nats-server did not start on ${opts.host}:${opts.port}: ${spawnError?.message ?? stderr.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -127,9 +127,10 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     it('answers or closes a body that never ends, on every route at once, once the request timeout passes', async () => {
       const ops = await operations();
       const answers = await Promise.all(ops.map((op) =>
-        rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 60000\r\n'), { body: '{"title":', then: 'hold', timeoutMs: 60_000 })));
+        rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 60000\r\n'), { body: '{"title":', then: 'hold', timeoutMs: 60_000, untilReleased: true })));
       for (const answer of answers) {
-        // Closed by the program (the 60 s give-up is far past its 1 s request timeout).
+        // Let go by the program (the 60 s give-up is far past its 1 s request timeout).
+        expect(answer.closedByServer).toBe(true);
         expectJsonErrorOrClose(answer);
       }
       expect(answers.filter((a) => a.status === 408).length).toBeGreaterThan(0);
@@ -139,9 +140,13 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     it('refuses malformed WebSocket handshakes with a JSON error and survives aborted ones', async () => {
       const ws = { method: 'GET', path: '/api/v1/alerts/ws' };
       const upgrade = (key: string) => `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n`;
-      const badKey = await rawRequest(port, head(ws, upgrade('not-a-key')), { timeoutMs: 10_000 });
+      const badKey = await rawRequest(port, head(ws, upgrade('not-a-key')), { timeoutMs: 30_000, untilReleased: true });
       expect(badKey.status).toBe(400);
+      expect(badKey.closedByServer).toBe(true);
       expect(JSON.parse(badKey.body)).toMatchObject({ code: 'invalid_handshake', fields: { 'Sec-WebSocket-Key': expect.any(String) } });
+      const badTarget = await rawRequest(port, head({ method: 'GET', path: 'http://[' }, upgrade('dGhlIHNhbXBsZSBub25jZQ==')), { timeoutMs: 30_000, untilReleased: true });
+      expect(badTarget.status).toBe(400);
+      expect(badTarget.closedByServer).toBe(true);
       const badVersion = await rawRequest(port, head(ws, upgrade('dGhlIHNhbXBsZSBub25jZQ==').replace('Version: 13', 'Version: 99')), { timeoutMs: 10_000 });
       expect(badVersion.status).toBe(400);
       await rawRequest(port, `GET ${ws.path} HTTP/1.1\r\nHost: test\r\nX-Tenant-ID: ${TENANT}\r\nUpgrade: webso`, { then: 'destroy' });
@@ -165,6 +170,7 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
         expect(answer.status, path).toBe(413);
         expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large' });
         expect(answer.sentBeforeAnswer, path).toBeLessThan(BODY_LIMIT + IN_FLIGHT_SLACK);
+        expect(answer.closedByServer, path).toBe(true);
       }
       await expectStillServing();
     });
@@ -180,6 +186,27 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large', fields: { file: expect.any(String) } });
       expect(answer.sentBeforeAnswer).toBeLessThan(ATTACHMENT_LIMIT + IN_FLIGHT_SLACK);
+      await expectStillServing();
+    });
+
+    it('counts every part of an upload, not the file alone', async () => {
+      const field = '--XX\r\nContent-Disposition: form-data; name="note"\r\n\r\n';
+      const answer = await rawRequest(
+        port,
+        head({ method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` }, 'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n') +
+          `${field.length.toString(16)}\r\n${field}\r\n`,
+        { body: endless },
+      );
+      expect(answer.status).toBe(413);
+      expect(answer.sentBeforeAnswer).toBeLessThan(2 * ATTACHMENT_LIMIT + IN_FLIGHT_SLACK);
+      await expectStillServing();
+    });
+
+    it('answers a route that reads no body, then stops reading the endless body it was sent', async () => {
+      const answer = await rawRequest(port, head({ method: 'GET', path: '/api/v1/workflow' }, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n'), { body: endless, untilReleased: true });
+      expect(answer.status).toBe(200);
+      expect(answer.closedByServer).toBe(true);
+      expect(answer.sentBeforeAnswer).toBeLessThan(IN_FLIGHT_SLACK);
       await expectStillServing();
     });
 

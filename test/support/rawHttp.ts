@@ -9,6 +9,8 @@ export type RawAnswer = {
   body: string;
   /** Body bytes written before the first byte of the answer arrived (all of them when none did). */
   sentBeforeAnswer: number;
+  /** Whether the server let go of the connection (rather than the client giving up after `timeoutMs`). */
+  closedByServer: boolean;
 };
 
 export type RawSend = {
@@ -18,23 +20,41 @@ export type RawSend = {
   then?: 'destroy' | 'end' | 'hold';
   /** Gives up (and closes) after this many ms without the server closing first. */
   timeoutMs?: number;
+  /**
+   * After the server's end, keep this side open and wait until the server lets go of the
+   * connection (a write refused); otherwise end this side at once, as most clients do.
+   */
+  untilReleased?: boolean;
 };
 
-export function rawRequest(port: number, head: string, { body = '', then = 'hold', timeoutMs = 30_000 }: RawSend = {}): Promise<RawAnswer> {
+export function rawRequest(port: number, head: string, { body = '', then = 'hold', timeoutMs = 30_000, untilReleased = false }: RawSend = {}): Promise<RawAnswer> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    // Half-open: the server's end does not close this side. Whether the server then lets go of the
+    // connection shows when a write is refused (a reset), so a server that never does shows too.
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('end', () => {
+      if (!untilReleased) return void socket.end();
+      const probe = setInterval(() => socket.write('x'), 200);
+      socket.once('close', () => clearInterval(probe));
+    });
     const received: Buffer[] = [];
     let sent = 0;
     let answeredAt: number | undefined;
-    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, timeoutMs);
     socket.on('data', (data: Buffer) => {
       answeredAt ??= sent;
       received.push(data);
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => {
+    socket.on('close', (hadError) => {
       clearTimeout(timer);
-      resolve(parseAnswer(Buffer.concat(received).toString('utf8'), answeredAt ?? sent));
+      // Waiting for the release, an error is the server's reset; the client giving up closes without one.
+      const released = untilReleased ? hadError : !timedOut;
+      resolve({ ...parseAnswer(Buffer.concat(received).toString('utf8'), answeredAt ?? sent), closedByServer: released });
     });
     socket.write(head);
     if (typeof body === 'string') {
@@ -57,7 +77,7 @@ export function rawRequest(port: number, head: string, { body = '', then = 'hold
   });
 }
 
-function parseAnswer(text: string, sentBeforeAnswer: number): RawAnswer {
+function parseAnswer(text: string, sentBeforeAnswer: number): Omit<RawAnswer, 'closedByServer'> {
   const split = text.indexOf('\r\n\r\n');
   if (!text.startsWith('HTTP/1.1 ') || split < 0) return { status: undefined, headers: {}, body: text, sentBeforeAnswer };
   const [statusLine, ...lines] = text.slice(0, split).split('\r\n');

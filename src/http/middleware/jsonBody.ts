@@ -55,12 +55,17 @@ function bodyReadBefore(incoming: IncomingMessage): string | undefined {
   return (incoming as WithBody)[READ_BEFORE];
 }
 
+// Bytes that are not UTF-8 are refused, not replaced: what is stored must be what was sent.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * The whole body as UTF-8, or undefined as soon as it passes the limit (the rest is left unread:
  * the answer closes the connection). Rejects with bodyEndedEarly() when the client goes away.
  */
 export function readText(incoming: IncomingMessage, limitBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
+    // Gone while the request waited for its turn (a token check, a rate limit): no close is coming.
+    if (incoming.destroyed) return reject(bodyEndedEarly());
     const chunks: Buffer[] = [];
     let size = 0;
     const settle = () => {
@@ -80,7 +85,11 @@ export function readText(incoming: IncomingMessage, limitBytes: number): Promise
     };
     const onEnd = () => {
       settle();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      try {
+        resolve(UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+      } catch {
+        reject(new ApiError(400, 'invalid_text', 'the request body is not UTF-8', { body: 'must be UTF-8' }));
+      }
     };
     // Node emits `error` (ECONNRESET) on an aborted request only to a listener; `close` before `end` says the same.
     const onClose = () => {

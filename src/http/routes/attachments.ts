@@ -127,6 +127,8 @@ async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promis
   // The multipart parser is loaded on the first upload: most processes never take one.
   const { default: parse } = await import('busboy');
   return new Promise<Received>((resolve, reject) => {
+    // Gone while the request waited for its turn (the ticket check, loading the parser): no close is coming.
+    if (incoming.destroyed) return reject(bodyEndedEarly());
     let parser: busboy.Busboy;
     try {
       parser = parse({ headers: { 'content-type': type }, defParamCharset: 'utf8', limits: { files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 } });
@@ -180,6 +182,12 @@ async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promis
       if (!upload) fail(new ApiError(400, 'validation_failed', 'the upload has no file part', { file: 'required: a part named file' }));
       else finish();
     });
+    // The whole body counts, not the file part alone: other parts, a preamble, a body with no boundary.
+    let bodyBytes = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > maxBytes + FRAMING_BYTES) fail(tooLarge());
+    });
     incoming.on('error', () => undefined);
     incoming.once('close', () => {
       if (!incoming.readableEnded) fail(bodyEndedEarly());
@@ -192,6 +200,7 @@ function cleanFilename(name: string | undefined): string {
   // Browsers (and fetch's FormData) escape these three in a part's filename (WHATWG HTML).
   const unescaped = (name ?? '').replace(/%22/g, '"').replace(/%0[ad]/gi, '');
   const base = unescaped.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/\p{Cc}/gu, '').trim().slice(0, 255);
+  // 255 code points: a cut by UTF-16 units could split a character in two.
+  const clean = Array.from(base.replace(/\p{Cc}/gu, '').trim()).slice(0, 255).join('');
   return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean;
 }

@@ -14,6 +14,7 @@ const POOL_SIZE = 4;
 const TIMEOUT_MS = 1000;
 /** While the database is away, it is asked again at most this often; requests meanwhile pass at once. */
 const RETRY_MS = 1000;
+const PURGE_EVERY_MS = 10 * 60_000;
 
 /**
  * GCRA in one statement, times in nanoseconds since the epoch by the database clock ($2: the
@@ -42,6 +43,12 @@ export function openPostgresRateLimiter(policy: RatePolicy, { log, ...connection
   const intervalNs = BigInt(Math.max(1, Math.round(1e9 / policy.perSecond)));
   const params = [intervalNs.toString(), (intervalNs * BigInt(policy.burst)).toString()];
   let awaySince: number | undefined;
+  // A row whose tat has passed holds a full budget, the same as no row: removing it keeps the table
+  // as small as the set of tenants active lately, whatever tenant ids clients make up.
+  const purge = setInterval(() => {
+    pool.query('DELETE FROM rate_limits WHERE tat < (extract(epoch FROM statement_timestamp()) * 1000000000)::bigint').catch(() => undefined);
+  }, PURGE_EVERY_MS);
+  purge.unref();
 
   const take = async (tenant: string) => {
     const { rows } = await pool.query<{ allowed: boolean; used: number }>({ name: 'ticket_svc_rate_limit_take', text: TAKE, values: [tenant, ...params] });
@@ -63,6 +70,9 @@ export function openPostgresRateLimiter(policy: RatePolicy, { log, ...connection
         return unlimited(policy);
       }
     },
-    close: () => pool.end(),
+    close: () => {
+      clearInterval(purge);
+      return pool.end();
+    },
   };
 }
