@@ -51,8 +51,8 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
   const policy = { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs, maxRetries: settings.maxRetries };
   const dlq: DlqStreamSettings = { name: settings.dlqStream, replicas: deps.stream.replicas, maxAgeMs: deps.stream.maxAgeMs };
   const label = { consumer: def.name };
-  // Label sets made once: a spread that adds a key gets a hidden class of its own each time (README,
-  // Performance), garbage per message.
+  // Label sets made once: a spread that adds a key gets a hidden class of its own each time
+  // (docs/performance-notes.md), garbage per message.
   const outcomeLabel = { duplicate: { ...label, outcome: 'duplicate' }, handled: { ...label, outcome: 'handled' } };
   let stopped = false;
   let wakeOnStop: () => void = () => undefined;

@@ -1,7 +1,7 @@
 // POST /api/v1/tickets and GET /api/v1/tickets/{id}, the two routes every client hammers, answered
 // on Node's own request and response. They run the same schemas, guards, domain and store as the
 // Hono routes, without the framework's per-request objects (a quarter of a GET's request-thread
-// CPU; README, Performance). A request they cannot answer for certain (a query string, an
+// CPU; docs/performance-notes.md). A request they cannot answer for certain (a query string, an
 // Idempotency-Key, a body of unknown length, a body or header that fails its check, shutdown) goes
 // on to the Hono app untouched, which answers it as it always has, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
