@@ -101,6 +101,13 @@ describe('a lone surrogate is refused as invalid_text, naming the field', () => 
     expect((await get(`/api/v1/tickets/${t.id}`)).version).toBe(1);
   });
 
+  it('in bytes that are not UTF-8, which are refused rather than replaced', async () => {
+    const body = Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('","created_by":"bob"}')]);
+    const res = await svc.call('/api/v1/tickets', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid_text', fields: { body: expect.any(String) } });
+  });
+
   it('in a batch item, for that item alone, external_id included', async () => {
     const raw = '{"tickets":[{"title":"fine","created_by":"bob","external_id":"ok-1"},{"title":"t","created_by":"bob","external_id":"x\\ud800"},{"title":"t","created_by":"bob","external_id":"a\\u0001"}]}';
     const { status, body } = await send('POST', '/api/v1/tickets/batch', raw);
