@@ -5,6 +5,8 @@
 export type RelayLeadership = {
   /** Whether this process holds leadership right now. */
   held(): boolean;
+  /** How many times this process has taken leadership: a change means another may have led in between. */
+  term(): number;
   /** Settles once this process holds leadership (at once when it already does). */
   acquired(): Promise<void>;
   /** Gives leadership up (another replica takes over) and stops trying to take it. */

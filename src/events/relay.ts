@@ -51,7 +51,8 @@ export function startRelay(
   const leading = () => leadership?.held() ?? true;
   // The ids of the stream's last messages when this relay last reconciled, trusted on that connection
   // only: undefined means reconcile before the next publish.
-  let reconciled: { on: JetStreamHandles; ids: Set<string> } | undefined;
+  let reconciled: { on: JetStreamHandles; term: number; ids: Set<string> } | undefined;
+  const term = () => leadership?.term() ?? 0;
   let countedAt = -Infinity;
   const idle = pause.sleep;
 
@@ -128,13 +129,15 @@ export function startRelay(
         }
         const handles = link.current();
         if (!handles) continue;
-        if (reconciled?.on !== handles) {
+        // A new connection, or leadership lost and taken again since (another relay may have led in between).
+        if (reconciled?.on !== handles || reconciled.term !== term()) {
           reconciled = undefined;
+          const readInTerm = term();
           const ids = await streamTailIds(handles.js, handles.jsm, batch[0]!.subject, reconcileTail(batchSize)).catch((error: unknown) => {
             link.recheck(); // the stream may have gone (a server restarted without its store)
             throw error;
           });
-          reconciled = { on: handles, ids };
+          reconciled = { on: handles, term: readInTerm, ids };
           const found = batch.filter((e) => ids.has(e.eventId)).length;
           if (found > 0) log.info({ operation: 'relay_reconcile', found }, 'pending events already in the stream: marking them, not republishing');
         }

@@ -21,12 +21,14 @@ export type LeadershipOptions = ConnectionOptions & {
 
 export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc:relay', log, onChange, ...connection }: LeadershipOptions): RelayLeadership {
   let held = false;
+  let term = 0;
   // One promise per stretch without leadership, however often a follower asks.
   let acquired: { promise: Promise<void>; resolve: () => void } | undefined;
 
   const setHeld = (value: boolean) => {
     if (held === value) return;
     held = value;
+    if (held) term++;
     log?.info({ operation: 'relay_leadership', held }, held ? 'this relay is the leader' : 'this relay is no longer the leader');
     onChange?.(held);
     if (held) {
@@ -69,6 +71,7 @@ export function startAdvisoryLeadership({ retryMs = 1000, lockName = 'ticket-svc
 
   return {
     held: () => held,
+    term: () => term,
     acquired() {
       if (held) return Promise.resolve();
       if (!acquired) {
