@@ -26,9 +26,11 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
       answering.set(req.socket, res);
       // Answered before its body was all read (over a limit, refused early, a body the route never
       // reads): the rest is not read, the connection ends.
-      res.once('finish', () => {
-        if (!req.complete) closeWithoutReading(req, req.socket);
-      });
+      if (hasBody(req)) {
+        res.once('finish', () => {
+          if (!req.complete) closeWithoutReading(req, req.socket);
+        });
+      }
       return listener(req, res);
     },
   );
@@ -89,6 +91,11 @@ function answerOnSocket(socket: Duplex, refused: ApiError): void {
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
   lingerThenDestroy(socket);
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 // How long a client may keep a connection open after the server ended it.
