@@ -138,15 +138,16 @@ export function startRelay(
             throw error;
           });
           reconciled = { on: handles, term: readInTerm, ids };
-          const found = batch.filter((e) => ids.has(e.eventId)).length;
-          if (found > 0) log.info({ operation: 'relay_reconcile', found }, 'pending events already in the stream: marking them, not republishing');
         }
         const inStream = reconciled.ids;
         const { published, error } = await publish(batch, handles, inStream);
         await store.markPublished(published, new Date().toISOString());
         let marked = 0;
         for (let i = 0; i < published.length; i++) if (inStream.has(batch[i]!.eventId)) marked++;
-        if (marked > 0) metrics.eventsReconciled.inc(marked);
+        if (marked > 0) {
+          metrics.eventsReconciled.inc(marked);
+          log.info({ operation: 'relay_reconcile', found: marked }, 'pending events already in the stream: marked, not republished');
+        }
         if (error) {
           link.recheck();
           throw error;

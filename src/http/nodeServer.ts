@@ -1,10 +1,10 @@
 // The Node HTTP server the app runs on: how long a client may take to send a request, and a JSON
 // answer (not Node's bare status line) for a request Node itself cannot parse or waited too long for.
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
-import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { ApiError, errorBody } from './errors.js';
+import { declaresBody, nodeHeader } from './requestHeader.js';
 
 export type NodeServerOptions = {
   /** The whole request, headers and body, must arrive within this many ms. */
@@ -26,7 +26,7 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
       answering.set(req.socket, res);
       // Answered before its body was all read (over a limit, refused early, a body the route never
       // reads): the rest is not read, the connection ends.
-      if (hasBody(req)) {
+      if (declaresBody((name) => nodeHeader(req, name))) {
         res.once('finish', () => {
           if (!req.complete) closeWithoutReading(req, req.socket);
         });
@@ -53,9 +53,11 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
  * are well-formed; a malformed one is answered here in JSON, where the adapter would answer in HTML.
  */
 export function gateWebSocketHandshakes(server: Server, inject: (target: Server) => void): void {
-  const wellFormed = new EventEmitter();
-  // The adapter only listens for `upgrade` on what it is given.
-  inject(wellFormed as unknown as Server);
+  // The adapter's own `upgrade` listeners, taken off the server and called from the gate.
+  const others = new Set(server.listeners('upgrade'));
+  inject(server);
+  const adapter = server.listeners('upgrade').filter((listener) => !others.has(listener));
+  for (const listener of adapter) server.off('upgrade', listener as (...args: unknown[]) => void);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A client that goes away mid-handshake is no one's error; without a listener it would end the process.
     socket.on('error', () => undefined);
@@ -74,7 +76,7 @@ export function gateWebSocketHandshakes(server: Server, inject: (target: Server)
     if (version !== '13' && version !== '8') {
       return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': 'must be 13' }));
     }
-    wellFormed.emit('upgrade', req, socket, head);
+    for (const listener of adapter) Reflect.apply(listener, server, [req, socket, head]);
   });
 }
 
@@ -91,11 +93,6 @@ function answerOnSocket(socket: Duplex, refused: ApiError): void {
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
   lingerThenDestroy(socket);
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 // How long a client may keep a connection open after the server ended it.

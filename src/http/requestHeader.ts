@@ -9,6 +9,12 @@ export function requestHeader(c: Context<AppEnv>, name: string): string | undefi
   return incoming ? nodeHeader(incoming, name) : c.req.header(name);
 }
 
+/** Whether a request says a body follows: a Content-Length other than 0, or a Transfer-Encoding. */
+export function declaresBody(header: (name: string) => string | undefined): boolean {
+  const length = header('content-length');
+  return (length !== undefined && length !== '0') || header('transfer-encoding') !== undefined;
+}
+
 /** A header of Node's request; repeated headers joined as one list. */
 export function nodeHeader(incoming: IncomingMessage, name: string): string | undefined {
   const value = incoming.headers[name.toLowerCase()];

@@ -163,6 +163,14 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
 
   describe('limits hold while reading', () => {
     const endless = { chunk: Buffer.alloc(64 * 1024, 'a'), cap: 512 * 1024 * 1024 };
+    /** A chunked multipart upload whose part, opened by `partHead`, never ends. */
+    const endlessUpload = (partHead: string) =>
+      rawRequest(
+        port,
+        head({ method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` }, 'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n') +
+          `${partHead.length.toString(16)}\r\n${partHead}\r\n`,
+        { body: endless },
+      );
 
     it('answers a JSON body past the limit with 413 as soon as it passes, on the create route and on others', async () => {
       for (const path of ['/api/v1/tickets', `/api/v1/tickets/${ticketId}/comments`]) {
@@ -176,13 +184,7 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     });
 
     it('answers an upload past MAX_ATTACHMENT_MB with 413 as soon as it passes', async () => {
-      const pre = '--XX\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n';
-      const answer = await rawRequest(
-        port,
-        head({ method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` }, 'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n') +
-          `${pre.length.toString(16)}\r\n${pre}\r\n`,
-        { body: endless },
-      );
+      const answer = await endlessUpload('--XX\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n');
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large', fields: { file: expect.any(String) } });
       expect(answer.sentBeforeAnswer).toBeLessThan(ATTACHMENT_LIMIT + IN_FLIGHT_SLACK);
@@ -190,13 +192,7 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     });
 
     it('counts every part of an upload, not the file alone', async () => {
-      const field = '--XX\r\nContent-Disposition: form-data; name="note"\r\n\r\n';
-      const answer = await rawRequest(
-        port,
-        head({ method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` }, 'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n') +
-          `${field.length.toString(16)}\r\n${field}\r\n`,
-        { body: endless },
-      );
+      const answer = await endlessUpload('--XX\r\nContent-Disposition: form-data; name="note"\r\n\r\n');
       expect(answer.status).toBe(413);
       expect(answer.sentBeforeAnswer).toBeLessThan(2 * ATTACHMENT_LIMIT + IN_FLIGHT_SLACK);
       await expectStillServing();

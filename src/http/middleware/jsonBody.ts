@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, bodyEndedEarly } from '../errors.js';
 import type { AppEnv } from '../env.js';
-import { requestHeader } from '../requestHeader.js';
+import { declaresBody, requestHeader } from '../requestHeader.js';
 
 const ATTACHMENTS = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
 export const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
@@ -19,7 +19,7 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
     if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') return next();
     const type = requestHeader(c, 'content-type');
     // No body at all is for the route to judge (a transition takes an optional body).
-    if (!type && isEmpty(c)) return next();
+    if (!type && !declaresBody((name) => requestHeader(c, name))) return next();
     // Uploads stream to the object store under their own size limit.
     if (ATTACHMENTS.test(c.req.path) && /^multipart\/form-data/i.test(type ?? '')) return next();
     if (!type || !JSON_MEDIA.test(type)) {
@@ -36,11 +36,6 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
     (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(/^\s*$/.test(text) ? '{}' : text);
     return next();
   };
-}
-
-function isEmpty(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
-  const length = requestHeader(c, 'content-length');
-  return (length === undefined || length === '0') && requestHeader(c, 'transfer-encoding') === undefined;
 }
 
 const READ_BEFORE = Symbol('ticket-svc.bodyReadBefore');
