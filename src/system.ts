@@ -20,6 +20,7 @@ import { startNatsLink } from './nats/link.js';
 import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServer.js';
 import { openRateLimiter } from './rateLimit/open.js';
 import { openStore } from './store/open.js';
+import { createCommandHandler } from './commands/commandHandler.js';
 
 export type System = {
   url: string;
@@ -67,13 +68,15 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const newId = createUuidV7();
   const policy = await watchPolicyFile(config.sla.configPath, log);
   const settings = createTenantSettings(store, { policy: policy.current, alertThreshold: config.sla.alertThreshold, severityKeywords: config.severityKeywords });
+  const now = () => new Date();
+  const commands = createCommandHandler({ store, settings, now, newId });
   const sla = config.components.has('sla')
-    ? startSlaScheduler(store, { intervalMs: config.sla.scanIntervalMs, now: () => new Date(), newId }, log, metrics)
+    ? startSlaScheduler(store, commands, { intervalMs: config.sla.scanIntervalMs, now }, log, metrics)
     : undefined;
   const consumers = startConsumers(
     {
       components: config.components, webhooks: config.webhooks, notifyDedupeWindowMs: config.notifyDedupeWindowMs, userAgent: `${config.serviceName}/1`,
-      github: config.github && { settings: config.github, store, newId },
+      github: config.github && { settings: config.github, commands },
     },
     { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now: () => new Date() },
   );
@@ -86,6 +89,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const rateLimiter = await openRateLimiter(config, log);
 
   const app = createApp({
+    commands,
     store,
     consumerStore: store.consumers,
     allowPrivateWebhooks: config.webhooks.allowPrivate,
@@ -127,7 +131,7 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   }, 10 * 60_000);
   purge.unref();
 
-  const server = createNodeServer(app.nodeListener(getRequestListener(app.fetch, { hostname: config.host })), { requestTimeoutMs: config.requestTimeoutMs, log });
+  const server = createNodeServer(getRequestListener(app.fetch, { hostname: config.host }), { requestTimeoutMs: config.requestTimeoutMs, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   app.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;

@@ -1,6 +1,6 @@
 // The consumers' public face: which consumers a process runs (COMPONENTS), started and stopped together.
 import type { Component } from '../config.js';
-import type { TicketStore } from '../store/port.js';
+import type { CommandHandler } from '../commands/commandHandler.js';
 import { auditConsumer } from './audit.js';
 import { type GithubSettings, createGithubApi } from './github/githubApi.js';
 import { githubConsumer } from './github/githubConsumer.js';
@@ -16,7 +16,7 @@ export type ConsumerOptions = {
   /** User-Agent of webhook deliveries and GitHub calls. */
   userAgent: string;
   /** The github consumer's repository and token; it runs only when given. */
-  github?: { settings: GithubSettings; store: TicketStore; newId: () => string } | undefined;
+  github?: { settings: GithubSettings; commands: CommandHandler } | undefined;
 };
 
 export type Consumers = { stop(): Promise<void> };
@@ -30,8 +30,8 @@ export function startConsumers(opts: ConsumerOptions, deps: RuntimeDeps): Consum
     definitions.push(notifyConsumer({ ...deps, client, dedupeWindowMs: opts.notifyDedupeWindowMs, userAgent: opts.userAgent }));
   }
   if (opts.components.has('github') && opts.github) {
-    const { settings, store, newId } = opts.github;
-    definitions.push(githubConsumer(createGithubApi(settings, opts.userAgent), store, newId, deps.now));
+    const { settings, commands } = opts.github;
+    definitions.push(githubConsumer(createGithubApi(settings, opts.userAgent), commands));
   } else if (opts.components.has('github')) {
     deps.log.info({ operation: 'github' }, 'github consumer not started: GITHUB_TOKEN is not set');
   }

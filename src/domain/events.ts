@@ -1,5 +1,6 @@
-// The domain events a decision raises, before they are given ids and encoded for the wire.
-import type { Attachment, Comment, CommandContext, Ticket } from './ticket.js';
+// The domain events a decision raises: what happened and who did it. The command handler gives
+// each its id, time and correlation id when it commits them.
+import type { Attachment, Comment, Ticket } from './ticket.js';
 import type { Place, TransitionName } from './workflow.js';
 
 export const TICKET_ACTIONS = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned', 'sla_changed', 'commented', 'attachment_added'] as const;
@@ -7,26 +8,26 @@ export type TicketAction = (typeof TICKET_ACTIONS)[number];
 export type EventAction = TicketAction | 'notification_requested';
 
 export type DomainEvent =
-  | { action: 'created' | 'updated' | 'deleted' | 'read'; ticket: Ticket; changedFields: string[]; ctx: CommandContext }
+  | { action: 'created' | 'updated' | 'deleted' | 'read'; ticket: Ticket; changedFields: string[]; actor: string }
   | {
       action: 'transitioned';
       ticket: Ticket;
       changedFields: string[];
-      ctx: CommandContext;
+      actor: string;
       transition: { name: TransitionName; from: Place; to: Place; comment: string };
     }
-  | { action: 'commented'; ticket: Ticket; changedFields: string[]; ctx: CommandContext; comment: Comment }
-  | { action: 'attachment_added'; ticket: Ticket; changedFields: string[]; ctx: CommandContext; attachment: Attachment }
+  | { action: 'commented'; ticket: Ticket; changedFields: string[]; actor: string; comment: Comment }
+  | { action: 'attachment_added'; ticket: Ticket; changedFields: string[]; actor: string; attachment: Attachment }
   | {
       action: 'sla_changed';
       ticket: Ticket;
       changedFields: string[];
-      ctx: CommandContext;
+      actor: string;
       /** The SLA state before and after, and each threshold crossed (`response_alert`, `resolution_breach`, ...). */
       slaChange: { from: string; to: string; crossed: string[] };
     }
-  | { action: 'notification_requested'; ticket: Ticket; ctx: CommandContext; notification: { reason: string; keywords: string[] } }
-  | { action: 'listed'; ctx: CommandContext; listing: { count: number; query: string } };
+  | { action: 'notification_requested'; ticket: Ticket; actor: string; notification: { reason: string; keywords: string[] } }
+  | { action: 'listed'; actor: string; listing: { count: number; query: string } };
 
 /** Actions that change the stored ticket; the others (read, listed, notification requests) only observe it. */
 export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'sla_changed', 'commented', 'attachment_added', 'deleted']);

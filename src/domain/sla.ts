@@ -1,6 +1,6 @@
 // SLA rules (SPEC §6): the tier × priority policy, a ticket's SLA clock, and how transitions and
 // time move it. Pure: `now` comes in as an argument, so every rule is tested with a fake clock.
-import type { CustomerTier, Priority } from './ticket.js';
+import type { CustomerTier, Priority } from './fields.js';
 
 export const SLA_STATES = ['ok', 'alert', 'breached'] as const;
 export type SlaState = (typeof SLA_STATES)[number];

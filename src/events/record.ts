@@ -1,4 +1,5 @@
-// Turns domain events into outbox records: ids, subject, schema and the protobuf payload, encoded once.
+// Turns stamped domain events into outbox records (subject, schema, the protobuf payload encoded
+// once) and stored payloads back into domain terms.
 import { type MessageInitShape, fromBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
@@ -6,52 +7,54 @@ import type { SlaClock, SlaTarget } from '../domain/sla.js';
 import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
 import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { type EncodedMessage, compileEncoder, compileNestedEncoder } from './compiledEncoder.js';
+import type { EventRecord } from '../store/port.js';
 import { schemaFor, subjectFor } from './subjects.js';
 
-/** One event as the outbox keeps it and the relay publishes it. */
-export type EventRecord = {
-  eventId: string;
-  tenant: string;
-  ticketId: string | null;
-  version: number | null;
-  action: EventAction;
-  subject: string;
-  schema: string;
-  correlationId: string;
-  actor: string;
-  occurredAt: string;
-  payload: Uint8Array;
-};
+/** What the command handler stamps on every event of one command. */
+export type Stamp = { eventId: string; tenant: string; occurredAt: string; correlationId: string };
 
-export function toRecord(event: DomainEvent): EventRecord {
-  const { ctx, action } = event;
-  const eventId = ctx.newId();
+/** The event as the outbox keeps it: its id, subject, schema and protobuf payload, encoded once. */
+export function toRecord(event: DomainEvent, stamp: Stamp): EventRecord {
+  const { action, actor } = event;
+  const { eventId, tenant, occurredAt, correlationId } = stamp;
   const schema = schemaFor(action);
-  const ticket = 'ticket' in event ? event.ticket : undefined;
+  const ticket = event.action === 'listed' ? undefined : event.ticket;
   const payload = encodeTicketEvent({
-    meta: { eventId, tenant: ctx.tenant, occurredAt: ctx.now, schema, correlationId: ctx.correlationId, actor: ctx.principal.id, action },
-    data: ticket ? ticketData(ticket, action) : { tenant: ctx.tenant },
+    meta: { eventId, tenant, occurredAt, schema, correlationId, actor, action },
+    data: ticket ? ticketData(ticket, action) : { tenant },
     changedFields: 'changedFields' in event ? event.changedFields : [],
-    ...(event.action === 'listed' ? { listing: event.listing } : {}),
-    ...(event.action === 'notification_requested' ? { notification: event.notification } : {}),
-    ...(event.action === 'transitioned' ? { transition: event.transition } : {}),
-    ...(event.action === 'sla_changed' ? { slaChange: event.slaChange } : {}),
-    ...(event.action === 'commented' ? { comment: event.comment } : {}),
-    ...(event.action === 'attachment_added' ? { attachment: { ...event.attachment, size: BigInt(event.attachment.size) } } : {}),
+    ...detailOf(event),
   } satisfies MessageInitShape<typeof TicketEventSchema>);
-  return {
-    eventId,
-    tenant: ctx.tenant,
-    ticketId: ticket?.id ?? null,
-    version: ticket?.version ?? null,
-    action,
-    subject: subjectFor(ctx.tenant, action),
-    schema,
-    correlationId: ctx.correlationId,
-    actor: ctx.principal.id,
-    occurredAt: ctx.now,
-    payload,
-  };
+  return { eventId, tenant, ticketId: ticket?.id ?? null, version: ticket?.version ?? null, action, subject: subjectFor(tenant, action), schema, correlationId, actor, occurredAt, payload };
+}
+
+type EventDetail = Pick<MessageInitShape<typeof TicketEventSchema>, 'listing' | 'notification' | 'transition' | 'slaChange' | 'comment' | 'attachment'>;
+
+/** The part of the payload only this kind of event has. */
+function detailOf(event: DomainEvent): EventDetail {
+  switch (event.action) {
+    case 'created':
+    case 'updated':
+    case 'deleted':
+    case 'read':
+      return {};
+    case 'listed':
+      return { listing: event.listing };
+    case 'notification_requested':
+      return { notification: event.notification };
+    case 'transitioned':
+      return { transition: event.transition };
+    case 'sla_changed':
+      return { slaChange: event.slaChange };
+    case 'commented':
+      return { comment: event.comment };
+    case 'attachment_added':
+      return { attachment: { ...event.attachment, size: BigInt(event.attachment.size) } };
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
+    }
+  }
 }
 
 /** Encodes a TicketEvent given as `create()` would take it; compiled once from the schema. */

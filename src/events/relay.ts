@@ -1,11 +1,4 @@
-// The outbox relay: publishes committed events to JetStream in commit order, with
-// Nats-Msg-Id = event_id, and marks them only after the stream acknowledged them.
-// A crash (or a lost ack) between the stream's ack and the mark leaves published events pending,
-// and a relay back after longer than the duplicate window would publish them as new messages. So
-// before publishing, whenever it may not know what the stream holds (at start, on taking leadership,
-// after a failed round, on a new NATS connection), the relay reconciles (./reconcile.ts): pending
-// events whose Nats-Msg-Id is among the stream's last messages are marked, not republished.
-// With replicas sharing one outbox, only the holder of the leadership publishes.
+// The outbox relay: publishes committed events to JetStream in commit order, marking them once the stream acked them.
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { createPause } from '../pause.js';
@@ -16,8 +9,8 @@ import type { Publisher } from './publisher.js';
 import { streamTailIds } from './reconcile.js';
 import type { StoredEvent, TicketStore } from '../store/port.js';
 
-// Counting a backlog reads all of it: done every round, it took a tenth of the relay's time while
-// draining 40,000 events. A gauge needs it once a second at most.
+// Counting a backlog reads all of it: done every round, it slows a large drain noticeably, and a
+// gauge needs it once a second at most.
 const BACKLOG_COUNT_EVERY_MS = 1000;
 // What a relay that died left published but unmarked is at most one batch (its own batch size, which
 // a restart may have lowered): read the tail for two batches, and never fewer than two default ones.
@@ -49,8 +42,14 @@ export function startRelay(
     pause.wake();
   });
   const leading = () => leadership?.held() ?? true;
-  // The ids of the stream's last messages when this relay last reconciled, trusted on that connection
-  // only: undefined means reconcile before the next publish.
+  // Nats-Msg-Id is the event id, but a crash (or a lost ack) between the stream's ack and the mark
+  // leaves published events pending, and a relay back after longer than the duplicate window would
+  // publish them as new messages. So whenever the relay may not know what the stream holds (at start,
+  // on taking leadership, after a failed round, on a new NATS connection) it reconciles first
+  // (./reconcile.ts): pending events whose Nats-Msg-Id is among the stream's last messages are marked,
+  // not republished. With replicas sharing one outbox, only the holder of the leadership publishes.
+  // `reconciled`: the ids of the stream's last messages when this relay last reconciled, trusted on
+  // that connection only; undefined means reconcile before the next publish.
   let reconciled: { on: JetStreamHandles; term: number; ids: Set<string> } | undefined;
   const term = () => leadership?.term() ?? 0;
   let countedAt = -Infinity;
@@ -71,6 +70,9 @@ export function startRelay(
         // (A message still on its way from here as the new leader reads the stream is left to the
         // duplicate window: the new leader republishes at once.)
         if (!leading()) break;
+        // The connection dropped (or the stream is being set up again): publish no more on it. Acks in
+        // flight settle or time out; the rest stays pending for the next connection.
+        if (link.current() !== handles) break;
         if (inStream.has(event.eventId)) {
           // Already in the stream: counted as acknowledged, marked with the batch.
           acks.push(Promise.resolve());

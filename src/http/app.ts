@@ -5,7 +5,6 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, apiErrorOf, errorResponse } from './errors.js';
-import { type NodeListener, hotRoutes } from './hotRoutes.js';
 import { identity } from './middleware/identity.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { observe } from './middleware/observe.js';
@@ -58,9 +57,7 @@ export function createApp(deps: AppDeps) {
   });
   /** Hands WebSocket handshakes on the server to the app (the live component); a no-op without it. */
   const injectWebSocket = (server: Server) => websockets && gateWebSocketHandshakes(server, websockets.injectWebSocket);
-  /** The Node request listener: the hot routes first where this process serves the API, then this app. */
-  const nodeListener = (appListener: NodeListener): NodeListener => (deps.api ? hotRoutes(deps, appListener) : appListener);
-  return Object.assign(app, { injectWebSocket, nodeListener });
+  return Object.assign(app, { injectWebSocket });
 }
 
 /** Every /api request names its tenant and caller and spends its tenant's budget, the WebSocket handshake included. */

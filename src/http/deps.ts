@@ -1,6 +1,7 @@
 // What the HTTP app needs from the composition root.
 import type { Logger } from 'pino';
 import type { createNodeWebSocket } from '@hono/node-ws';
+import type { CommandHandler } from '../commands/commandHandler.js';
 import type { LiveHub } from '../consumers/live/hub.js';
 import type { Metrics } from '../metrics.js';
 import type { RateLimiter } from '../rateLimit/port.js';
@@ -13,6 +14,9 @@ import type { AuthSettings } from './middleware/identity.js';
 export type ReadinessCheck = () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 
 export type AppDeps = {
+  /** Every change to a ticket goes through it. */
+  commands: CommandHandler;
+  /** Reads: history, dashboard, settings, readiness. */
   store: TicketStore;
   /** The audit log and webhook targets (the consumers' store). */
   consumerStore: ConsumerStore;

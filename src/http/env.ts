@@ -1,9 +1,7 @@
-// The per-request values middleware hands to routes, and the Node request underneath.
-import type { HttpBindings } from '@hono/node-server';
+// The per-request values middleware hands to routes.
 import type { Principal } from '../domain/roles.js';
 
 export type AppEnv = {
-  Bindings: Partial<HttpBindings>;
   Variables: {
     correlationId: string;
     tenant: string;

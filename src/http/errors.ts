@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import type { Refusal } from '../domain/ticket.js';
+import type { Refusal } from '../domain/decision.js';
 import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
 import { StoreUnavailableError } from '../store/port.js';
 import type { AppEnv } from './env.js';

@@ -4,7 +4,7 @@ import { type IncomingMessage, type RequestListener, type Server, type ServerRes
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { ApiError, errorBody } from './errors.js';
-import { declaresBody, nodeHeader } from './requestHeader.js';
+import { declaresBody } from './declaresBody.js';
 
 export type NodeServerOptions = {
   /** The whole request, headers and body, must arrive within this many ms. */
@@ -26,7 +26,7 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
       answering.set(req.socket, res);
       // Answered before its body was all read (over a limit, refused early, a body the route never
       // reads): the rest is not read, the connection ends.
-      if (declaresBody((name) => nodeHeader(req, name))) {
+      if (declaresBody(req.headers['content-length'], req.headers['transfer-encoding'])) {
         res.once('finish', () => {
           if (!req.complete) closeWithoutReading(req, req.socket);
         });

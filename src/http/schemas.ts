@@ -1,6 +1,7 @@
 // Request and response schemas: they validate, type the handlers and write /openapi.json.
 import { z } from '@hono/zod-openapi';
-import { CUSTOMER_TIERS, PRIORITIES, STATUSES, TICKET_TYPES } from '../domain/ticket.js';
+import { CUSTOMER_TIERS, PRIORITIES, TICKET_TYPES } from '../domain/fields.js';
+import { STATUSES } from '../domain/ticket.js';
 import { TRANSITION_NAMES, type TransitionName } from '../domain/workflow.js';
 import { SLA_STATES } from '../domain/sla.js';
 import { freeText, identifier, line, textRules } from './text.js';

@@ -32,7 +32,6 @@ export type NatsLink = {
 export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1000 } = {}): NatsLink {
   let handles: JetStreamHandles | undefined;
   let nc: NatsConnection | undefined;
-  let publisher: Publisher | undefined;
   let stopped = false;
   let connected = false;
   let preparing = false;
@@ -63,8 +62,9 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
         const jsm = await jetstreamManager(conn, { timeout: 5000 });
         const outcome = await ensureStream(jsm, settings.stream);
         log.info({ operation: 'ensure_stream', stream: settings.stream.name, outcome }, 'stream ready');
-        publisher ??= createPublisher(conn);
-        handles = { nc: conn, js: jetstream(conn, { timeout: 5000 }), jsm, publisher };
+        const js = jetstream(conn, { timeout: 5000 });
+        // Each publish carries its own ack timeout and fails when the connection closes: nothing to tear down.
+        handles = { nc: conn, js, jsm, publisher: createPublisher(js, { ackTimeoutMs: 5000 }) };
         wakeWaiters();
         return;
       } catch (error) {
@@ -79,7 +79,6 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
       if (status.type === 'disconnect') {
         connected = false;
         handles = undefined;
-        publisher?.failPending('NATS disconnected');
         log.warn({ operation: 'nats', server: status.server }, 'NATS disconnected; events wait in the outbox');
       } else if (status.type === 'reconnect') {
         connected = true;
@@ -148,7 +147,6 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
       stopped = true;
       wakeWaiters();
       handles = undefined;
-      publisher?.close();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => nc?.close());
     },
   };

@@ -1,7 +1,7 @@
 // The shapes of tenant settings and of the SLA policy file: one zod schema each validates a PUT,
 // a YAML file, and what the store hands back.
 import { z } from '@hono/zod-openapi';
-import { CUSTOMER_TIERS, PRIORITIES } from '../domain/ticket.js';
+import { CUSTOMER_TIERS, PRIORITIES } from '../domain/fields.js';
 import { identifier } from '../http/text.js';
 
 const minutes = z.number().positive('minutes, more than 0').max(525_600, 'at most a year of minutes');

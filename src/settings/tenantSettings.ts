@@ -1,7 +1,7 @@
 // A tenant's effective settings: the service-wide SLA policy, keywords and threshold, overlaid
 // with what the tenant's admin PUT. Cached briefly: every create reads them.
 import { type SlaPolicy, type SlaSettings, overridePolicy } from '../domain/sla.js';
-import type { RoutingRules } from '../domain/ticket.js';
+import type { RoutingRules } from '../domain/decision.js';
 import type { TicketStore } from '../store/port.js';
 import type { Routing, Severity, SlaOverride } from './schemas.js';
 

@@ -1,11 +1,12 @@
 // The `sla` component: every SLA_SCAN_INTERVAL_MS, asks the store for tickets whose next SLA
 // threshold has passed (an index on the next due time, not a scan) and runs checkSla on each in
-// its own transaction. checkSla re-reads the ticket and marks only what is not marked yet, so
+// its own command. checkSla re-reads the ticket and marks only what is not marked yet, so
 // several replicas, or a retry, fire each threshold once.
 import type { Logger } from 'pino';
 import type { Principal } from '../domain/roles.js';
-import { checkSla } from '../domain/ticket.js';
+import { checkSla } from '../domain/ticketCommands.js';
 import type { Metrics } from '../metrics.js';
+import type { CommandHandler } from '../commands/commandHandler.js';
 import type { TicketStore } from '../store/port.js';
 
 export type SlaScheduler = {
@@ -18,24 +19,26 @@ const SYSTEM: Principal = { id: 'system:sla', roles: ['admin'] };
 
 export function startSlaScheduler(
   store: TicketStore,
-  opts: { intervalMs: number; batchSize?: number; now: () => Date; newId: () => string },
+  commands: CommandHandler,
+  opts: { intervalMs: number; batchSize?: number; now: () => Date },
   log: Logger,
   metrics: Metrics,
 ): SlaScheduler {
-  const { intervalMs, batchSize = 200, now, newId } = opts;
+  const { intervalMs, batchSize = 200, now } = opts;
   let running: Promise<number> | undefined;
   let stopped = false;
 
   const pass = async (instant?: Date): Promise<number> => {
     let changed = 0;
     for (;;) {
-      const at = (instant ?? now()).toISOString();
+      const instantNow = instant ?? now();
+      const at = instantNow.toISOString();
       const due = await store.slaDue(at, batchSize);
       let progress = 0;
       for (const { tenant, id } of due) {
         let crossed: string[] = [];
-        await store.change(tenant, id, (t) => {
-          const decision = checkSla(t, { tenant, principal: SYSTEM, correlationId: `sla-${at}`, now: at, newId, severityKeywords: [] });
+        await commands.change({ tenant, principal: SYSTEM, correlationId: `sla-${at}`, now: instantNow }, id, (t, ctx) => {
+          const decision = checkSla(t, ctx);
           crossed = decision.ok ? decision.events.flatMap((e) => (e.action === 'sla_changed' ? e.slaChange.crossed : [])) : [];
           return decision;
         });

@@ -1,8 +1,10 @@
-// The store port: what the API and the relay need from a durable store. SQLite and
-// PostgreSQL implement it; test/contracts holds the suite both must pass.
-import type { DomainEvent } from '../domain/events.js';
-import type { Decision, Priority, Refusal, Status, Ticket, TicketType } from '../domain/ticket.js';
-import type { EventRecord } from '../events/record.js';
+// The store port: what the command handler, the reads and the relay need from a durable store.
+// SQLite and PostgreSQL implement it; they store, and neither decides nor encodes. test/contracts
+// holds the suite both must pass.
+import type { EventAction } from '../domain/events.js';
+import type { Write } from '../domain/decision.js';
+import type { Priority, TicketType } from '../domain/fields.js';
+import type { Status, Ticket } from '../domain/ticket.js';
 
 export type ListQuery = {
   status?: Status | undefined;
@@ -30,24 +32,48 @@ export class StoreUnavailableError extends Error {
 /** An event as the outbox holds it: `published` once the relay has had the stream's ack for it. */
 export type StoredEvent = EventRecord & { seq: number; published: boolean };
 
-export type IdempotencyClaim = {
-  key: string;
-  /** Hash of the request body: the same key with another body is refused. */
-  fingerprint: string;
-  /** Claims created before this instant have expired and no longer replay. */
-  notBefore: string;
+/** An event as the outbox keeps it and the relay publishes it: stamped, encoded once. */
+export type EventRecord = {
+  eventId: string;
+  tenant: string;
+  ticketId: string | null;
+  version: number | null;
+  action: EventAction;
+  subject: string;
+  schema: string;
+  correlationId: string;
+  actor: string;
+  occurredAt: string;
+  payload: Uint8Array;
 };
 
-export type CreateOutcome =
-  | { kind: 'created'; ticket: Ticket }
-  | { kind: 'replayed'; ticket: Ticket }
-  | { kind: 'key_reused' }
-  | Refusal;
+/** A live claim on an Idempotency-Key: the fingerprint of its request and the response it replays. */
+export type PriorClaim = { fingerprint: string; response: string };
 
-export type ChangeOutcome = { kind: 'done'; ticket: Ticket; deleted: boolean } | Refusal;
+/** One decision as it is committed: the ticket write and its events, each guard checked where it is written. */
+export type Commit = {
+  tenant: string;
+  /** How the ticket changes; absent when the events observe no single ticket (a list's audit). */
+  write?: Write | undefined;
+  /** The ticket the decision was made on: the write lands only if it is still at that version. */
+  read?: Ticket | undefined;
+  events: readonly EventRecord[];
+  /** An Idempotency-Key claimed with the write, unless a live claim holds it (then nothing is written). */
+  claim?: { key: string; fingerprint: string; notBefore: string; response: string } | undefined;
+};
 
-/** An import by external id: created, changed, or already as given. */
-export type UpsertOutcome = { kind: 'created' | 'updated' | 'unchanged'; ticket: Ticket } | Refusal;
+/** Whether a commit landed; when not, which guard refused it (nothing of it was written). */
+export type Committed =
+  | { ok: true }
+  /** The ticket is no longer at the version the decision was made on (or is gone). */
+  | { ok: false; reason: 'conflict' }
+  /** Another ticket of the tenant holds the inserted ticket's external id. */
+  | { ok: false; reason: 'external_id_taken' }
+  /** A live claim on the key was committed first. */
+  | { ok: false; reason: 'claimed'; prior: PriorClaim };
+
+/** A ticket loaded for a decision; `cached` when it came from memory and may be stale. */
+export type Loaded = { ticket: Ticket | undefined; cached: boolean };
 
 export type Dashboard = {
   byStatus: Record<string, number>;
@@ -58,14 +84,16 @@ export type Dashboard = {
 };
 
 export interface TicketStore {
-  /** Runs the decision and commits the new ticket with its events (and idempotency claim) atomically. */
-  create(tenant: string, decide: () => Decision, idempotency?: IdempotencyClaim): Promise<CreateOutcome>;
-  /** Loads the ticket, runs decide on it and commits the outcome with its events atomically. */
-  change(tenant: string, id: string, decide: (current: Ticket) => Decision): Promise<ChangeOutcome>;
-  /** Finds the ticket by external id (undefined when none), runs decide and commits the outcome with its events. */
-  upsertByExternalId(tenant: string, externalId: string, decide: (current: Ticket | undefined) => Decision): Promise<UpsertOutcome>;
-  /** Lists a page and commits the audit events the page raises in the same transaction. */
-  list(tenant: string, query: ListQuery, audit: (page: Ticket[]) => DomainEvent[]): Promise<Ticket[]>;
+  /** The ticket as stored; `fresh` skips any copy kept in memory. */
+  load(tenant: string, id: string, fresh?: boolean): Promise<Loaded>;
+  /** The tenant's ticket with this external id, as stored. */
+  loadByExternalId(tenant: string, externalId: string): Promise<Ticket | undefined>;
+  /** The live claim on an Idempotency-Key (created at or after `notBefore`), if any. */
+  priorClaim(tenant: string, key: string, notBefore: string): Promise<PriorClaim | undefined>;
+  /** Commits the write, its events and its claim atomically, or nothing when a guard refuses. */
+  commit(commit: Commit): Promise<Committed>;
+  /** One page of the tenant's tickets. */
+  list(tenant: string, query: ListQuery): Promise<Ticket[]>;
   /** The ticket's events in order; undefined when the tenant never had that ticket. */
   history(tenant: string, id: string): Promise<StoredEvent[] | undefined>;
   /**

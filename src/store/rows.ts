@@ -1,36 +1,20 @@
 // Mapping between stored rows and domain values, shared by every store adapter.
 import type { EventAction } from '../domain/events.js';
 import { type SlaClock, nextDueAt, slaState } from '../domain/sla.js';
-import type { CustomerTier, GithubIssue, Priority, Status, Ticket, TicketType } from '../domain/ticket.js';
-import type { EventRecord } from '../events/record.js';
-import type { StoredEvent } from './port.js';
+import type { CustomerTier, Priority, TicketType } from '../domain/fields.js';
+import type { GithubIssue, Status, Ticket } from '../domain/ticket.js';
+import { plainFields } from '../domain/ticketFields.js';
+import type { EventRecord, StoredEvent } from './port.js';
 import type { EventRow, TicketRow } from './schema.js';
 
 export function ticketToRow(t: Ticket): TicketRow {
   return {
-    tenant: t.tenant,
-    id: t.id,
-    title: t.title,
-    description: t.description,
-    created_by: t.createdBy,
-    type: t.type,
-    priority: t.priority,
-    status: t.status,
-    customer_id: t.customerId,
-    customer_tier: t.customerTier,
-    assignee: t.assignee,
+    ...plainFields(t),
     tags: JSON.stringify(t.tags),
-    external_id: t.externalId,
-    escalation_level: t.escalationLevel,
     github_issue: t.githubIssue ? JSON.stringify(t.githubIssue) : null,
     sla: t.sla ? JSON.stringify(t.sla) : null,
     sla_state: t.sla ? slaState(t.sla) : null,
     sla_next_due_at: t.sla && isOpen(t) ? nextDueAt(t.sla) : null,
-    version: t.version,
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
-    resolved_at: t.resolvedAt,
-    closed_at: t.closedAt,
   };
 }
 

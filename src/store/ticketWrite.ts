@@ -1,5 +1,5 @@
 // How a decision's write lands on the tickets table, for any store: one switch, checked exhaustive.
-import type { Write } from '../domain/ticket.js';
+import type { Write } from '../domain/decision.js';
 import { ticketToRow } from './rows.js';
 import type { TicketRow } from './schema.js';
 

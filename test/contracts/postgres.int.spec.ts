@@ -1,7 +1,7 @@
 // The store contract against the PostgreSQL adapter, each test on a fresh database; and what only a
 // server shared by replicas brings: wake-ups across processes, one relay leader, outages.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTicket } from '../../src/domain/ticket.js';
+import { createTicket } from '../../src/domain/ticketCommands.js';
 import type { RelayLeadership } from '../../src/events/leadership.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { startAdvisoryLeadership } from '../../src/store/postgres/leadership.js';
@@ -12,10 +12,11 @@ import { type TcpProxy, startTcpProxy } from '../support/tcpProxy.js';
 import { consumerStoreContract } from './consumerStoreContract.js';
 import { replayContract } from './replayContract.js';
 import { storeContract } from './storeContract.js';
+import { viaCommands as via } from '../support/commands.js';
 
 const unavailable = await postgresUnavailable();
 const ctx = { tenant: 'acme', principal: { id: 'a', roles: ['agent' as const] }, correlationId: 'c', now: '2026-01-01T00:00:00.000Z', newId: () => crypto.randomUUID(), severityKeywords: [] };
-const createIn = (store: TicketStore) => store.create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
+const createIn = (store: TicketStore) => via(store).create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
 
 if (unavailable) {
   describe('PostgreSQL store', () => {

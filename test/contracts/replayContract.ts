@@ -3,19 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../src/domain/roles.js';
-import {
-  type CommandContext,
-  checkSla,
-  commentTicket,
-  linkGithubIssue,
-  PRIORITIES,
-  TICKET_TYPES,
-  createTicket,
-  deleteTicket,
-  readTicket,
-  transitionTicket,
-  updateTicket,
-} from '../../src/domain/ticket.js';
+import type { CommandContext } from '../../src/domain/decision.js';
+import { commandsOver } from '../support/commands.js';
+import { checkSla, commentTicket, linkGithubIssue, createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticketCommands.js';
+import { PRIORITIES, TICKET_TYPES } from '../../src/domain/fields.js';
 import { TRANSITION_NAMES } from '../../src/domain/workflow.js';
 import { replayTickets } from '../../src/events/replay.js';
 import type { TicketStore } from '../../src/store/port.js';
@@ -66,6 +57,7 @@ export function replayContract(name: string, open: () => Promise<{ store: Ticket
 }
 
 async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number }> {
+  const commands = commandsOver(store);
   const known: Array<{ tenant: string; id: string }> = [];
   let clock = Date.UTC(2026, 0, 1);
   let n = 0;
@@ -79,7 +71,7 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
   };
   for (const s of steps) {
     if (s.op === 'list') {
-      await store.list(s.tenant, { limit: 5 }, (page) => [{ action: 'listed', ctx: ctx(s.tenant, { id: 'dana', roles: ['agent'] }), listing: { count: page.length, query: '' } }]);
+      await commands.list(s.tenant, { limit: 5 }, (page) => [{ action: 'listed', actor: 'dana', listing: { count: page.length, query: '' } }]);
       continue;
     }
     if (s.op === 'sla') {
@@ -87,13 +79,13 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
       clock += s.minutes * 60_000;
       const now = new Date(clock).toISOString();
       for (const { tenant: t, id } of await store.slaDue(now, 10_000)) {
-        count(await store.change(t, id, (cur) => checkSla(cur, { ...ctx(t, { id: 'system:sla', roles: ['admin'] }), now })));
+        count(await commands.change(t, id, (cur) => checkSla(cur, { ...ctx(t, { id: 'system:sla', roles: ['admin'] }), now })));
       }
       continue;
     }
     if (s.op === 'create') {
       const c = { ...ctx(s.tenant, s.who), routing: s.tenant === 'acme' ? routing : undefined };
-      const outcome = await store.create(s.tenant, () =>
+      const outcome = await commands.create(s.tenant, () =>
         createTicket({ title: s.title, description: s.description ?? undefined, createdBy: s.who.id, customerId: s.customer, type: s.type, tags: s.tags }, c));
       if ('kind' in outcome && outcome.kind === 'created') known.push({ tenant: s.tenant, id: outcome.ticket.id });
       count(outcome);
@@ -104,25 +96,25 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
     const c = ctx(target.tenant, s.who);
     switch (s.op) {
       case 'update':
-        count(await store.change(target.tenant, target.id, (t) =>
+        count(await commands.change(target.tenant, target.id, (t) =>
           updateTicket(t, { title: s.title ?? undefined, priority: s.priority ?? undefined, description: s.description ?? undefined, tags: s.tags ?? undefined }, undefined, c)));
         break;
       case 'transition':
-        count(await store.change(target.tenant, target.id, (t) => transitionTicket(t, s.name, { assignee: s.assignee ?? undefined }, undefined, c)));
+        count(await commands.change(target.tenant, target.id, (t) => transitionTicket(t, s.name, { assignee: s.assignee ?? undefined }, undefined, c)));
         break;
       case 'github': {
         const link = s.issue === null ? null : { number: s.issue, url: `https://github.com/acme/app/issues/${s.issue}` };
-        count(await store.change(target.tenant, target.id, (t) => linkGithubIssue(t, link, undefined, c)));
+        count(await commands.change(target.tenant, target.id, (t) => linkGithubIssue(t, link, undefined, c)));
         break;
       }
       case 'comment':
-        count(await store.change(target.tenant, target.id, (t) => commentTicket(t, { body: s.body, internal: s.internal }, c)));
+        count(await commands.change(target.tenant, target.id, (t) => commentTicket(t, { body: s.body, internal: s.internal }, c)));
         break;
       case 'read':
-        await store.change(target.tenant, target.id, (t) => readTicket(t, c));
+        await commands.change(target.tenant, target.id, (t) => readTicket(t, c));
         break;
       case 'delete':
-        count(await store.change(target.tenant, target.id, (t) => deleteTicket(t, s.stale ? { versions: [0], raw: '"0"' } : undefined, c)));
+        count(await commands.change(target.tenant, target.id, (t) => deleteTicket(t, s.stale ? { versions: [0], raw: '"0"' } : undefined, c)));
         break;
       default: {
         const unreachable: never = s;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
+import type { CommandContext } from '../../src/domain/decision.js';
+import { createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { historicEvent } from '../../src/events/record.js';
 import { ticketAt } from '../../src/domain/history.js';
 import { type StoredEvent, StoreUnavailableError } from '../../src/store/port.js';
@@ -13,6 +14,7 @@ import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import { tempDataDir } from '../support/service.js';
 import { replayContract } from './replayContract.js';
 import { storeContract } from './storeContract.js';
+import { viaCommands as via } from '../support/commands.js';
 
 async function openTempStore() {
   const dir = tempDataDir();
@@ -55,7 +57,7 @@ describe('SQLite held by another process', () => {
     const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
     const other = new BetterSqlite3(path);
     const ctx = { tenant: 'acme', principal: { id: 'a', roles: ['agent' as const] }, correlationId: 'c', now: '2026-01-01T00:00:00.000Z', newId: () => crypto.randomUUID(), severityKeywords: [] };
-    const create = () => store.create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
+    const create = () => via(store).create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
     try {
       other.exec('BEGIN IMMEDIATE');
       const outcomes = await Promise.allSettled([create(), create(), create()]);
@@ -74,11 +76,11 @@ describe('SQLite held by another process', () => {
 describe('SQLite writes decided on what was read', () => {
   it('decides again when another process changed the ticket first: every change lands once, versions in order', async () => {
     await withTwoStores('two.db', async (one, two) => {
-      const created = await one.create('acme', () => createTicket({ title: 'shared', createdBy: 'a' }, ctx()));
+      const created = await via(one).create('acme', () => createTicket({ title: 'shared', createdBy: 'a' }, ctx()));
       if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
       const id = created.ticket.id;
       const bump = (store: typeof one, i: number) =>
-        store.change('acme', id, (t) => updateTicket(t, { tags: [...t.tags, `t${i}`] }, undefined, ctx()));
+        via(store).change('acme', id, (t) => updateTicket(t, { tags: [...t.tags, `t${i}`] }, undefined, ctx()));
       const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => bump(i % 2 === 0 ? one : two, i)));
       expect(outcomes.every((o) => 'kind' in o && o.kind === 'done')).toBe(true);
       const history = (await one.history('acme', id))!;
@@ -91,14 +93,14 @@ describe('SQLite writes decided on what was read', () => {
 
   it('reads what is stored, not what it cached, after another process changed or deleted the ticket', async () => {
     await withTwoStores('cached.db', async (one, two) => {
-      const created = await one.create('acme', () => createTicket({ title: 'cached', createdBy: 'a' }, ctx()));
+      const created = await via(one).create('acme', () => createTicket({ title: 'cached', createdBy: 'a' }, ctx()));
       if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
       const id = created.ticket.id;
-      const read = (store: typeof one) => store.change('acme', id, (t) => readTicket(t, ctx()));
+      const read = (store: typeof one) => via(store).change('acme', id, (t) => readTicket(t, ctx()));
       expect(await read(two)).toMatchObject({ ticket: { version: 1, title: 'cached' } });
-      await one.change('acme', id, (t) => updateTicket(t, { title: 'changed elsewhere' }, undefined, ctx()));
+      await via(one).change('acme', id, (t) => updateTicket(t, { title: 'changed elsewhere' }, undefined, ctx()));
       expect(await read(two)).toMatchObject({ ticket: { version: 2, title: 'changed elsewhere' } });
-      await one.change('acme', id, (t) => deleteTicket(t, undefined, ctx()));
+      await via(one).change('acme', id, (t) => deleteTicket(t, undefined, ctx()));
       expect(await read(two)).toEqual({ ok: false, code: 'not_found' });
     });
   });
@@ -107,14 +109,14 @@ describe('SQLite writes decided on what was read', () => {
     const dir = tempDataDir();
     const store = await openSqliteStore({ path: join(dir, 'search.db') });
     const search = async (...words: string[]) =>
-      (await store.list('acme', { search: words, limit: 10 }, () => [])).map((t) => t.title).sort();
+      (await store.list('acme', { search: words, limit: 10 })).map((t) => t.title).sort();
     try {
       const made = await Promise.all(['Printer jammed', 'Printer smoking', 'Scanner offline'].map((title) =>
-        store.create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()))));
+        via(store).create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()))));
       const [jammed, smoking] = made.map((o) => ('kind' in o && o.kind === 'created' ? o.ticket : undefined));
       expect(await search('print')).toEqual(['Printer jammed', 'Printer smoking']);
-      await store.change('acme', jammed!.id, (t) => updateTicket(t, { title: 'Copier jammed' }, undefined, ctx()));
-      await store.change('acme', smoking!.id, (t) => deleteTicket(t, undefined, ctx()));
+      await via(store).change('acme', jammed!.id, (t) => updateTicket(t, { title: 'Copier jammed' }, undefined, ctx()));
+      await via(store).change('acme', smoking!.id, (t) => deleteTicket(t, undefined, ctx()));
       expect(await search('print')).toEqual([]);
       expect(await search('copier')).toEqual(['Copier jammed']);
       await store.rebuildTickets((events) => ticketAt(events.map(historicEvent)));
@@ -132,7 +134,7 @@ describe('SQLite outbox cursor', () => {
   it('hands the relay events of two processes on one file in commit order, each once', async () => {
     await withTwoStores('shared-outbox.db', async (one, two) => {
       const create = async (store: SqliteStore, title: string) => {
-        const outcome = await store.create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()));
+        const outcome = await via(store).create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()));
         if (!('kind' in outcome) || outcome.kind !== 'created') throw new Error('not created');
         return outcome.ticket.id;
       };
@@ -177,7 +179,7 @@ describe('SQLite outbox cursor', () => {
       expect((await store.pending(10)).map((e) => e.eventId)).toEqual(pending);
       expect(await store.backlog()).toBe(pending.length);
       if (marks.length > 0) expect((await store.history('acme', 't1'))!.map((e) => e.published)).toEqual(marks.map((at) => at !== null));
-      const created = await store.create('acme', () => createTicket({ title: 'after the upgrade', createdBy: 'a' }, ctx()));
+      const created = await via(store).create('acme', () => createTicket({ title: 'after the upgrade', createdBy: 'a' }, ctx()));
       if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
       expect((await store.pending(10)).map((e) => e.ticketId)).toEqual([...pending.map(() => 't1'), created.ticket.id]);
     } finally {

@@ -1,13 +1,16 @@
 // The behaviour every store adapter must have (SQLite and PostgreSQL): one suite, run per adapter.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ticketAt } from '../../src/domain/history.js';
-import { type CommandContext, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticket.js';
-import { decodePayload } from '../../src/events/record.js';
+import type { CommandContext, Decision } from '../../src/domain/decision.js';
+import { createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticketCommands.js';
+import { decodePayload, toRecord } from '../../src/events/record.js';
 import type { StoredEvent, TicketStore } from '../../src/store/port.js';
+import { type TestCommands, commandsOver } from '../support/commands.js';
 
 export function storeContract(name: string, open: () => Promise<{ store: TicketStore; dispose(): Promise<void> }>) {
   describe(`${name} store contract`, () => {
     let store: TicketStore;
+    let commands: TestCommands;
     let dispose: () => Promise<void>;
     let n = 0;
     const ctx = (tenant = 'acme'): CommandContext => ({
@@ -16,13 +19,14 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
     });
     const create = async (title: string, tenant = 'acme', more: { tags?: string[]; priority?: 'low' | 'high' } = {}) => {
       const c = ctx(tenant);
-      const outcome = await store.create(tenant, () => createTicket({ title, createdBy: 'bob', ...more }, c));
+      const outcome = await commands.create(tenant, () => createTicket({ title, createdBy: 'bob', ...more }, c));
       if (!('kind' in outcome) || outcome.kind !== 'created') throw new Error(`not created: ${JSON.stringify(outcome)}`);
       return outcome.ticket;
     };
 
     beforeEach(async () => {
       ({ store, dispose } = await open());
+      commands = commandsOver(store);
     });
     afterEach(async () => {
       await dispose();
@@ -52,29 +56,71 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       expect((await store.pending(10)).map((e) => e.ticketId)).toEqual([c.id, d.id]);
     });
 
+    describe('commit guards', () => {
+      const recordsOf = (decision: Decision, c: CommandContext) =>
+        decision.ok ? decision.events.map((e) => toRecord(e, { eventId: c.newId(), tenant: c.tenant, occurredAt: c.now, correlationId: 'c' })) : [];
+      const accepted = (decision: Decision) => {
+        if (!decision.ok) throw new Error(`refused: ${decision.code}`);
+        return decision;
+      };
+
+      it('refuses a write decided on a version that has moved, and keeps nothing of it', async () => {
+        const t = await create('raced');
+        const c = ctx();
+        const first = accepted(updateTicket(t, { title: 'first' }, undefined, c));
+        const second = accepted(updateTicket(t, { title: 'second' }, undefined, c));
+        expect(await store.commit({ tenant: 'acme', write: first.write, read: t, events: recordsOf(first, c) })).toEqual({ ok: true });
+        const backlog = await store.backlog();
+        expect(await store.commit({ tenant: 'acme', write: second.write, read: t, events: recordsOf(second, c) })).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.commit({ tenant: 'acme', write: { kind: 'none', ticket: t }, read: t, events: [] })).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.backlog()).toBe(backlog);
+        expect((await store.load('acme', t.id, true)).ticket).toMatchObject({ title: 'first', version: 2 });
+      });
+
+      it('refuses an insert whose external id another ticket of the tenant holds', async () => {
+        const c = ctx();
+        await commands.create('acme', () => createTicket({ title: 'one', createdBy: 'bob', externalId: 'EXT-1' }, c));
+        const again = accepted(createTicket({ title: 'two', createdBy: 'bob', externalId: 'EXT-1' }, c));
+        expect(await store.commit({ tenant: 'acme', write: again.write, events: recordsOf(again, c) })).toEqual({ ok: false, reason: 'external_id_taken' });
+        expect(await store.loadByExternalId('acme', 'EXT-1')).toMatchObject({ title: 'one' });
+      });
+
+      it('refuses a claim on a key that a live claim holds, handing back that claim', async () => {
+        const c = ctx();
+        const claim = { key: 'held', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' };
+        const first = accepted(createTicket({ title: 'first', createdBy: 'bob' }, c));
+        expect(await store.commit({ tenant: 'acme', write: first.write, events: recordsOf(first, c), claim: { ...claim, response: 'r1' } })).toEqual({ ok: true });
+        const second = accepted(createTicket({ title: 'second', createdBy: 'bob' }, c));
+        expect(await store.commit({ tenant: 'acme', write: second.write, events: recordsOf(second, c), claim: { ...claim, fingerprint: 'f2', response: 'r2' } }))
+          .toEqual({ ok: false, reason: 'claimed', prior: { fingerprint: 'f1', response: 'r1' } });
+        expect(await store.priorClaim('acme', 'held', claim.notBefore)).toEqual({ fingerprint: 'f1', response: 'r1' });
+        expect((await store.load('acme', second.write.ticket.id)).ticket).toBeUndefined();
+      });
+    });
+
     it('keeps pending events in commit order across tickets', async () => {
       const a = await create('a');
       const b = await create('b');
-      await store.change('acme', a.id, (cur) => updateTicket(cur, { priority: 'low' }, undefined, ctx()));
+      await commands.change('acme', a.id, (cur) => updateTicket(cur, { priority: 'low' }, undefined, ctx()));
       expect((await store.pending(10)).map((e) => [e.action, e.ticketId])).toEqual([['created', a.id], ['created', b.id], ['updated', a.id]]);
     });
 
     it('sees nothing of another tenant', async () => {
       const t = await create('mine', 'tenant-a');
-      expect(await store.change('tenant-b', t.id, (cur) => readTicket(cur, ctx('tenant-b')))).toEqual({ ok: false, code: 'not_found' });
+      expect(await commands.change('tenant-b', t.id, (cur) => readTicket(cur, ctx('tenant-b')))).toEqual({ ok: false, code: 'not_found' });
       expect(await store.history('tenant-b', t.id)).toBeUndefined();
-      expect(await store.list('tenant-b', { limit: 10 }, () => [])).toEqual([]);
+      expect(await commands.list('tenant-b', { limit: 10 }, () => [])).toEqual([]);
     });
 
     it('lets one failing piece of work spoil nothing committed alongside it', async () => {
       const c = ctx();
       const results = await Promise.allSettled([
-        store.create('acme', () => createTicket({ title: 'kept 1', createdBy: 'bob' }, c)),
-        store.create('acme', () => { throw new Error('boom'); }),
-        store.create('acme', () => createTicket({ title: 'kept 2', createdBy: 'bob' }, c)),
+        commands.create('acme', () => createTicket({ title: 'kept 1', createdBy: 'bob' }, c)),
+        commands.create('acme', () => { throw new Error('boom'); }),
+        commands.create('acme', () => createTicket({ title: 'kept 2', createdBy: 'bob' }, c)),
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      const titles = (await store.list('acme', { limit: 10 }, () => [])).map((t) => t.title).sort();
+      const titles = (await commands.list('acme', { limit: 10 }, () => [])).map((t) => t.title).sort();
       expect(titles).toEqual(['kept 1', 'kept 2']);
       expect(await store.backlog()).toBe(2);
     });
@@ -82,16 +128,16 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
     it('replays an idempotency claim for the same body and refuses another body', async () => {
       const claim = { key: 'k1', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' };
       const c = ctx();
-      const first = await store.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim);
-      const again = await store.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim);
+      const first = await commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim);
+      const again = await commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim);
       expect(again).toEqual({ kind: 'replayed', ticket: (first as { ticket: unknown }).ticket });
-      expect(await store.create('acme', () => createTicket({ title: 'other', createdBy: 'bob' }, c), { ...claim, fingerprint: 'f2' })).toEqual({ kind: 'key_reused' });
+      expect(await commands.create('acme', () => createTicket({ title: 'other', createdBy: 'bob' }, c), { ...claim, fingerprint: 'f2' })).toEqual({ kind: 'key_reused' });
       expect(await store.backlog()).toBe(1);
     });
     it('gives concurrent changes of one ticket one version each, their events pending in version order', async () => {
       const t = await create('contended');
       const outcomes = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.change('acme', t.id, (cur) => updateTicket(cur, { title: `edit ${i}` }, undefined, ctx()))),
+        Array.from({ length: 20 }, (_, i) => commands.change('acme', t.id, (cur) => updateTicket(cur, { title: `edit ${i}` }, undefined, ctx()))),
       );
       const versions = outcomes.map((o) => ('kind' in o ? o.ticket.version : 0)).sort((a, b) => a - b);
       expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
@@ -102,19 +148,19 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
 
     it('refuses a second ticket with a taken external id, also when both arrive at once', async () => {
       const c = ctx();
-      const withExternal = () => store.create('acme', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, c));
+      const withExternal = () => commands.create('acme', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, c));
       const outcomes = await Promise.all([withExternal(), withExternal()]);
       expect(outcomes.filter((o) => 'kind' in o && o.kind === 'created')).toHaveLength(1);
       expect(outcomes).toContainEqual({ ok: false, code: 'external_id_taken', externalId: 'JIRA-1' });
       expect(await withExternal()).toEqual({ ok: false, code: 'external_id_taken', externalId: 'JIRA-1' });
-      expect(await store.create('globex', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, ctx('globex')))).toMatchObject({ kind: 'created' });
+      expect(await commands.create('globex', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, ctx('globex')))).toMatchObject({ kind: 'created' });
       expect(await store.backlog()).toBe(2);
     });
 
     it('creates once for requests racing with one idempotency key, and replays the winner to the others', async () => {
       const claim = { key: 'race', fingerprint: 'f', notBefore: '2000-01-01T00:00:00.000Z' };
       const c = ctx();
-      const outcomes = await Promise.all(Array.from({ length: 4 }, () => store.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim)));
+      const outcomes = await Promise.all(Array.from({ length: 4 }, () => commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim)));
       const created = outcomes.filter((o) => 'kind' in o && o.kind === 'created') as Array<{ ticket: { id: string } }>;
       expect(created).toHaveLength(1);
       for (const o of outcomes) expect(o).toMatchObject({ ticket: { id: created[0]!.ticket.id } });
@@ -123,38 +169,38 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
 
     it('lets an expired idempotency claim go, so the key creates anew', async () => {
       const c = { ...ctx(), now: '2025-01-01T00:00:00.000Z' };
-      const first = await store.create('acme', () => createTicket({ title: 'old', createdBy: 'bob' }, c), { key: 'k', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' });
+      const first = await commands.create('acme', () => createTicket({ title: 'old', createdBy: 'bob' }, c), { key: 'k', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' });
       const later = { key: 'k', fingerprint: 'f2', notBefore: '2026-01-01T00:00:00.000Z' };
-      const second = await store.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later);
+      const second = await commands.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later);
       expect(second).toMatchObject({ kind: 'created', ticket: { title: 'new' } });
       expect((second as { ticket: { id: string } }).ticket.id).not.toBe((first as { ticket: { id: string } }).ticket.id);
-      expect(await store.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later)).toMatchObject({ kind: 'replayed', ticket: { title: 'new' } });
+      expect(await commands.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later)).toMatchObject({ kind: 'replayed', ticket: { title: 'new' } });
       expect(await store.purgeIdempotency('2100-01-01T00:00:00.000Z')).toBe(1);
     });
 
     it('pages newest-updated first by keyset, filters by field and tag, and audits the page', async () => {
       const made = [];
       for (let i = 0; i < 5; i++) made.push(await create(`t${i}`, 'lister', { tags: i === 3 ? ['vip', 'hw'] : ['hw'], priority: i % 2 ? 'high' : 'low' }));
-      const first = await store.list('lister', { limit: 2 }, () => []);
+      const first = await commands.list('lister', { limit: 2 }, () => []);
       expect(first.map((t) => t.title)).toEqual(['t4', 't3']);
       const last = first[1]!;
-      const next = await store.list('lister', { limit: 2, after: { updatedAt: last.updatedAt, id: last.id } }, () => []);
+      const next = await commands.list('lister', { limit: 2, after: { updatedAt: last.updatedAt, id: last.id } }, () => []);
       expect(next.map((t) => t.title)).toEqual(['t2', 't1']);
-      expect((await store.list('lister', { limit: 10, tag: 'vip' }, () => [])).map((t) => t.title)).toEqual(['t3']);
-      expect((await store.list('lister', { limit: 10, priority: 'high' }, () => [])).map((t) => t.title)).toEqual(['t3', 't1']);
+      expect((await commands.list('lister', { limit: 10, tag: 'vip' }, () => [])).map((t) => t.title)).toEqual(['t3']);
+      expect((await commands.list('lister', { limit: 10, priority: 'high' }, () => [])).map((t) => t.title)).toEqual(['t3', 't1']);
       const before = await store.backlog();
       const c = ctx('lister');
-      const page = await store.list('lister', { limit: 1 }, (p) => [{ action: 'listed', listing: { count: p.length, query: 'limit=1' }, ctx: c }]);
+      const page = await commands.list('lister', { limit: 1 }, (p) => [{ action: 'listed', listing: { count: p.length, query: 'limit=1' }, actor: c.principal.id }]);
       expect(page).toEqual([made[4]]);
       expect(await store.backlog()).toBe(before + 1);
     });
 
     it('keeps a deleted ticket\'s history, and rebuilds the tickets table from events exactly', async () => {
       const kept = await create('kept', 'acme', { tags: ['a:b', 'c'] });
-      await store.change('acme', kept.id, (cur) => updateTicket(cur, { priority: 'high', description: 'now with text' }, undefined, ctx()));
-      await store.change('acme', kept.id, (cur) => readTicket(cur, ctx()));
+      await commands.change('acme', kept.id, (cur) => updateTicket(cur, { priority: 'high', description: 'now with text' }, undefined, ctx()));
+      await commands.change('acme', kept.id, (cur) => readTicket(cur, ctx()));
       const gone = await create('gone', 'globex');
-      expect(await store.change('globex', gone.id, (cur) => deleteTicket(cur, undefined, ctx('globex')))).toMatchObject({ kind: 'done', deleted: true });
+      expect(await commands.change('globex', gone.id, (cur) => deleteTicket(cur, undefined, ctx('globex')))).toMatchObject({ kind: 'done', deleted: true });
       expect((await store.history('globex', gone.id))!.map((e) => e.action)).toEqual(['created', 'deleted']);
       const before = await store.allTickets();
       expect(before.map((t) => t.title)).toEqual(['kept']);

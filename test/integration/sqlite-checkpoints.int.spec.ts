@@ -5,11 +5,13 @@ import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'nod
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CommandContext, createTicket } from '../../src/domain/ticket.js';
+import type { CommandContext } from '../../src/domain/decision.js';
+import { createTicket } from '../../src/domain/ticketCommands.js';
 import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
 import { type SqliteOptions, type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDataDir } from '../support/service.js';
 import { waitFor } from '../support/stream.js';
+import { viaCommands as via } from '../support/commands.js';
 
 const ctx = (): CommandContext => ({
   tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
@@ -57,7 +59,7 @@ async function withStore(file: string, opts: Omit<SqliteOptions, 'path'>, run: (
 }
 
 async function createTickets(store: SqliteStore, count: number): Promise<void> {
-  await Promise.all(Array.from({ length: count }, (_, i) => store.create('acme', () => createTicket({ title: `ticket ${i}`, createdBy: 'a', description: 'printer on fire' }, ctx()))));
+  await Promise.all(Array.from({ length: count }, (_, i) => via(store).create('acme', () => createTicket({ title: `ticket ${i}`, createdBy: 'a', description: 'printer on fire' }, ctx()))));
 }
 
 describe('SQLite WAL checkpoints in a thread of their own', () => {
@@ -100,7 +102,7 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
       const lane = async () => {
         while (made < 6000) {
           made++;
-          await store.create('acme', () => createTicket({ title: `ticket ${made}`, createdBy: 'a', description: 'printer on fire' }, ctx()));
+          await via(store).create('acme', () => createTicket({ title: `ticket ${made}`, createdBy: 'a', description: 'printer on fire' }, ctx()));
           const generation = walGeneration(`${path}-wal`);
           if (generation !== undefined) generations.add(generation);
           walPeak = Math.max(walPeak, size(`${path}-wal`));

@@ -1,5 +1,6 @@
 // Domain fixtures shared by the unit tests: a command context and a stored ticket.
-import type { CommandContext, Decision, Ticket } from '../../src/domain/ticket.js';
+import type { CommandContext, Decision } from '../../src/domain/decision.js';
+import type { Ticket } from '../../src/domain/ticket.js';
 
 export const CREATED_AT = '2025-01-01T09:00:00.000Z';
 export const NOW = '2025-01-02T10:30:00.000Z';

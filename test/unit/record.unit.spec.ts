@@ -4,21 +4,13 @@ import { type DescMessage, create, createFileRegistry, fromBinary, toJson } from
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/domain/events.js';
-import type { CommandContext, Ticket } from '../../src/domain/ticket.js';
-import { decodePayload, toRecord } from '../../src/events/record.js';
+import type { Ticket } from '../../src/domain/ticket.js';
+import { type Stamp, decodePayload, toRecord } from '../../src/events/record.js';
 
 const NOW = '2025-01-02T10:30:00.000Z';
 
-function context(...ids: string[]): CommandContext {
-  return {
-    tenant: 'acme',
-    principal: { id: 'alice', roles: ['agent'] },
-    correlationId: 'corr-1',
-    now: NOW,
-    newId: () => ids.shift() ?? 'no-more-ids',
-    severityKeywords: ['critical'],
-  };
-}
+/** What the command handler stamps on an event of tenant acme. */
+const stamp = (eventId: string): Stamp => ({ eventId, tenant: 'acme', occurredAt: NOW, correlationId: 'corr-1' });
 
 const minimal: Ticket = {
   id: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
@@ -69,8 +61,8 @@ const full: Ticket = {
 };
 
 describe('turning a domain event into an outbox record', () => {
-  it('gives the event a fresh id and addresses it as SPEC §7 says', () => {
-    const record = toRecord({ action: 'created', ticket: minimal, changedFields: ['title', 'createdBy'], ctx: context('event-1') });
+  it('gives the event its stamped id and addresses it as SPEC §7 says', () => {
+    const record = toRecord({ action: 'created', ticket: minimal, changedFields: ['title', 'createdBy'], actor: 'alice' }, stamp('event-1'));
     expect(record).toEqual({
       eventId: 'event-1',
       tenant: 'acme',
@@ -86,23 +78,21 @@ describe('turning a domain event into an outbox record', () => {
     });
   });
 
-  it('gives every event its own id', () => {
-    const ctx = context('event-1', 'event-2');
-    const first = toRecord({ action: 'read', ticket: minimal, changedFields: [], ctx });
-    const second = toRecord({ action: 'read', ticket: minimal, changedFields: [], ctx });
-    expect([first.eventId, second.eventId]).toEqual(['event-1', 'event-2']);
+  it('carries the actor the decision named and what the handler stamped', () => {
+    const record = toRecord({ action: 'read', ticket: minimal, changedFields: [], actor: 'system:routing' }, stamp('event-2'));
+    expect(record).toMatchObject({ eventId: 'event-2', actor: 'system:routing', occurredAt: NOW, correlationId: 'corr-1' });
   });
 
   it.each([
     ['a ticket with only the required fields', minimal],
     ['a ticket with every field set', full],
   ])('carries %s that decodes back to the same ticket', (_name, ticket) => {
-    const record = toRecord({ action: 'updated', ticket, changedFields: ['title', 'tags'], ctx: context('event-1') });
+    const record = toRecord({ action: 'updated', ticket, changedFields: ['title', 'tags'], actor: 'alice' }, stamp('event-1'));
     expect(decodePayload(record.payload)).toEqual({ ticket, changedFields: ['title', 'tags'], notification: undefined, listing: undefined });
   });
 
   it('writes the same bytes for every read of a ticket as for its first (a read encodes the ticket once)', () => {
-    const read = (ticket: Ticket) => Buffer.from(toRecord({ action: 'read', ticket, changedFields: [], ctx: context('event-1') }).payload);
+    const read = (ticket: Ticket) => Buffer.from(toRecord({ action: 'read', ticket, changedFields: [], actor: 'alice' }, stamp('event-1')).payload);
     const first = read(full);
     expect(decodePayload(first).ticket).toEqual(full);
     expect(read(full)).toEqual(first);
@@ -111,7 +101,7 @@ describe('turning a domain event into an outbox record', () => {
 
   it('addresses a notification request to the notification subject and carries its reason and keywords', () => {
     const notification = { reason: 'severity_keyword', keywords: ['critical'] };
-    const record = toRecord({ action: 'notification_requested', ticket: full, notification, ctx: context('event-1') });
+    const record = toRecord({ action: 'notification_requested', ticket: full, notification, actor: 'alice' }, stamp('event-1'));
     expect(record).toMatchObject({
       subject: 'acme.notification.notification.event.requested',
       schema: 'notification.event.requested@v1',
@@ -122,7 +112,7 @@ describe('turning a domain event into an outbox record', () => {
   });
 
   it('records a listing with no ticket, only what was asked and how much came back', () => {
-    const record = toRecord({ action: 'listed', listing: { count: 3, query: 'status=new&limit=3' }, ctx: context('event-1') });
+    const record = toRecord({ action: 'listed', listing: { count: 3, query: 'status=new&limit=3' }, actor: 'alice' }, stamp('event-1'));
     expect(record).toMatchObject({ ticketId: null, version: null, subject: 'acme.ticket.ticket.event.listed' });
     expect(decodePayload(record.payload)).toEqual({
       ticket: null,
@@ -145,14 +135,11 @@ describe('a consumer built from the seed .proto', () => {
     ]);
   });
 
-  it.each<[string, (ctx: CommandContext) => DomainEvent]>([
-    ['created', (ctx) => ({ action: 'created', ticket: full, changedFields: ['title'], ctx })],
-    [
-      'notification',
-      (ctx) => ({ action: 'notification_requested', ticket: full, ctx, notification: { reason: 'severity_keyword', keywords: ['critical'] } }),
-    ],
+  it.each<[string, DomainEvent]>([
+    ['created', { action: 'created', ticket: full, changedFields: ['title'], actor: 'alice' }],
+    ['notification', { action: 'notification_requested', ticket: full, actor: 'alice', notification: { reason: 'severity_keyword', keywords: ['critical'] } }],
   ])('reads the envelope and the seed ticket fields of a %s event', (_name, event) => {
-    const record = toRecord(event(context('event-1')));
+    const record = toRecord(event, stamp('event-1'));
     expect(toJson(SeedEvent, fromBinary(SeedEvent, record.payload))).toEqual({
       meta: { eventId: 'event-1', tenant: 'acme', occurredAt: NOW, schema: record.schema },
       data: {

@@ -1,17 +1,8 @@
 // SPEC §3 and §6: the ticket deciders — create, update (with If-Match), delete and read.
 import { describe, expect, it } from 'vitest';
-import {
-  type CommandContext,
-  type Decision,
-  type NewTicket,
-  type Precondition,
-  type Ticket,
-  type TicketPatch,
-  createTicket,
-  deleteTicket,
-  readTicket,
-  updateTicket,
-} from '../../src/domain/ticket.js';
+import type { CommandContext, Decision } from '../../src/domain/decision.js';
+import type { NewTicket, Ticket, TicketPatch } from '../../src/domain/ticket.js';
+import { type Precondition, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { CREATED_AT, NOW, accepted, context, existing } from '../support/tickets.js';
 
 const versions = (list: number[]): Precondition => ({ versions: list, raw: list.map((v) => `"${v}"`).join(', ') });
@@ -103,7 +94,7 @@ describe('updating a ticket', () => {
     const { events, write } = accepted(
       updateTicket(existing(), { title: 'Printer jams', priority: 'low', tags: ['printer', 'floor:3'] }, undefined, context()),
     );
-    expect(events).toEqual([{ action: 'updated', ticket: write.ticket, changedFields: ['priority', 'tags'], ctx: expect.anything() }]);
+    expect(events).toEqual([{ action: 'updated', ticket: write.ticket, changedFields: ['priority', 'tags'], actor: context().principal.id }]);
   });
 
   it.each<[string, TicketPatch]>([
@@ -201,7 +192,7 @@ describe('deleting a ticket', () => {
     const decision = accepted(deleteTicket(existing(), versions([3]), context()));
     expect(decision.write.kind).toBe('delete');
     expect(decision.write.ticket).toMatchObject({ id: 'ticket-1', version: 4, updatedAt: NOW });
-    expect(decision.events).toEqual([{ action: 'deleted', ticket: decision.write.ticket, changedFields: [], ctx: expect.anything() }]);
+    expect(decision.events).toEqual([{ action: 'deleted', ticket: decision.write.ticket, changedFields: [], actor: expect.any(String) }]);
   });
 });
 
@@ -211,6 +202,6 @@ describe('reading a ticket', () => {
     const ctx = context();
     const decision = accepted(readTicket(current, ctx));
     expect(decision.write).toEqual({ kind: 'none', ticket: current });
-    expect(decision.events).toEqual([{ action: 'read', ticket: current, changedFields: [], ctx }]);
+    expect(decision.events).toEqual([{ action: 'read', ticket: current, changedFields: [], actor: ctx.principal.id }]);
   });
 });

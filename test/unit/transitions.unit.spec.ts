@@ -1,7 +1,7 @@
 // SPEC §4 on a ticket: firing a transition moves its status, keeps assignee, resolved_at and
 // closed_at, and raises one transitioned event; customers act only on their own tickets.
 import { describe, expect, it } from 'vitest';
-import { checkSla, createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticket.js';
+import { checkSla, createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { NOW, accepted, context, existing } from '../support/tickets.js';
 
 const agent = context();
@@ -20,7 +20,7 @@ describe('firing a transition on a ticket', () => {
       action: 'transitioned',
       ticket: decision.write.ticket,
       changedFields: ['status', 'assignee'],
-      ctx: agent,
+      actor: agent.principal.id,
       transition: { name: 'assign', from: 'new', to: 'assigned', comment: 'yours' },
     }]);
   });
@@ -142,7 +142,7 @@ describe('routing at create', () => {
     const decision = accepted(createTicket({ title: 'Down', createdBy: 'bob', priority: 'critical' }, context({ routing })));
     expect(decision.write).toMatchObject({ kind: 'insert', ticket: { status: 'assigned', assignee: 'oncall', version: 2 } });
     expect(decision.events.map((e) => e.action)).toEqual(['created', 'transitioned']);
-    expect(decision.events[1]!.ctx.principal.id).toBe('system:routing');
+    expect(decision.events[1]!.actor).toBe('system:routing');
   });
 
   it('falls back when no rule matches, and leaves the ticket new with neither', () => {

@@ -6,8 +6,9 @@
 // carries a marker naming the tenant and ticket, and before creating, the consumer looks for an
 // issue with that marker among the repository's recent `ticket-svc` issues and links it instead.
 import { type Principal } from '../../domain/roles.js';
-import { type Ticket, linkGithubIssue } from '../../domain/ticket.js';
-import type { TicketStore } from '../../store/port.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { linkGithubIssue } from '../../domain/ticketCommands.js';
+import type { CommandHandler } from '../../commands/commandHandler.js';
 import type { ConsumedEvent } from '../consumedEvent.js';
 import type { ConsumerDefinition } from '../runtime.js';
 import type { GithubApi } from './githubApi.js';
@@ -21,13 +22,10 @@ export function issueFor(t: Ticket): { title: string; body: string; labels: stri
   return { title: `[${t.tenant}] ${t.title}`, body, labels: ['ticket-svc', 'bug'] };
 }
 
-export function githubConsumer(api: GithubApi, store: TicketStore, newId: () => string, now: () => Date): ConsumerDefinition {
+export function githubConsumer(api: GithubApi, commands: CommandHandler): ConsumerDefinition {
   const link = async (event: ConsumedEvent, ticket: Ticket, issue: { number: number; url: string }) => {
-    const at = now().toISOString();
-    await store.change(event.tenant, ticket.id, (current) =>
-      linkGithubIssue(current, issue, undefined, {
-        tenant: event.tenant, principal: SYSTEM, correlationId: event.meta.correlationId, now: at, newId, severityKeywords: [],
-      }));
+    await commands.change({ tenant: event.tenant, principal: SYSTEM, correlationId: event.meta.correlationId }, ticket.id, (current, ctx) =>
+      linkGithubIssue(current, issue, undefined, ctx));
   };
   return {
     name: 'github',

@@ -5,7 +5,6 @@ import type { JWTPayload, JWTVerifyGetKey, errors as JoseErrors } from 'jose';
 import { type Principal, type Role, isRole } from '../../domain/roles.js';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../env.js';
-import { requestHeader } from '../requestHeader.js';
 import { codePoints, hasControls, isWellFormed } from '../text.js';
 
 export type AuthSettings =
@@ -34,7 +33,7 @@ export function identity(settings: AuthSettings): MiddlewareHandler<AppEnv> {
 }
 
 export type RequestHeaders = { get(name: string): string | undefined };
-const requestHeaders = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): RequestHeaders => ({ get: (name) => requestHeader(c, name) });
+const requestHeaders = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): RequestHeaders => ({ get: (name) => c.req.header(name) });
 
 /** Development mode: the caller says who they are. */
 async function fromHeaders(headers: RequestHeaders): Promise<Principal> {

@@ -6,7 +6,6 @@ import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../metrics.js';
 import type { AppEnv } from '../env.js';
-import { requestHeader } from '../requestHeader.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -50,7 +49,7 @@ export function observe(log: Logger, metrics: Metrics, draining: () => boolean):
   const record = requestRecorder(log, metrics);
   return async (c, next) => {
     const startedAt = performance.now();
-    const correlationId = correlationIdOf((name) => requestHeader(c, name));
+    const correlationId = correlationIdOf((name) => c.req.header(name));
     c.set('correlationId', correlationId);
     // Headers set before the handler go into its response as it is made; set after, they would
     // force the server adapter to rebuild the response.

@@ -2,14 +2,13 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../env.js';
-import { requestHeader } from '../requestHeader.js';
 
 /** A tenant id becomes a NATS subject token, so only these characters are safe. */
 export const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function tenancy(tenantHeader: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const tenant = requestHeader(c, tenantHeader);
+    const tenant = c.req.header(tenantHeader);
     if (tenant === undefined || tenant === '') {
       throw new ApiError(400, 'missing_tenant', `the ${tenantHeader} header is required`, { [tenantHeader]: 'required' });
     }

@@ -1,20 +1,19 @@
 // /api/v1/tickets/{id}/attachments: multipart upload streamed into the tenant's object store,
 // the list, and streaming download. Metadata lives in the event store (attachment_added).
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type busboy from 'busboy';
 import type { Context } from 'hono';
-import { type Attachment, attachToTicket } from '../../domain/ticket.js';
+import type { Attachment } from '../../domain/ticket.js';
+import { attachToTicket } from '../../domain/ticketCommands.js';
 import { decodePayload } from '../../events/record.js';
 import type { AttachmentBytes, StoredBytes } from '../../nats/attachmentBytes.js';
-import { commandContext } from '../commandContext.js';
+import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, bodyEndedEarly, refusalError } from '../errors.js';
 import { errors, json, tenantParameter } from '../openapi.js';
 import { attachmentJson } from '../representation.js';
-import { requestHeader } from '../requestHeader.js';
 import { AttachmentBody, AttachmentList, TicketParams } from '../schemas.js';
 import { visibleHistory } from '../ticketHistory.js';
 import { validationHook } from './tickets.js';
@@ -35,24 +34,28 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
       responses: { 201: json(AttachmentBody, 'the stored attachment'), ...errors(400, 401, 404, 413, 415, 503) },
     }),
     async (c) => {
-      const ctx = await commandContext(c, deps);
+      const caller = callerOf(c);
+      const { tenant, principal } = caller;
       const { id } = c.req.valid('param');
       // Refuse before reading a byte: a ticket the caller cannot see takes no upload.
-      await visibleHistory(deps.store, ctx.tenant, id, ctx.principal);
-      const name = ctx.newId();
-      const upload = await receiveFile(c, (file) => bytes.put(ctx.tenant, name, file, maxBytes), maxBytes).catch(async (error: unknown) => {
+      await visibleHistory(deps.store, tenant, id, principal);
+      const name = deps.newId();
+      const upload = await receiveFile(c, (file) => bytes.put(tenant, name, file, maxBytes), maxBytes).catch(async (error: unknown) => {
         // An upload cut short may have left chunks behind.
-        await bytes.remove(ctx.tenant, name).catch(() => undefined);
+        await bytes.remove(tenant, name).catch(() => undefined);
         throw error;
       });
-      const attachment: Attachment = {
-        id: name, filename: upload.filename, contentType: upload.contentType, size: upload.stored.size, sha256: upload.stored.sha256,
-        createdBy: ctx.principal.id, createdAt: ctx.now,
-      };
-      const outcome = await deps.store.change(ctx.tenant, id, (t) => attachToTicket(t, attachment, ctx));
-      if ('ok' in outcome) {
-        await bytes.remove(ctx.tenant, name).catch(() => undefined);
-        throw refusalError(outcome);
+      let attachment: Attachment | undefined;
+      const outcome = await deps.commands.change(caller, id, (t, ctx) => {
+        attachment = {
+          id: name, filename: upload.filename, contentType: upload.contentType, size: upload.stored.size, sha256: upload.stored.sha256,
+          createdBy: principal.id, createdAt: ctx.now,
+        };
+        return attachToTicket(t, attachment, ctx);
+      });
+      if ('ok' in outcome || !attachment) {
+        await bytes.remove(tenant, name).catch(() => undefined);
+        throw 'ok' in outcome ? refusalError(outcome) : new Error('a committed attachment decision carried no attachment');
       }
       c.header('Location', `/api/v1/tickets/${id}/attachments/${name}`);
       return c.json(attachmentJson(attachment), 201);
@@ -116,19 +119,21 @@ const FRAMING_BYTES = 1024 * 1024;
  * once with their own error; what was not read yet stays unread (the answer closes the connection).
  */
 async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promise<StoredBytes>, maxBytes: number): Promise<Received> {
-  // Node's headers, not c.req: building the web Request would start draining the body into it.
-  const type = requestHeader(c, 'content-type') ?? '';
+  const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'upload a file as multipart/form-data', { 'Content-Type': 'multipart/form-data with a file part' });
   }
   const tooLarge = () => new ApiError(413, 'payload_too_large', `the file is over ${maxBytes} bytes`, { file: `at most ${maxBytes} bytes` });
-  if (Number(requestHeader(c, 'content-length') ?? 0) > maxBytes + FRAMING_BYTES) throw tooLarge();
-  const incoming: IncomingMessage | Readable = c.env?.incoming ?? Readable.fromWeb(c.req.raw.body as never);
+  if (Number(c.req.header('content-length') ?? 0) > maxBytes + FRAMING_BYTES) throw tooLarge();
+  const request = c.req.raw;
+  // The web stream is pulled only as the parser reads: bytes the upload refuses stay unread.
+  const incoming = request.body ? Readable.fromWeb(request.body) : Readable.from([]);
   // The multipart parser is loaded on the first upload: most processes never take one.
   const { default: parse } = await import('busboy');
   return new Promise<Received>((resolve, reject) => {
-    // Gone while the request waited for its turn (the ticket check, loading the parser): no close is coming.
-    if (incoming.destroyed) return reject(bodyEndedEarly());
+    // Gone while the request waited for its turn (the ticket check, loading the parser): its stream
+    // would read as ended, not failed, so the request's signal says it.
+    if (request.signal.aborted) return reject(bodyEndedEarly());
     let parser: busboy.Busboy;
     try {
       parser = parse({ headers: { 'content-type': type }, defParamCharset: 'utf8', limits: { files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 } });
@@ -192,6 +197,7 @@ async function receiveFile(c: Context<AppEnv>, store: (file: Readable) => Promis
     incoming.once('close', () => {
       if (!incoming.readableEnded) fail(bodyEndedEarly());
     });
+    request.signal.addEventListener('abort', () => fail(bodyEndedEarly()), { once: true });
     incoming.pipe(parser);
   });
 }

@@ -2,15 +2,16 @@
 // external_id. Each item is created or updated on its own (one bad item spoils nothing), and
 // the same batch twice changes nothing and publishes nothing new.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type NewTicket, type TicketPatch, createTicket, updateTicket } from '../../domain/ticket.js';
+import { createTicket, updateTicket } from '../../domain/ticketCommands.js';
 import { requireRole } from '../authorization.js';
-import { commandContext } from '../commandContext.js';
+import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { CreateTicketBody, ExternalId } from '../schemas.js';
 import { illFormedPaths } from '../text.js';
+import { newTicketOf, ticketPatchOf } from '../ticketInput.js';
 import { validationHook, zodFields } from './tickets.js';
 
 export const MAX_BATCH = 500;
@@ -45,7 +46,7 @@ export function batchRoutes(deps: AppDeps) {
     }),
     async (c) => {
       requireRole(c.get('principal'), 'agent', 'importing tickets');
-      const ctx = await commandContext(c, deps);
+      const caller = callerOf(c);
       const items = c.req.valid('json').tickets;
       // All items go to the store at once: the group commit shares transactions between them,
       // and a failing item is rerun alone, so each item still commits or fails by itself.
@@ -57,16 +58,10 @@ export function batchRoutes(deps: AppDeps) {
           return failed(index, externalId, new ApiError(400, code, `invalid ticket at index ${index}`, zodFields(parsed.error, 'ticket')));
         }
         const body = parsed.data;
-        const input: NewTicket = {
-          title: body.title, description: body.description ?? undefined, createdBy: body.created_by, type: body.type, priority: body.priority,
-          customerId: body.customer_id, customerTier: body.customer_tier, tags: body.tags, externalId: body.external_id,
-        };
-        const patch: TicketPatch = {
-          title: body.title, description: body.description, type: body.type, priority: body.priority,
-          customerId: body.customer_id, customerTier: body.customer_tier, tags: body.tags,
-        };
+        const input = newTicketOf(body);
+        const patch = ticketPatchOf(body);
         try {
-          const outcome = await deps.store.upsertByExternalId(ctx.tenant, body.external_id, (current) =>
+          const outcome = await deps.commands.upsertByExternalId(caller, body.external_id, (current, ctx) =>
             current ? updateTicket(current, patch, undefined, ctx) : createTicket(input, ctx));
           if ('ok' in outcome) return failed(index, body.external_id, refusalError(outcome));
           const status = outcome.kind === 'created' ? 201 : 200;

@@ -3,9 +3,10 @@
 // internal ones.
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { isStaff } from '../../domain/roles.js';
-import { type Comment, commentTicket } from '../../domain/ticket.js';
+import type { Comment } from '../../domain/ticket.js';
+import { commentTicket } from '../../domain/ticketCommands.js';
 import { decodePayload } from '../../events/record.js';
-import { commandContext } from '../commandContext.js';
+import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { refusalError } from '../errors.js';
@@ -27,9 +28,8 @@ export function commentRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const ctx = await commandContext(c, deps);
       let comment: Comment | undefined;
-      const outcome = await deps.store.change(ctx.tenant, c.req.valid('param').id, (t) => {
+      const outcome = await deps.commands.change(callerOf(c), c.req.valid('param').id, (t, ctx) => {
         const decision = commentTicket(t, body, ctx);
         const event = decision.ok ? decision.events[0] : undefined;
         comment = event?.action === 'commented' ? event.comment : undefined;

@@ -2,7 +2,8 @@
 // open ticket; with `state`, the open tickets in that SLA state, most urgent first.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { SLA_STATES } from '../../domain/sla.js';
-import { PRIORITIES, STATUSES } from '../../domain/ticket.js';
+import { PRIORITIES } from '../../domain/fields.js';
+import { STATUSES } from '../../domain/ticket.js';
 import { requireRole } from '../authorization.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';

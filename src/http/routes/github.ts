@@ -1,14 +1,14 @@
 // /api/v1/tickets/{id}/github: link a ticket to a GitHub issue, or unlink it (staff).
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type GithubIssue, linkGithubIssue } from '../../domain/ticket.js';
-import { commandContext } from '../commandContext.js';
+import type { GithubIssue } from '../../domain/ticket.js';
+import { linkGithubIssue } from '../../domain/ticketCommands.js';
+import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { etag, parseIfMatch, ticketResponse } from '../representation.js';
-import { requestHeader } from '../requestHeader.js';
 import { GithubLinkBody, TicketBody, TicketParams } from '../schemas.js';
 import { validationHook } from './tickets.js';
 
@@ -17,12 +17,11 @@ export function githubRoutes(deps: AppDeps) {
   const parameters = [tenantParameter(deps.tenantHeader)];
 
   const link = async (c: Context<AppEnv>, id: string, issue: GithubIssue | null) => {
-    const ctx = await commandContext(c, deps);
-    const precondition = parseIfMatch(requestHeader(c, 'if-match'));
-    const outcome = await deps.store.change(ctx.tenant, id, (t) => linkGithubIssue(t, issue, precondition, ctx));
+    const precondition = parseIfMatch(c.req.header('if-match'));
+    const outcome = await deps.commands.change(callerOf(c), id, (t, ctx) => linkGithubIssue(t, issue, precondition, ctx));
     if ('ok' in outcome) throw refusalError(outcome);
     c.header('ETag', etag(outcome.ticket));
-    return ticketResponse(outcome.ticket, ctx.principal);
+    return ticketResponse(outcome.ticket, c.get('principal'));
   };
 
   app.openapi(

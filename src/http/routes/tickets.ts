@@ -2,21 +2,19 @@
 // call the domain, map the outcome.
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { ticketAt, parsePointInTime } from '../../domain/history.js';
 import { searchWords } from '../../domain/search.js';
 import { isStaff } from '../../domain/roles.js';
-import { deleteTicket, updateTicket } from '../../domain/ticket.js';
+import { createTicket, deleteTicket, readTicket, updateTicket } from '../../domain/ticketCommands.js';
 import { decodePayload, historicEvent } from '../../events/record.js';
-import { commandContext } from '../commandContext.js';
+import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { attachmentJson, commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
 import { visibleHistory } from '../ticketHistory.js';
-import { requestHeader } from '../requestHeader.js';
-import { createFromBody, readCurrent } from '../ticketActions.js';
+import { newTicketOf, ticketPatchOf } from '../ticketInput.js';
 import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
 import { ILL_FORMED, illFormedIssuePaths, illFormedPaths } from '../text.js';
 
@@ -25,7 +23,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export function ticketRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const parameters = [tenantParameter(deps.tenantHeader)];
-  const ctx = (c: Context<AppEnv>) => commandContext(c, deps);
 
   app.openapi(
     createRoute({
@@ -35,23 +32,30 @@ export function ticketRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const key = requestHeader(c, 'idempotency-key');
+      const key = c.req.header('idempotency-key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters', {
           'Idempotency-Key': '1-255 visible ASCII characters',
         });
       }
-      const command = await ctx(c);
       const claim = key === undefined ? undefined : {
         key,
         fingerprint: createHash('sha256').update(JSON.stringify(body)).digest('base64url'),
-        notBefore: new Date(Date.parse(command.now) - deps.idempotencyTtlMs).toISOString(),
+        notBefore: new Date(deps.now().getTime() - deps.idempotencyTtlMs).toISOString(),
       };
-      const { ticket: t, replayed } = await createFromBody(deps.store, body, command, claim);
+      const input = newTicketOf(body);
+      const outcome = await deps.commands.create(callerOf(c), (ctx) => createTicket(input, ctx), claim);
+      if ('ok' in outcome) throw refusalError(outcome);
+      if (outcome.kind === 'key_reused') {
+        throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different body', {
+          'Idempotency-Key': 'already used with a different request body',
+        });
+      }
+      const t = outcome.ticket;
       c.header('Location', `/api/v1/tickets/${t.id}`);
       c.header('ETag', etag(t));
-      if (replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(ticketResponse(t, command.principal), 201);
+      if (outcome.kind === 'replayed') c.header('Idempotent-Replayed', 'true');
+      return c.json(ticketResponse(t, c.get('principal')), 201);
     },
   );
 
@@ -63,28 +67,28 @@ export function ticketRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const command = await ctx(c);
+      const principal = c.get('principal');
       // A customer lists only their own tickets.
       let customerId = q.customer_id;
-      if (!isStaff(command.principal)) {
-        if (customerId !== undefined && customerId !== command.principal.id) {
+      if (!isStaff(principal)) {
+        if (customerId !== undefined && customerId !== principal.id) {
           throw new ApiError(403, 'forbidden', 'a customer lists only their own tickets', { customer_id: 'must be your own id or absent' });
         }
-        customerId = command.principal.id;
+        customerId = principal.id;
       }
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       const words = q.q === undefined ? undefined : searchWords(q.q);
       if (words?.length === 0) throw new ApiError(400, 'validation_failed', 'q has no word to search for', { q: 'needs at least one letter or digit' });
       const query = new URL(c.req.url).search.replace(/^\?/, '');
       // One row more than the page tells whether there is a next page.
-      const rows = await deps.store.list(
-        command.tenant,
+      const rows = await deps.commands.list(
+        callerOf(c),
         { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, slaState: q.sla_state, search: words, limit: q.limit + 1, after },
-        (page) => [{ action: 'listed', ctx: command, listing: { count: Math.min(page.length, q.limit), query } }],
+        (page, ctx) => [{ action: 'listed', actor: ctx.principal.id, listing: { count: Math.min(page.length, q.limit), query } }],
       );
       const items = rows.slice(0, q.limit);
       const last = items[items.length - 1];
-      return c.json({ items: items.map((t) => ticketResponse(t, command.principal)), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
+      return c.json({ items: items.map((t) => ticketResponse(t, principal)), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
     },
   );
 
@@ -95,21 +99,22 @@ export function ticketRoutes(deps: AppDeps) {
       responses: { 200: json(TicketBody, 'the ticket (as it stood at `at` when given)'), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
-      const command = await ctx(c);
+      const principal = c.get('principal');
       const { id } = c.req.valid('param');
       const { at } = c.req.valid('query');
       if (at !== undefined) {
         const point = parsePointInTime(at);
         if (!point) throw new ApiError(400, 'invalid_at', 'at must be a version number (1, 2, ...) or an RFC 3339 timestamp', { at: 'a version or an RFC 3339 timestamp' });
-        const events = await visibleHistory(deps.store, command.tenant, id, command.principal);
+        const events = await visibleHistory(deps.store, c.get('tenant'), id, principal);
         const then = ticketAt(events.map(historicEvent), point);
         if (!then) throw new ApiError(404, 'not_found', 'the ticket did not exist at that point');
         c.header('ETag', etag(then));
-        return c.json(ticketResponse(then, command.principal), 200);
+        return c.json(ticketResponse(then, principal), 200);
       }
-      const ticket = await readCurrent(deps.store, id, command);
-      c.header('ETag', etag(ticket));
-      return c.json(ticketResponse(ticket, command.principal), 200);
+      const outcome = await deps.commands.change(callerOf(c), id, readTicket);
+      if ('ok' in outcome) throw refusalError(outcome);
+      c.header('ETag', etag(outcome.ticket));
+      return c.json(ticketResponse(outcome.ticket, principal), 200);
     },
   );
 
@@ -125,21 +130,12 @@ export function ticketRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const command = await ctx(c);
-      const patch = {
-        title: body.title,
-        description: body.description,
-        type: body.type,
-        priority: body.priority,
-        customerId: body.customer_id,
-        customerTier: body.customer_tier,
-        tags: body.tags,
-      };
-      const precondition = parseIfMatch(requestHeader(c, 'if-match'));
-      const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => updateTicket(t, patch, precondition, command));
+      const patch = ticketPatchOf(body);
+      const precondition = parseIfMatch(c.req.header('if-match'));
+      const outcome = await deps.commands.change(callerOf(c), c.req.valid('param').id, (t, ctx) => updateTicket(t, patch, precondition, ctx));
       if ('ok' in outcome) throw refusalError(outcome);
       c.header('ETag', etag(outcome.ticket));
-      return c.json(ticketResponse(outcome.ticket, command.principal), 200);
+      return c.json(ticketResponse(outcome.ticket, c.get('principal')), 200);
     },
   );
 
@@ -150,9 +146,8 @@ export function ticketRoutes(deps: AppDeps) {
       responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 401, 403, 404, 412) },
     }),
     async (c) => {
-      const command = await ctx(c);
-      const precondition = parseIfMatch(requestHeader(c, 'if-match'));
-      const outcome = await deps.store.change(command.tenant, c.req.valid('param').id, (t) => deleteTicket(t, precondition, command));
+      const precondition = parseIfMatch(c.req.header('if-match'));
+      const outcome = await deps.commands.change(callerOf(c), c.req.valid('param').id, (t, ctx) => deleteTicket(t, precondition, ctx));
       if ('ok' in outcome) throw refusalError(outcome);
       return c.body(null, 204);
     },

@@ -5,19 +5,18 @@
 // commits, so a transaction holding seq 10 may commit after another holding seq 11, and a relay can
 // publish 11 before 10 is visible. Nothing is lost: the relay reads `published_at IS NULL ORDER BY
 // seq`, not "after the last seq seen", so 10 goes out as soon as it commits. And each ticket keeps
-// its version order: every change of a ticket first locks its row (`SELECT … FOR UPDATE`), so the
-// next change of that ticket can only insert its events, and draw its seqs, after the previous
-// change committed; the ticket's events are therefore visible in seq order, and the relay publishes
+// its version order: every commit on a ticket first writes (or, for a read, share-locks) its row,
+// guarded by the version its decision was made on, so the next commit on that ticket waits for the
+// row, then finds the version moved and is decided again; its events draw their seqs only after
+// the previous change committed; the ticket's events are therefore visible in seq order, and the relay publishes
 // them in that order. Only events of different tickets may go out in another order than their seqs.
 import { Kysely, PostgresDialect, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { DomainEvent } from '../../domain/events.js';
-import type { Decision, Ticket } from '../../domain/ticket.js';
-import { toRecord } from '../../events/record.js';
+import type { Write } from '../../domain/decision.js';
+import type { Ticket } from '../../domain/ticket.js';
 import type { ConsumerStore } from '../consumerPort.js';
-import { outcomeOfPriorClaim } from '../idempotency.js';
 import { selectPage } from '../listPage.js';
-import { type CreateOutcome, type IdempotencyClaim, type StoredEvent, StoreUnavailableError, type TicketStore, type UpsertOutcome } from '../port.js';
+import { type Commit, type Committed, type EventRecord, type StoredEvent, StoreUnavailableError, type TicketStore } from '../port.js';
 import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
@@ -32,8 +31,12 @@ export type PostgresOptions = ConnectionOptions & { log?: Logger | undefined };
 
 type Tx = Transaction<Database>;
 
-/** A live claim on the key was committed by a concurrent request after this one looked: look again. */
-class ClaimTaken extends Error {}
+/** A guard refused the commit: the transaction rolls back and the commit answers this. */
+class Refused extends Error {
+  constructor(readonly outcome: Exclude<Committed, { ok: true }>) {
+    super(`commit refused: ${outcome.reason}`);
+  }
+}
 
 /** The ticket store, and the consumers' store on the same pool. */
 export type PostgresStore = TicketStore & { consumers: ConsumerStore };
@@ -60,47 +63,47 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
   let listening: Sessions | undefined;
   const committed = () => listeners.forEach((l) => l());
 
-  const appendEvents = async (trx: Kysely<Database>, events: DomainEvent[]): Promise<number> => {
-    if (events.length === 0) return 0;
-    await trx.insertInto('events').values(events.map((e) => recordToRow(toRecord(e)))).execute();
-    return events.length;
+  const appendEvents = async (trx: Kysely<Database>, events: readonly EventRecord[]): Promise<void> => {
+    if (events.length > 0) await trx.insertInto('events').values(events.map(recordToRow)).execute();
   };
-  const apply = async (trx: Tx, decision: Extract<Decision, { ok: true }>): Promise<number> => {
-    await applyWrite<Promise<unknown>>(decision.write, {
-      insert: (row) => trx.insertInto('tickets').values(row).execute(),
-      update: ({ tenant, id, ...rest }) => trx.updateTable('tickets').set(rest).where('tenant', '=', tenant).where('id', '=', id).execute(),
-      delete: ({ tenant, id }) => trx.deleteFrom('tickets').where('tenant', '=', tenant).where('id', '=', id).execute(),
-      none: async () => undefined,
-    });
-    return appendEvents(trx, decision.events);
-  };
-
-  const createOnce = (tenant: string, decide: () => Decision, claim: IdempotencyClaim | undefined) =>
-    tx(async (trx): Promise<CreateOutcome> => {
-      if (claim) {
-        const prior = await trx.selectFrom('idempotency_keys').select(['fingerprint', 'response'])
-          .where('tenant', '=', tenant).where('key', '=', claim.key).where('created_at', '>=', claim.notBefore)
-          .executeTakeFirst();
-        if (prior) return outcomeOfPriorClaim(prior, claim);
-      }
-      const decision = decide();
-      if (!decision.ok) return decision;
-      const ticket = decision.write.ticket;
-      try {
-        await apply(trx, decision);
-      } catch (error) {
-        if (violatedConstraint(error) === 'tickets_by_external_id' && ticket.externalId !== null) {
-          // Another request (maybe on another replica) committed this external id first. The
-          // violation has aborted the transaction: leave it by throwing, answer the refusal outside.
-          throw new ExternalIdTaken(ticket.externalId);
+  /** The write, guarded by the version it was decided on; a refusal rolls the transaction back. */
+  const writeTicket = async (trx: Tx, write: Write, read: Ticket | undefined): Promise<void> => {
+    const conflict = () => new Refused({ ok: false, reason: 'conflict' });
+    const expected = read?.version ?? -1;
+    await applyWrite<Promise<void>>(write, {
+      insert: async (row) => {
+        try {
+          await trx.insertInto('tickets').values(row).execute();
+        } catch (error) {
+          // Another request (maybe on another replica) committed this external id first.
+          if (violatedConstraint(error) === 'tickets_by_external_id') throw new Refused({ ok: false, reason: 'external_id_taken' });
+          throw error;
         }
-        throw error;
-      }
-      if (claim) {
+      },
+      update: async ({ tenant, id, ...rest }) => {
+        const updated = await trx.updateTable('tickets').set(rest).where('tenant', '=', tenant).where('id', '=', id).where('version', '=', expected).executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) throw conflict();
+      },
+      delete: async ({ tenant, id }) => {
+        const deleted = await trx.deleteFrom('tickets').where('tenant', '=', tenant).where('id', '=', id).where('version', '=', expected).executeTakeFirst();
+        if (deleted.numDeletedRows === 0n) throw conflict();
+      },
+      none: async () => {
+        // A read's event: the row is share-locked so a concurrent change commits before or after it, not between.
+        const row = await trx.selectFrom('tickets').select('id').where('tenant', '=', write.ticket.tenant).where('id', '=', write.ticket.id).where('version', '=', expected).forShare().executeTakeFirst();
+        if (!row) throw conflict();
+      },
+    });
+  };
+  const commitOnce = ({ tenant, write, read, events, claim }: Commit) =>
+    tx(async (trx) => {
+      if (write) await writeTicket(trx, write, read);
+      await appendEvents(trx, events);
+      if (claim && write) {
         // Takes a free or expired key; a live claim committed meanwhile by a concurrent request
-        // (this insert waited for it) leaves no row, and the command runs again to replay it.
+        // (this insert waited for it) leaves no row, and the commit is refused with that claim.
         const claimed = await trx.insertInto('idempotency_keys')
-          .values({ tenant, key: claim.key, fingerprint: claim.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt })
+          .values({ tenant, key: claim.key, fingerprint: claim.fingerprint, ticket_id: write.ticket.id, response: claim.response, created_at: write.ticket.createdAt })
           .onConflict((oc) => oc.columns(['tenant', 'key'])
             .doUpdateSet((eb) => ({
               fingerprint: eb.ref('excluded.fingerprint'),
@@ -111,10 +114,13 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
             .where('idempotency_keys.created_at', '<', claim.notBefore))
           .returning('key')
           .executeTakeFirst();
-        if (!claimed) throw new ClaimTaken();
+        if (!claimed) throw new Refused({ ok: false, reason: 'conflict' });
       }
-      return { kind: 'created', ticket };
     });
+  const priorClaim = (tenant: string, key: string, notBefore: string) =>
+    guard(() => db.selectFrom('idempotency_keys').select(['fingerprint', 'response'])
+      .where('tenant', '=', tenant).where('key', '=', key).where('created_at', '>=', notBefore)
+      .executeTakeFirst());
 
   const history = (trx: Kysely<Database>, tenant: string, id: string) =>
     trx.selectFrom('events').selectAll().where('tenant', '=', tenant).where('ticket_id', '=', id).orderBy('seq').execute();
@@ -122,65 +128,37 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
   return {
     consumers: createPostgresConsumerStore(db, guard),
 
-    async create(tenant, decide, idempotency) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const outcome = await createOnce(tenant, decide, idempotency);
-          if ('kind' in outcome && outcome.kind === 'created') committed();
-          return outcome;
-        } catch (error) {
-          if (error instanceof ExternalIdTaken) return { ok: false, code: 'external_id_taken', externalId: error.externalId };
-          if (error instanceof ClaimTaken && attempt < 3) continue;
-          throw error;
-        }
+    async load(tenant, id) {
+      const row = await guard(() => db.selectFrom('tickets').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst());
+      return { ticket: row && rowToTicket(row), cached: false };
+    },
+
+    async loadByExternalId(tenant, externalId) {
+      const row = await guard(() => db.selectFrom('tickets').selectAll().where('tenant', '=', tenant).where('external_id', '=', externalId).executeTakeFirst());
+      return row && rowToTicket(row);
+    },
+
+    priorClaim,
+
+    async commit(commit) {
+      try {
+        await commitOnce(commit);
+      } catch (error) {
+        if (!(error instanceof Refused)) throw error;
+        if (error.outcome.reason !== 'conflict' || !commit.claim) return error.outcome;
+        // The key's live claim was committed by a concurrent request: this create replays it.
+        const prior = await priorClaim(commit.tenant, commit.claim.key, commit.claim.notBefore);
+        return prior ? { ok: false, reason: 'claimed', prior } : error.outcome;
       }
+      if (commit.events.length > 0) committed();
+      return { ok: true };
     },
 
-    async change(tenant, id, decide) {
-      let added = 0;
-      const outcome = await tx(async (trx) => {
-        // The row lock serializes every change of this ticket across connections and replicas.
-        const row = await trx.selectFrom('tickets').selectAll().where('tenant', '=', tenant).where('id', '=', id).forUpdate().executeTakeFirst();
-        if (!row) return { ok: false as const, code: 'not_found' as const };
-        const decision = decide(rowToTicket(row));
-        if (!decision.ok) return decision;
-        added = await apply(trx, decision);
-        return { kind: 'done' as const, ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' };
-      });
-      if (added > 0) committed();
-      return outcome;
-    },
-
-    async upsertByExternalId(tenant, externalId, decide) {
-      for (let attempt = 1; ; attempt++) {
-        let added = 0;
-        try {
-          const outcome = await tx(async (trx): Promise<UpsertOutcome> => {
-            const row = await trx.selectFrom('tickets').selectAll().where('tenant', '=', tenant).where('external_id', '=', externalId).forUpdate().executeTakeFirst();
-            const decision = decide(row && rowToTicket(row));
-            if (!decision.ok) return decision;
-            added = await apply(trx, decision);
-            const kind = decision.write.kind === 'insert' ? 'created' : decision.write.kind === 'none' ? 'unchanged' : 'updated';
-            return { kind, ticket: decision.write.ticket };
-          });
-          if (added > 0) committed();
-          return outcome;
-        } catch (error) {
-          // Another replica inserted this external id meanwhile: run again, now as an update.
-          if (violatedConstraint(error) === 'tickets_by_external_id' && attempt < 3) continue;
-          throw error;
-        }
-      }
-    },
-
-    async list(tenant, query, audit) {
-      const page = await guard(async () => (await selectPage(db, tenant, query, {
+    async list(tenant, query) {
+      return guard(async () => (await selectPage(db, tenant, query, {
         hasTag: (tag) => sql<boolean>`tickets.tags ? ${tag}`,
         matches: (words) => sql<boolean>`tickets.search @@ to_tsquery('simple', ${tsQuery(words)})`,
       }).execute()).map(rowToTicket));
-      // One statement: the audit events commit together or not at all.
-      if ((await guard(() => appendEvents(db, audit(page)))) > 0) committed();
-      return page;
     },
 
     async history(tenant, id) {
@@ -296,11 +274,4 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
 /** to_tsquery text: every word a quoted prefix (quotes keep operators typed by users as text), all required. */
 function tsQuery(words: readonly string[]): string {
   return words.map((w) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}':*`).join(' & ');
-}
-
-/** The external id belongs to a ticket another transaction committed first. */
-class ExternalIdTaken extends Error {
-  constructor(readonly externalId: string) {
-    super(`external id ${externalId} is taken`);
-  }
 }

@@ -1,16 +1,13 @@
 // The SQLite store: one file in WAL mode, migrations at open, statements prepared once. Reads run
-// on this thread; writes are decided here on the state as read and committed in batches by the
-// writer (writer.ts), each guarded by the version it was decided on.
+// on this thread; commits go in batches through the writer (writer.ts), each guarded by the version
+// its decision was made on.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import type { DomainEvent } from '../../domain/events.js';
-import type { Decision, Refusal, Ticket, Write } from '../../domain/ticket.js';
-import { toRecord } from '../../events/record.js';
-import { createKeyedQueue } from '../../orderedByKey.js';
+import type { Decision, Refusal, Write } from '../../domain/decision.js';
+import type { Ticket } from '../../domain/ticket.js';
 import type { ConsumerStore } from '../consumerPort.js';
-import { type ChangeOutcome, type StoredEvent, StoreUnavailableError, type TicketStore, type UpsertOutcome } from '../port.js';
-import { outcomeOfPriorClaim } from '../idempotency.js';
+import { type Commit, type Committed, type EventRecord, type PriorClaim, type StoredEvent, StoreUnavailableError, type TicketStore } from '../port.js';
 import { selectPage } from '../listPage.js';
 import { recordToRow, rowToStoredEvent, rowToTicket } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
@@ -26,8 +23,6 @@ import { prepareStatements } from './statements.js';
 import { createTicketCache } from './ticketCache.js';
 import { type Step, createBatchRunner, isStoreWide } from './writeBatch.js';
 import { type Applied, type WriterMode, startWriter } from './writer.js';
-
-type PriorClaim = { fingerprint: string; response: string };
 
 export type SqliteOptions = {
   path: string;
@@ -53,9 +48,6 @@ export type SqliteStore = TicketStore & {
 
 /** Committed events kept for the relay: a few rounds' worth; more only while NATS is away, and those are read from the file. */
 const OUTBOX_TAIL_EVENTS = 4096;
-
-/** A write decided on a ticket as read finds it changed meanwhile (another process): decide again, this often at most. */
-const MAX_ATTEMPTS = 20;
 
 /**
  * With the checkpoint thread, a commit checkpoints the WAL by itself past this many pages (16 MB of
@@ -95,8 +87,6 @@ export async function openSqliteStore({
   const consumers = createSqliteConsumerStore(raw, db, writer);
   // Rebuilding runs on this thread's connection, the one place that does not write through the writer.
   const local = createBatchRunner(raw);
-  // Changes of one ticket are decided one after another, each on the state the previous committed.
-  const lanes = createKeyedQueue();
 
   const cache = createTicketCache<Ticket>(cachedTickets);
   // Keyed by id alone (ids are drawn here, UUIDv7, never given by a client), the tenant checked on
@@ -120,8 +110,8 @@ export async function openSqliteStore({
   };
   const tail = createOutboxTail<StoredEvent>(OUTBOX_TAIL_EVENTS);
   /** The steps that insert these events into the outbox, and what to do once they are committed. */
-  const outboxInserts = (events: readonly DomainEvent[]) => {
-    const rows = events.map((event) => recordToRow(toRecord(event)));
+  const outboxInserts = (events: readonly EventRecord[]) => {
+    const rows = events.map(recordToRow);
     return {
       steps: rows.map((row): Step => q.insertEvent.step(row, { seq: true })),
       // The relay takes them from memory rather than reading back what was just written.
@@ -140,105 +130,63 @@ export async function openSqliteStore({
       none: () => [q.ticketAtVersion.step({ tenant: write.ticket.tenant, id: write.ticket.id, expected: read!.version }, { expect: 'row', refuse: 'conflict' })],
     });
   };
-  /** Reads, decides and writes until the write lands on the state it was decided on. */
-  const decideAndWrite = async <T>(read: () => { ticket: Ticket | undefined; cached: boolean }, decide: (current: Ticket | undefined) => Decision, done: (decision: Extract<Decision, { ok: true }>, read: Ticket | undefined) => T, guards: (decision: Extract<Decision, { ok: true }>) => Step[] = () => []): Promise<T | Refusal> => {
-    for (let attempt = 1; ; attempt++) {
-      const { ticket: current, cached } = read();
-      // A cached ticket may be stale (another process wrote it): a refusal or a no-op has no guard
-      // to tell, so it is decided again on the ticket as stored.
-      const forget = () => current && cache.delete(current.id);
-      const decision = decide(current);
-      if (!decision.ok || (decision.write.kind === 'none' && decision.events.length === 0)) {
-        if (cached) {
-          forget();
-          continue;
-        }
-        return decision.ok ? done(decision, current) : decision;
-      }
-      const events = outboxInserts(decision.events);
-      const steps = [...guards(decision), ...ticketSteps(decision.write, current), ...events.steps];
-      const applied = await writer.write({ steps }, decision.events.length > 0);
-      events.committed(applied);
-      if (applied.ok) {
-        remember(decision.write);
-        return done(decision, current);
-      }
-      forget();
-      if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError(new Error(`the ticket kept changing under this write (${attempt} attempts)`));
-    }
-  };
-
   return {
     consumers: consumers.store,
 
-    async create(tenant, decide, idempotency) {
-      const claimed = () => idempotency && q.idempotency.get<PriorClaim>({ tenant, key: idempotency.key, not_before: idempotency.notBefore });
-      const prior = claimed();
-      if (prior) return outcomeOfPriorClaim(prior, idempotency!);
-      const decision = decide();
-      if (!decision.ok) return decision;
-      const ticket = decision.write.ticket;
+    async load(tenant, id, fresh) {
+      if (fresh) cache.delete(id);
+      return loadTicket(tenant, id);
+    },
+
+    async loadByExternalId(tenant, externalId) {
+      const row = q.ticketByExternalId.get<TicketRow>({ tenant, external_id: externalId });
+      return row && rowToTicket(row);
+    },
+
+    async priorClaim(tenant, key, notBefore) {
+      return q.idempotency.get<PriorClaim>({ tenant, key, not_before: notBefore });
+    },
+
+    async commit({ tenant, write, read, events, claim }: Commit): Promise<Committed> {
       const steps: Step[] = [];
       // Checked again where it is written: a request in the same batch may have claimed the key.
-      if (idempotency) steps.push(q.idempotency.step({ tenant, key: idempotency.key, not_before: idempotency.notBefore }, { expect: 'none', refuse: 'claimed' }));
-      if (ticket.externalId !== null) steps.push(q.externalIdOwner.step({ tenant, external_id: ticket.externalId }, { expect: 'none', refuse: 'external_id_taken' }));
-      const events = outboxInserts(decision.events);
-      steps.push(...ticketSteps(decision.write), ...events.steps);
-      if (idempotency) {
+      if (claim) steps.push(q.idempotency.step({ tenant, key: claim.key, not_before: claim.notBefore }, { expect: 'none', refuse: 'claimed' }));
+      if (write?.kind === 'insert' && write.ticket.externalId !== null) {
+        steps.push(q.externalIdOwner.step({ tenant, external_id: write.ticket.externalId }, { expect: 'none', refuse: 'external_id_taken' }));
+      }
+      if (write) steps.push(...ticketSteps(write, read));
+      const outbox = outboxInserts(events);
+      steps.push(...outbox.steps);
+      if (claim && write) {
         steps.push(q.claimIdempotency.step({
-          tenant, key: idempotency.key, fingerprint: idempotency.fingerprint, ticket_id: ticket.id, response: JSON.stringify(ticket), created_at: ticket.createdAt,
+          tenant, key: claim.key, fingerprint: claim.fingerprint, ticket_id: write.ticket.id, response: claim.response, created_at: write.ticket.createdAt,
         }));
       }
-      const applied = await writer.write({ steps }, true);
-      events.committed(applied);
-      // A new ticket is not cached: under a create load each would outlive the young generation and
-      // die in the old one as the cache turned over (create CPU -8%, p99 -1 ms). Its first read
-      // caches it.
-      if (applied.ok) return { kind: 'created', ticket };
-      if (applied.refused === 'claimed') return outcomeOfPriorClaim(applied.row as PriorClaim, idempotency!);
-      return { ok: false, code: 'external_id_taken', externalId: ticket.externalId! };
+      const applied = await writer.write({ steps }, events.length > 0);
+      outbox.committed(applied);
+      if (applied.ok) {
+        // A new ticket is not cached: under a create load each would outlive the young generation
+        // and die in the old one as the cache turned over. Its first read caches it.
+        if (write && write.kind !== 'insert') remember(write);
+        return { ok: true };
+      }
+      if (write) cache.delete(write.ticket.id);
+      switch (applied.refused) {
+        case 'claimed':
+          return { ok: false, reason: 'claimed', prior: applied.row as PriorClaim };
+        case 'external_id_taken':
+          return { ok: false, reason: 'external_id_taken' };
+        default:
+          return { ok: false, reason: 'conflict' };
+      }
     },
 
-    change(tenant, id, decide) {
-      return lanes.run(`${tenant}\u0000${id}`, () =>
-        decideAndWrite(
-          () => loadTicket(tenant, id),
-          (current) => (current ? decide(current) : { ok: false, code: 'not_found' }),
-          (decision): ChangeOutcome => ({ kind: 'done', ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' }),
-        ),
-      );
-    },
-
-    upsertByExternalId(tenant, externalId, decide) {
-      return lanes.run(`${tenant}\u0001${externalId}`, () =>
-        decideAndWrite(
-          () => {
-            const row = q.ticketByExternalId.get<TicketRow>({ tenant, external_id: externalId });
-            return { ticket: row && rowToTicket(row), cached: false };
-          },
-          decide,
-          (decision): UpsertOutcome => ({
-            kind: decision.write.kind === 'insert' ? 'created' : decision.write.kind === 'none' ? 'unchanged' : 'updated',
-            ticket: decision.write.ticket,
-          }),
-          // Another request may have created it since it was read: then it is an update, next time round.
-          (decision) => decision.write.kind === 'insert' ? [q.externalIdOwner.step({ tenant, external_id: externalId }, { expect: 'none', refuse: 'conflict' })] : [],
-        ),
-      );
-    },
-
-    async list(tenant, query, audit) {
-      const page = allDynamic<TicketRow>(selectPage(db, tenant, query, {
+    async list(tenant, query) {
+      return allDynamic<TicketRow>(selectPage(db, tenant, query, {
         hasTag: (tag) => sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${tag})`,
         matches: (words) =>
           sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
       })).map(rowToTicket);
-      const events = audit(page);
-      if (events.length > 0) {
-        const inserts = outboxInserts(events);
-        inserts.committed(await writer.write({ steps: inserts.steps }, true));
-      }
-      return page;
     },
 
     async history(tenant, id) {
