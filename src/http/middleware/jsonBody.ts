@@ -1,10 +1,11 @@
 // Requests that carry a body must carry JSON of at most the body limit: 415 for another media type,
-// 413 past the limit, 400 for bytes that are not UTF-8. The body is read from the web Request while
+// 413 past the limit, 400 for bytes that are not UTF-8. The body is read from Node's request while
 // counting, then handed on as a new Request (as hono/body-limit does), where the route's validator
 // parses it; JSON that does not parse becomes 400 invalid_json in the error mapping.
 import type { MiddlewareHandler } from 'hono';
 import { declaresBody } from '../declaresBody.js';
-import { ApiError, bodyEndedEarly } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { readText } from '../readBody.js';
 import type { AppEnv } from '../env.js';
 
 const ATTACHMENTS = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
@@ -27,48 +28,11 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
       });
     }
     if (Number(c.req.header('content-length') ?? 0) > limitBytes) throw tooLarge();
-    const text = await readText(c.req.raw, limitBytes);
+    const text = await readText(c.env.incoming, limitBytes);
     if (text === undefined) throw tooLarge();
     // An empty JSON body is no body: an optional one is absent, a required one misses its fields.
-    c.req.raw = new Request(c.req.raw, { body: /^\s*$/.test(text) ? '{}' : text });
+    // Built from the URL, not from c.req.raw: copying the adapter's request would read its stream.
+    c.req.raw = new Request(c.req.url, { method, headers: c.req.raw.headers, body: /^\s*$/.test(text) ? '{}' : text });
     return next();
   };
-}
-
-// Bytes that are not UTF-8 are refused, not replaced: what is stored must be what was sent.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * The whole body of `request` as UTF-8, or undefined as soon as it passes the limit (the rest is
- * left unread: the answer closes the connection). Rejects with bodyEndedEarly() when the client
- * went away, before the read or during it.
- */
-export async function readText(request: Request, limitBytes: number): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > limitBytes) return undefined;
-        chunks.push(value);
-      }
-    } catch {
-      throw bodyEndedEarly();
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  // A stream whose source was already gone reads as ended, not failed: the client's going shows
-  // in the request's signal, or in a body shorter than it declared.
-  const declared = request.headers.has('transfer-encoding') ? 0 : Number(request.headers.get('content-length') ?? 0);
-  if (request.signal.aborted || size < declared) throw bodyEndedEarly();
-  try {
-    return UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-  } catch {
-    throw new ApiError(400, 'invalid_text', 'the request body is not UTF-8', { body: 'must be UTF-8' });
-  }
 }
