@@ -45,7 +45,12 @@ async function runOnce(variant: string): Promise<Run> {
   if (!bin) throw new Error('nats-server not found');
   const nats = await spawnNatsServer({ bin, host: '127.0.0.1', port: await freePort(), storeDir: join(tmp, 'nats') });
   const service = await startService({
-    label: variant, dataDir: join(tmp, 'service'), natsUrl: nats.url, components: 'api,relay', main: serviceEntry(resolve(dir!)), env,
+    label: variant,
+    dataDir: join(tmp, 'service'),
+    natsUrl: nats.url,
+    components: 'api,relay',
+    main: serviceEntry(resolve(dir!)),
+    env,
   });
   try {
     await sleep(1000);
@@ -76,17 +81,26 @@ async function measured(pid: number, load: () => Promise<LoadResult>): Promise<R
   const n = Math.max(1, result.ok + result.non2xx);
   if (result.non2xx + result.errors > 0) process.stderr.write(`  ${result.non2xx} non-2xx, ${result.errors} errors\n`);
   return {
-    reqPerSec: result.reqPerSec, p99Ms: result.p99Ms, cpuUs: spent.processUs, mainUs: spent.mainThreadUs,
-    writtenB: (after.write_bytes! - io.write_bytes!) / n, readB: (after.rchar! - io.rchar!) / n,
+    reqPerSec: result.reqPerSec,
+    p99Ms: result.p99Ms,
+    cpuUs: spent.processUs,
+    mainUs: spent.mainThreadUs,
+    writtenB: (after.write_bytes! - io.write_bytes!) / n,
+    readB: (after.rchar! - io.rchar!) / n,
   };
 }
 
 /** /proc/<pid>/io: bytes the process wrote to storage and read through syscalls. */
 function ioOf(pid: number): Record<string, number> {
-  return Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((line) => {
-    const [key, value] = line.split(': ');
-    return [key!, Number(value)];
-  }));
+  return Object.fromEntries(
+    readFileSync(`/proc/${pid}/io`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [key, value] = line.split(': ');
+        return [key!, Number(value)];
+      }),
+  );
 }
 
 const prefixed = (prefix: string, run: Run): Run => Object.fromEntries(Object.entries(run).map(([k, v]) => [`${prefix} ${k}`, v]));
@@ -113,5 +127,7 @@ for (const [variant, list] of runs) {
 }
 
 function format(run: Run): string {
-  return Object.entries(run).map(([k, v]) => `${k} ${v >= 100 ? Math.round(v) : v.toFixed(1)}`).join(', ');
+  return Object.entries(run)
+    .map(([k, v]) => `${k} ${v >= 100 ? Math.round(v) : v.toFixed(1)}`)
+    .join(', ');
 }

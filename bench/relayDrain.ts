@@ -31,7 +31,14 @@ export async function relayDrain(plan: {
 }): Promise<DrainResult> {
   const buildStarted = performance.now();
   // NORMAL only speeds up building the backlog; the relay child below runs with the default (FULL).
-  const api = await startService({ label: 'api-only service', dataDir: plan.dataDir, natsUrl: plan.natsUrl, components: 'api', stream: STREAM, synchronous: 'NORMAL' });
+  const api = await startService({
+    label: 'api-only service',
+    dataDir: plan.dataDir,
+    natsUrl: plan.natsUrl,
+    components: 'api',
+    stream: STREAM,
+    synchronous: 'NORMAL',
+  });
   plan.onChild(() => api.stop());
   try {
     const built = await drive({ url: api.url, connections: plan.connections, amount: plan.events, request: createRequest() });
@@ -46,7 +53,14 @@ export async function relayDrain(plan: {
   if (before !== 0) throw new Error(`${STREAM} should be empty before the relay starts; it holds ${before}`);
 
   const started = performance.now();
-  const relay = await startService({ label: 'relay-only service', dataDir: plan.dataDir, natsUrl: plan.natsUrl, components: 'relay', stream: STREAM, waitReady: false });
+  const relay = await startService({
+    label: 'relay-only service',
+    dataDir: plan.dataDir,
+    natsUrl: plan.natsUrl,
+    components: 'relay',
+    stream: STREAM,
+    waitReady: false,
+  });
   plan.onChild(() => relay.stop());
   const rss = sampleRss(relay.pid);
   try {

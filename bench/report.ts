@@ -40,7 +40,11 @@ export function printTable(figures: readonly Figure[]): string {
     ...figures.map((f) => [f.name, f.value === null ? 'n/a' : String(f.value), f.unit, f.target ?? '', f.pass === null ? '' : f.pass ? 'yes' : 'NO']),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  const line = (r: string[]) => r.map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!)))
+      .join('  ')
+      .trimEnd();
   const judged = figures.filter((f) => f.pass !== null);
   return [
     line(rows[0]!),

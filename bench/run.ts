@@ -110,7 +110,13 @@ async function main(): Promise<void> {
   const createWallUs = (performance.now() - createStartedAt) * 1000;
   const createCpu = perRequest(cpu.spent(), create);
   const loadGenUsed = process.cpuUsage(loadGenStart);
-  const createShares = machineShares(createCpu, perRequest(natsCpu.spent(), create).processUs, perRequest({ processUs: loadGenUsed.user + loadGenUsed.system, mainThreadUs: 0 }, create).processUs, create, createWallUs);
+  const createShares = machineShares(
+    createCpu,
+    perRequest(natsCpu.spent(), create).processUs,
+    perRequest({ processUs: loadGenUsed.user + loadGenUsed.system, mainThreadUs: 0 }, create).processUs,
+    create,
+    createWallUs,
+  );
   assertRunning(service);
   if (ids.length === 0) throw new Error('no ticket ids from the create warm-up');
 
@@ -140,7 +146,10 @@ async function main(): Promise<void> {
   say('bare Hono, second time: warm-up, then measured');
   const bareAfter = await measureBare();
   const bareLoad = meanLoad(bareBefore.load, bareAfter.load);
-  const bareCpu = { processUs: (bareBefore.cpu.processUs + bareAfter.cpu.processUs) / 2, mainThreadUs: (bareBefore.cpu.mainThreadUs + bareAfter.cpu.mainThreadUs) / 2 };
+  const bareCpu = {
+    processUs: (bareBefore.cpu.processUs + bareAfter.cpu.processUs) / 2,
+    mainThreadUs: (bareBefore.cpu.mainThreadUs + bareAfter.cpu.mainThreadUs) / 2,
+  };
 
   if (!steady.samplePayload) throw new Error('no created event seen, so no payload for the raw-publish reference');
   say(`raw publish: ${plan.rawMessages} messages of ${steady.samplePayload.length} bytes, ${plan.rawWindow} in flight`);
@@ -162,8 +171,13 @@ async function main(): Promise<void> {
     figure('create req/s', create.reqPerSec, 'req/s', undefined, statusLine(create)),
     figure('create p50', create.p50Ms, 'ms'),
     figure('create p99', create.p99Ms, 'ms', { op: '<=', value: 10 }),
-    figure('create p99 / bare Hono p99', create.p99Ms / bareLoad.p99Ms, 'ratio', undefined,
-      `the same ${plan.connections} connections on a route that does nothing reach p99 ${bareLoad.p99Ms.toFixed(1)} ms here${bareLoad.p99Ms > 10 ? ', itself above the 10 ms target' : ''}; a closed loop's mean latency is connections ÷ throughput (${(1000 * plan.connections / create.reqPerSec).toFixed(1)} ms for create)`),
+    figure(
+      'create p99 / bare Hono p99',
+      create.p99Ms / bareLoad.p99Ms,
+      'ratio',
+      undefined,
+      `the same ${plan.connections} connections on a route that does nothing reach p99 ${bareLoad.p99Ms.toFixed(1)} ms here${bareLoad.p99Ms > 10 ? ', itself above the 10 ms target' : ''}; a closed loop's mean latency is connections ÷ throughput (${((1000 * plan.connections) / create.reqPerSec).toFixed(1)} ms for create)`,
+    ),
     figure('create non-2xx + errors', create.non2xx + create.errors, 'count', { op: '=', value: 0 }),
     figure('get req/s', get.reqPerSec, 'req/s', undefined, statusLine(get)),
     figure('get p50', get.p50Ms, 'ms'),
@@ -172,32 +186,92 @@ async function main(): Promise<void> {
     figure('create / bare Hono', create.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.3 }),
     figure('get / bare Hono', get.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.4 }),
     // CPU per request: the work itself, steadier than req/s when a neighbour slows the machine.
-    figure('create CPU/request', createCpu.processUs, 'µs', undefined, `main thread ${createCpu.mainThreadUs.toFixed(0)} µs, other threads (SQLite writer, GC, libuv) the rest`),
+    figure(
+      'create CPU/request',
+      createCpu.processUs,
+      'µs',
+      undefined,
+      `main thread ${createCpu.mainThreadUs.toFixed(0)} µs, other threads (SQLite writer, GC, libuv) the rest`,
+    ),
     figure('get CPU/request', getCpu.processUs, 'µs', undefined, `main thread ${getCpu.mainThreadUs.toFixed(0)} µs`),
     figure('load generator CPU/create', createShares.loadGenUs, 'µs', undefined, 'autocannon in the bench process, over the create phase'),
     figure('nats-server CPU/create', createShares.natsUs, 'µs', undefined, 'the stream write and the ack of each created event'),
-    figure('machine busy during create', createShares.busy, 'ratio', undefined,
-      `service + nats-server + load generator CPU ÷ (${createShares.cores} cores × the phase); at 1.0 every core was busy: ${createShares.ceiling.toFixed(0)} creates/s would fill them at these costs per create`),
+    figure(
+      'machine busy during create',
+      createShares.busy,
+      'ratio',
+      undefined,
+      `service + nats-server + load generator CPU ÷ (${createShares.cores} cores × the phase); at 1.0 every core was busy: ${createShares.ceiling.toFixed(0)} creates/s would fill them at these costs per create`,
+    ),
     figure('bare Hono CPU/request', bareCpu.processUs, 'µs', undefined, `main thread ${bareCpu.mainThreadUs.toFixed(0)} µs`),
-    figure('steady 201→stream p50', steady.p50Ms, 'ms', undefined, `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`),
-    figure('steady 201→stream p99', steady.p99Ms, 'ms', { op: '<=', value: 25 }, `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`),
+    figure(
+      'steady 201→stream p50',
+      steady.p50Ms,
+      'ms',
+      undefined,
+      `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`,
+    ),
+    figure(
+      'steady 201→stream p99',
+      steady.p99Ms,
+      'ms',
+      { op: '<=', value: 25 },
+      `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`,
+    ),
     figure('steady matched', steady.matched, 'events', { op: '=', value: steady.created }, `of ${steady.created} 201s (${steady.load.non2xx} non-2xx)`),
-    figure('relay events/s', drain.perSec, 'events/s', undefined,
-      `${drain.events} events; first→last message in the stream; spawn→done ${drain.wallSeconds.toFixed(2)} s; relay RSS peak ${drain.rssPeakMb.toFixed(1)} MB`),
+    figure(
+      'relay events/s',
+      drain.perSec,
+      'events/s',
+      undefined,
+      `${drain.events} events; first→last message in the stream; spawn→done ${drain.wallSeconds.toFixed(2)} s; relay RSS peak ${drain.rssPeakMb.toFixed(1)} MB`,
+    ),
     figure('relay / raw publish', drain.perSec / raw.perSec, 'ratio', { op: '>=', value: 0.7 }),
-    figure('backlog 1 s after load', backlog.missing, 'events', { op: '=', value: 0 },
-      `committed ${backlog.committed} − in stream ${backlog.inStream}; rows unmarked ${backlog.unmarked}; outbox_backlog gauge ${backlog.gauge ?? 'absent'}`),
+    figure(
+      'backlog 1 s after load',
+      backlog.missing,
+      'events',
+      { op: '=', value: 0 },
+      `committed ${backlog.committed} − in stream ${backlog.inStream}; rows unmarked ${backlog.unmarked}; outbox_backlog gauge ${backlog.gauge ?? 'absent'}`,
+    ),
     figure('RSS idle', rssIdleMb, 'MB', { op: '<=', value: 80 }),
     figure('RSS peak', rssPeakMb, 'MB', { op: '<=', value: 200 }, 'sampled every 100 ms from the create warm-up to the end of the steady phase'),
-    figure('upload RSS growth', upload.growthMb, 'MB', undefined,
-      `${upload.files} uploads of ${upload.fileMb} MB (MAX_ATTACHMENT_MB) after one warm-up upload, ${upload.msPerFile.toFixed(0)} ms each; RSS ${upload.rssBeforeMb.toFixed(1)} → peak ${upload.rssPeakMb.toFixed(1)} MB`),
-    figure('bare Hono req/s', bareLoad.reqPerSec, 'req/s', undefined,
-      `mean of ${bareBefore.load.reqPerSec.toFixed(0)} (before the service's phases) and ${bareAfter.load.reqPerSec.toFixed(0)} (after); ${statusLine(bareLoad)}`),
+    figure(
+      'upload RSS growth',
+      upload.growthMb,
+      'MB',
+      undefined,
+      `${upload.files} uploads of ${upload.fileMb} MB (MAX_ATTACHMENT_MB) after one warm-up upload, ${upload.msPerFile.toFixed(0)} ms each; RSS ${upload.rssBeforeMb.toFixed(1)} → peak ${upload.rssPeakMb.toFixed(1)} MB`,
+    ),
+    figure(
+      'bare Hono req/s',
+      bareLoad.reqPerSec,
+      'req/s',
+      undefined,
+      `mean of ${bareBefore.load.reqPerSec.toFixed(0)} (before the service's phases) and ${bareAfter.load.reqPerSec.toFixed(0)} (after); ${statusLine(bareLoad)}`,
+    ),
     // The same load on a route that does nothing: the floor this machine and load generator set.
-    figure('bare Hono p50', bareLoad.p50Ms, 'ms', undefined, `mean of the two runs' p50: ${bareBefore.load.p50Ms.toFixed(2)} and ${bareAfter.load.p50Ms.toFixed(2)}`),
-    figure('bare Hono p99', bareLoad.p99Ms, 'ms', undefined, `mean of the two runs' p99: ${bareBefore.load.p99Ms.toFixed(2)} and ${bareAfter.load.p99Ms.toFixed(2)}`),
-    figure('raw publish msgs/s', raw.perSec, 'msgs/s', undefined,
-      `${raw.messages} × ${raw.payloadBytes} B; first→last message in the stream; client first publish→last ack ${raw.wallPerSec.toFixed(0)}/s`),
+    figure(
+      'bare Hono p50',
+      bareLoad.p50Ms,
+      'ms',
+      undefined,
+      `mean of the two runs' p50: ${bareBefore.load.p50Ms.toFixed(2)} and ${bareAfter.load.p50Ms.toFixed(2)}`,
+    ),
+    figure(
+      'bare Hono p99',
+      bareLoad.p99Ms,
+      'ms',
+      undefined,
+      `mean of the two runs' p99: ${bareBefore.load.p99Ms.toFixed(2)} and ${bareAfter.load.p99Ms.toFixed(2)}`,
+    ),
+    figure(
+      'raw publish msgs/s',
+      raw.perSec,
+      'msgs/s',
+      undefined,
+      `${raw.messages} × ${raw.payloadBytes} B; first→last message in the stream; client first publish→last ack ${raw.wallPerSec.toFixed(0)}/s`,
+    ),
   ];
 
   const cpus = os.cpus();
@@ -215,12 +289,15 @@ async function main(): Promise<void> {
     },
     params: plan,
     methods: {
-      latency: 'p50/p99 from every 2xx response time autocannon reports (float ms), nearest rank; req/s is autocannon\'s mean of per-second samples',
-      steady: 'evenly paced keep-alive HTTP client (bench/pacedLoad.ts); 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
-      backlog: 'events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay\'s outbox_backlog gauge is in the detail',
+      latency: "p50/p99 from every 2xx response time autocannon reports (float ms), nearest rank; req/s is autocannon's mean of per-second samples",
+      steady:
+        'evenly paced keep-alive HTTP client (bench/pacedLoad.ts); 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
+      backlog:
+        "events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay's outbox_backlog gauge is in the detail",
       relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
       cpu: 'utime + stime from /proc/<pid>/stat over the measured phase ÷ answered requests (all threads); the main thread from /proc/<pid>/task/<pid>/stat',
-      ratios: 'create and get are both divided by the bare Hono POST req/s (the mean of a run before and one after the service phases); relay events/s by raw publish msgs/s (the relay also sends 4 headers per message)',
+      ratios:
+        'create and get are both divided by the bare Hono POST req/s (the mean of a run before and one after the service phases); relay events/s by raw publish msgs/s (the relay also sends 4 headers per message)',
       raw_publish: 'one connection, noAsyncTraces, unique msgID, sliding window of in-flight acks; messages / (last_ts − first_ts) of its own stream',
       warmups: { create: statusOf(warmCreate), get: statusOf(warmGet) },
     },

@@ -24,12 +24,7 @@ export type SteadyResult = {
   samplePayload: Uint8Array | undefined;
 };
 
-export async function steadyCreateToStream(plan: {
-  nc: NatsConnection;
-  url: string;
-  rate: number;
-  seconds: number;
-}): Promise<SteadyResult> {
+export async function steadyCreateToStream(plan: { nc: NatsConnection; url: string; rate: number; seconds: number }): Promise<SteadyResult> {
   const responded = new Map<string, number>();
   const arrived = new Map<string, number>();
   let samplePayload: Uint8Array | undefined;

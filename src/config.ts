@@ -7,10 +7,12 @@ export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live', 'gi
 export type Component = (typeof COMPONENTS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const int = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.number().min(min).max(max));
+const int = (min: number, max: number) => z.string().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.number().min(min).max(max));
 const list = z.string().transform((v) =>
-  v.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
 );
 const duration = z
   .string()
@@ -22,7 +24,11 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   DB_PATH: z.string().min(1).optional(),
-  DATABASE_URL: z.string().url().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional(),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60000).default(5000),
@@ -37,15 +43,25 @@ const schema = z.object({
   NATS_SERVER_BIN: z.string().min(1).optional(),
   SERVICE_NAME: z.string().min(1).default('ticket-svc'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  X_TENANT_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name').default('X-Tenant-ID'),
+  X_TENANT_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name')
+    .default('X-Tenant-ID'),
   COMPONENTS: list.pipe(z.array(z.enum(COMPONENTS)).min(1)).default([...COMPONENTS]),
   AUTH_MODE: z.enum(['header', 'jwt']).default('header'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters (HS256 needs a 256-bit secret)').optional(),
-  JWT_JWKS_URL: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').optional(),
+  JWT_JWKS_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'an http(s) URL')
+    .optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   SEVERITY_KEYWORDS: list.pipe(z.array(z.string().min(1).max(64)).min(1)).default(['critical', 'major']),
-  STREAM_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('TICKET_EVENTS'),
+  STREAM_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -')
+    .default('TICKET_EVENTS'),
   STREAM_REPLICAS: int(1, 5).default(1),
   STREAM_MAX_AGE: duration.prefault('30d'),
   STREAM_DUPLICATE_WINDOW: duration.prefault('2m'),
@@ -53,8 +69,12 @@ const schema = z.object({
   RELAY_MAX_IN_FLIGHT: int(1, 10000).default(256),
   RELAY_POLL_MS: int(10, 60000).default(250),
   SLA_CONFIG_PATH: z.string().min(1).optional(),
-  SLA_ALERT_THRESHOLD: z.string().regex(/^(0?\.\d+|1(\.0+)?)$/, 'a fraction between 0 and 1, like 0.85').transform(Number)
-    .pipe(z.number().gt(0, 'more than 0').lte(1)).default(0.85),
+  SLA_ALERT_THRESHOLD: z
+    .string()
+    .regex(/^(0?\.\d+|1(\.0+)?)$/, 'a fraction between 0 and 1, like 0.85')
+    .transform(Number)
+    .pipe(z.number().gt(0, 'more than 0').lte(1))
+    .default(0.85),
   SLA_SCAN_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   MAX_ATTACHMENT_MB: int(1, 4096).default(10),
   IDEMPOTENCY_TTL: duration.prefault('24h'),
@@ -63,7 +83,10 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   RATE_LIMIT_PER_TENANT: int(0, 1_000_000).default(0),
   RATE_LIMIT_BURST: int(1, 10_000_000).optional(),
-  DLQ_STREAM_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('TICKET_DLQ'),
+  DLQ_STREAM_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -')
+    .default('TICKET_DLQ'),
   CONSUMER_BACKOFF_BASE_MS: int(1, 60000).default(100),
   CONSUMER_BACKOFF_MAX_MS: int(1, 3600000).default(30000),
   CONSUMER_MAX_RETRIES: int(0, 100).default(5),
@@ -71,8 +94,15 @@ const schema = z.object({
   CONSUMER_MAX_IN_FLIGHT: int(1, 1024).default(64),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   GITHUB_TOKEN: z.string().min(1).optional(),
-  GITHUB_API_URL: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').default('https://api.github.com'),
-  GITHUB_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo').optional(),
+  GITHUB_API_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'an http(s) URL')
+    .default('https://api.github.com'),
+  GITHUB_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo')
+    .optional(),
   GITHUB_TIMEOUT_MS: int(100, 60000).default(5000),
   WEBHOOK_TIMEOUT_MS: int(100, 60000).default(5000),
   NOTIFY_DEDUPE_WINDOW: duration.prefault('5m'),
@@ -107,9 +137,7 @@ export type Config = {
   logLevel: string;
   tenantHeader: string;
   components: ReadonlySet<Component>;
-  auth:
-    | { mode: 'header' }
-    | { mode: 'jwt'; secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  auth: { mode: 'header' } | { mode: 'jwt'; secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   severityKeywords: string[];
   stream: { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
   relay: { batchSize: number; maxInFlight: number; pollMs: number };
@@ -160,9 +188,7 @@ export function writerFor(cores: number): 'thread' | 'inline' {
 
 /** Reads the environment once; throws ConfigError with one line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(
-    Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
-  );
+  const present = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     // One line per variable, however many of its list entries are wrong.
@@ -209,9 +235,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     tenantHeader: e.X_TENANT_HEADER,
     components: new Set(e.COMPONENTS),
-    auth: e.AUTH_MODE === 'jwt'
-      ? { mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE }
-      : { mode: 'header' },
+    auth:
+      e.AUTH_MODE === 'jwt'
+        ? { mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE }
+        : { mode: 'header' },
     severityKeywords: e.SEVERITY_KEYWORDS.map((k) => k.toLowerCase()),
     stream: {
       name: e.STREAM_NAME,
@@ -235,7 +262,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
       maxInFlight: e.CONSUMER_MAX_IN_FLIGHT,
     },
-    github: e.GITHUB_TOKEN && e.GITHUB_REPO ? { token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL, repo: e.GITHUB_REPO, timeoutMs: e.GITHUB_TIMEOUT_MS } : undefined,
+    github:
+      e.GITHUB_TOKEN && e.GITHUB_REPO ? { token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL, repo: e.GITHUB_REPO, timeoutMs: e.GITHUB_TIMEOUT_MS } : undefined,
     webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     notifyDedupeWindowMs: e.NOTIFY_DEDUPE_WINDOW,
     liveMaxBufferedBytes: e.LIVE_MAX_BUFFERED_BYTES,

@@ -137,7 +137,11 @@ export function registerCheckpointMetrics(registry: Registry, read: () => Checkp
       },
     });
   counter('sqlite_wal_checkpoints_total', 'WAL checkpoints the checkpoint thread finished', (s) => s.runs);
-  counter('sqlite_wal_checkpoints_skipped_total', 'Checkpoints not run because another connection was checkpointing (a commit\'s backstop, another process)', (s) => s.skipped);
+  counter(
+    'sqlite_wal_checkpoints_skipped_total',
+    "Checkpoints not run because another connection was checkpointing (a commit's backstop, another process)",
+    (s) => s.skipped,
+  );
   counter('sqlite_wal_checkpoint_failures_total', 'WAL checkpoints that failed (commits then checkpoint by themselves past the backstop)', (s) => s.failures);
   gauge('sqlite_wal_frames', 'Frames in the SQLite WAL when the last checkpoint ran (it starts over once all are copied and a commit begins)', (s) => s.frames);
   gauge('sqlite_wal_frames_uncopied', 'Frames the last checkpoint could not copy yet (a reader still needed them)', (s) => s.frames - s.copied);

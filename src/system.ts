@@ -39,11 +39,15 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   let localNats: NatsServerProcess | undefined;
   if (config.nats.autostart) {
     // A nats-server that will not start is no reason to stop: the API works without NATS, events wait.
-    const outcome = await startLocalNatsIfAbsent({ servers: config.nats.servers, dataDir: config.dataDir, bin: config.nats.serverBin })
-      .catch((error: unknown) => {
-        log.error({ operation: 'nats', reason: (error as Error).message }, 'could not start a local nats-server; running without NATS until one answers at NATS_URL');
+    const outcome = await startLocalNatsIfAbsent({ servers: config.nats.servers, dataDir: config.dataDir, bin: config.nats.serverBin }).catch(
+      (error: unknown) => {
+        log.error(
+          { operation: 'nats', reason: (error as Error).message },
+          'could not start a local nats-server; running without NATS until one answers at NATS_URL',
+        );
         return 'failed' as const;
-      });
+      },
+    );
     if (typeof outcome === 'object') {
       localNats = outcome;
       log.info({ operation: 'nats', url: outcome.url, pid: outcome.child.pid }, 'started a local nats-server child');
@@ -56,9 +60,15 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   if (store.checkpoints?.()) registerCheckpointMetrics(metrics.registry, store.checkpoints);
   // With PostgreSQL any number of processes may run the relay; only the advisory-lock holder publishes.
   const relays = config.components.has('relay');
-  const leadership = relays && config.databaseUrl
-    ? (await import('./store/postgres/leadership.js')).startAdvisoryLeadership({ url: config.databaseUrl, applicationName: config.serviceName, log, onChange: (held) => metrics.relayLeader.set(held ? 1 : 0) })
-    : undefined;
+  const leadership =
+    relays && config.databaseUrl
+      ? (await import('./store/postgres/leadership.js')).startAdvisoryLeadership({
+          url: config.databaseUrl,
+          applicationName: config.serviceName,
+          log,
+          onChange: (held) => metrics.relayLeader.set(held ? 1 : 0),
+        })
+      : undefined;
   if (relays && !config.databaseUrl) metrics.relayLeader.set(1);
   const link = startNatsLink(
     { servers: config.nats.servers, credsFile: config.nats.credsFile, nkeySeed: config.nats.nkeySeed, name: config.serviceName, stream: config.stream },
@@ -67,23 +77,26 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   const relay = relays ? startRelay(store, link, config.relay, log, metrics, leadership) : undefined;
   const newId = createUuidV7();
   const policy = await watchPolicyFile(config.sla.configPath, log);
-  const settings = createTenantSettings(store, { policy: policy.current, alertThreshold: config.sla.alertThreshold, severityKeywords: config.severityKeywords });
+  const settings = createTenantSettings(store, {
+    policy: policy.current,
+    alertThreshold: config.sla.alertThreshold,
+    severityKeywords: config.severityKeywords,
+  });
   const now = () => new Date();
   const commands = createCommandHandler({ store, settings, now, newId });
-  const sla = config.components.has('sla')
-    ? startSlaScheduler(store, commands, { intervalMs: config.sla.scanIntervalMs, now }, log, metrics)
-    : undefined;
+  const sla = config.components.has('sla') ? startSlaScheduler(store, commands, { intervalMs: config.sla.scanIntervalMs, now }, log, metrics) : undefined;
   const consumers = startConsumers(
     {
-      components: config.components, webhooks: config.webhooks, notifyDedupeWindowMs: config.notifyDedupeWindowMs, userAgent: `${config.serviceName}/1`,
+      components: config.components,
+      webhooks: config.webhooks,
+      notifyDedupeWindowMs: config.notifyDedupeWindowMs,
+      userAgent: `${config.serviceName}/1`,
       github: config.github && { settings: config.github, commands },
     },
     { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now: () => new Date() },
   );
 
-  const live = config.components.has('live')
-    ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes })
-    : undefined;
+  const live = config.components.has('live') ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes }) : undefined;
   // Loaded only where `live` runs: the WebSocket adapter and `ws` weigh megabytes of memory.
   const nodeWebSocket = live && (await import('@hono/node-ws')).createNodeWebSocket;
   const rateLimiter = await openRateLimiter(config, log);
@@ -136,7 +149,16 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   app.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ operation: 'start', port, components: [...config.components], store: config.databaseUrl ? 'postgres' : config.dbPath, ...(config.databaseUrl ? {} : { sqlite_writer: config.sqliteWriter, sqlite_checkpoint_ms: config.sqliteCheckpointMs }) }, 'ticket-svc listening');
+  log.info(
+    {
+      operation: 'start',
+      port,
+      components: [...config.components],
+      store: config.databaseUrl ? 'postgres' : config.dbPath,
+      ...(config.databaseUrl ? {} : { sqlite_writer: config.sqliteWriter, sqlite_checkpoint_ms: config.sqliteCheckpointMs }),
+    },
+    'ticket-svc listening',
+  );
 
   const stop = () =>
     (stopping ??= (async () => {

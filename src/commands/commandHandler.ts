@@ -45,8 +45,14 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
   const contextOf = async ({ tenant, principal, correlationId, now: at }: Caller): Promise<CommandContext> => {
     const tenantSettings = await settings.get(tenant);
     return {
-      tenant, principal, correlationId, now: (at ?? now()).toISOString(), newId,
-      severityKeywords: tenantSettings.severityKeywords, sla: tenantSettings.sla, routing: tenantSettings.routing,
+      tenant,
+      principal,
+      correlationId,
+      now: (at ?? now()).toISOString(),
+      newId,
+      severityKeywords: tenantSettings.severityKeywords,
+      sla: tenantSettings.sla,
+      routing: tenantSettings.routing,
     };
   };
 
@@ -126,7 +132,8 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
           (fresh) => store.load(ctx.tenant, id, fresh),
           (current) => (current ? decide(current, ctx) : { ok: false, code: 'not_found' }),
           (decision): ChangeOutcome => ({ kind: 'done', ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' }),
-        ));
+        ),
+      );
     },
 
     async upsertByExternalId(caller, externalId, decide) {
@@ -137,7 +144,8 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
           async () => ({ ticket: await store.loadByExternalId(ctx.tenant, externalId), cached: false }),
           (current) => decide(current, ctx),
           (decision): UpsertOutcome => ({ kind: upsertKind(decision.write), ticket: decision.write.ticket }),
-        ));
+        ),
+      );
     },
 
     async list(caller, query, audit) {

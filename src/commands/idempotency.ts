@@ -11,11 +11,7 @@ export type IdempotencyClaim = {
   notBefore: string;
 };
 
-export type CreateOutcome =
-  | { kind: 'created'; ticket: Ticket }
-  | { kind: 'replayed'; ticket: Ticket }
-  | { kind: 'key_reused' }
-  | Refusal;
+export type CreateOutcome = { kind: 'created'; ticket: Ticket } | { kind: 'replayed'; ticket: Ticket } | { kind: 'key_reused' } | Refusal;
 
 export function outcomeOfPriorClaim(prior: PriorClaim, claim: IdempotencyClaim): CreateOutcome {
   return prior.fingerprint === claim.fingerprint ? { kind: 'replayed', ticket: JSON.parse(prior.response) as Ticket } : { kind: 'key_reused' };

@@ -14,5 +14,4 @@ export function retryDelayMs(deliveryCount: number, { baseMs, maxMs }: Pick<Retr
 export const maxDeliveries = ({ maxRetries }: Pick<RetryPolicy, 'maxRetries'>): number => maxRetries + 1;
 
 /** Whether a failure of attempt `deliveryCount` is final (the message then goes to the dead-letter stream). */
-export const isLastAttempt = (deliveryCount: number, policy: Pick<RetryPolicy, 'maxRetries'>): boolean =>
-  deliveryCount >= maxDeliveries(policy);
+export const isLastAttempt = (deliveryCount: number, policy: Pick<RetryPolicy, 'maxRetries'>): boolean => deliveryCount >= maxDeliveries(policy);

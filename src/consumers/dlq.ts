@@ -35,8 +35,7 @@ export const dlqStreamSubjects = (consumer: string) => [dlqFilter(consumer), red
 export const CONSUMER_NAMES = ['audit', 'notify', 'github'] as const;
 
 /** The consumers with dead letters in a DLQ stream of these subjects. */
-export const consumersIn = (subjects: readonly string[]) =>
-  subjects.flatMap((s) => /^dlq\.([^.]+)\.>$/.exec(s)?.slice(1) ?? []);
+export const consumersIn = (subjects: readonly string[]) => subjects.flatMap((s) => /^dlq\.([^.]+)\.>$/.exec(s)?.slice(1) ?? []);
 
 export type DeadLetterFacts = {
   consumer: string;
@@ -114,7 +113,12 @@ export async function ensureDlqStream(jsm: JetStreamManager, s: DlqStreamSetting
       if (existing) await jsm.streams.update(s.name, { ...existing, subjects });
       else {
         await jsm.streams.add({
-          name: s.name, subjects, retention: RetentionPolicy.Limits, storage: StorageType.File, num_replicas: s.replicas, max_age: nanos(s.maxAgeMs),
+          name: s.name,
+          subjects,
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          num_replicas: s.replicas,
+          max_age: nanos(s.maxAgeMs),
         });
       }
     } catch (error) {

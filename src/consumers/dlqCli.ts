@@ -22,7 +22,11 @@ export async function runDlqCommand(args: readonly string[], config: Config, io:
   }
   const authenticator = authenticatorFor(config.nats);
   const nc = await connect({
-    servers: config.nats.servers, name: `${config.serviceName}-cli`, timeout: 5000, noAsyncTraces: true, ...(authenticator ? { authenticator } : {}),
+    servers: config.nats.servers,
+    name: `${config.serviceName}-cli`,
+    timeout: 5000,
+    noAsyncTraces: true,
+    ...(authenticator ? { authenticator } : {}),
   });
   try {
     const js = jetstream(nc, { timeout: 10_000 });

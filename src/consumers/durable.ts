@@ -21,7 +21,10 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, lo
     const { config } = await jsm.consumers.info(spec.stream, spec.durable);
     if ((config.filter_subject ?? undefined) !== spec.filter) {
       // nats-server 2.9 cannot change a durable's filter; deleting it would lose its position.
-      log.warn({ operation: 'consumer', durable: spec.durable, has: config.filter_subject, wants: spec.filter }, 'durable filter differs; delete the durable to change it');
+      log.warn(
+        { operation: 'consumer', durable: spec.durable, has: config.filter_subject, wants: spec.filter },
+        'durable filter differs; delete the durable to change it',
+      );
     }
     if (config.max_deliver !== wanted.max_deliver || config.ack_wait !== wanted.ack_wait || config.max_ack_pending !== wanted.max_ack_pending) {
       await jsm.consumers.update(spec.stream, spec.durable, wanted);

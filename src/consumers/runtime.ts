@@ -64,8 +64,14 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     const subject = event?.subject ?? m.subject;
     const reason = failureReason(error);
     const headers = deadLetterHeaders(m.headers, {
-      consumer: def.name, originalSubject: subject, eventId: event?.eventId ?? m.headers?.get('Nats-Msg-Id') ?? '', error: reason,
-      deliveryCount: m.info.deliveryCount, stream: m.info.stream, streamSeq: m.info.streamSequence, failedAt: now().toISOString(),
+      consumer: def.name,
+      originalSubject: subject,
+      eventId: event?.eventId ?? m.headers?.get('Nats-Msg-Id') ?? '',
+      error: reason,
+      deliveryCount: m.info.deliveryCount,
+      stream: m.info.stream,
+      streamSeq: m.info.streamSequence,
+      failedAt: now().toISOString(),
     });
     for (let tries = 1; ; tries++) {
       try {
@@ -74,8 +80,10 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
       } catch (publishError) {
         if (tries >= 5 || stopped) {
           // JetStream will not deliver it again (max_deliver); say where it still is.
-          log.error({ operation: 'dead_letter', ...label, event_id: event?.eventId, stream: m.info.stream, stream_seq: m.info.streamSequence, err: publishError },
-            'dead letter could not be stored; the event stays in its stream at this sequence');
+          log.error(
+            { operation: 'dead_letter', ...label, event_id: event?.eventId, stream: m.info.stream, stream_seq: m.info.streamSequence, err: publishError },
+            'dead letter could not be stored; the event stays in its stream at this sequence',
+          );
           return;
         }
         m.working();
@@ -85,7 +93,10 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     // No reason text: nats-server 2.9 only understands a bare +TERM.
     m.term();
     metrics.consumerDeadLettered.inc(label);
-    log.error({ operation: 'dead_letter', ...label, event_id: event?.eventId, subject, deliveries: m.info.deliveryCount, error: reason }, 'moved to the dead-letter stream');
+    log.error(
+      { operation: 'dead_letter', ...label, event_id: event?.eventId, subject, deliveries: m.info.deliveryCount, error: reason },
+      'moved to the dead-letter stream',
+    );
   };
 
   /** Acks or dead-letters the message (undefined), or says how long to wait before it is tried again. */
@@ -109,7 +120,10 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
       }
       const delayMs = retryDelayMs(deliveryCount, policy);
       metrics.consumerRetried.inc(label);
-      log.warn({ operation: 'consume', ...label, event_id: event.eventId, delivery: deliveryCount, retry_in_ms: delayMs, error: failureReason(error) }, 'attempt failed; retrying');
+      log.warn(
+        { operation: 'consume', ...label, event_id: event.eventId, delivery: deliveryCount, retry_in_ms: delayMs, error: failureReason(error) },
+        'attempt failed; retrying',
+      );
       return delayMs;
     }
   };
@@ -198,9 +212,19 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
       const dispatcher = dispatch(handles.js, durable);
       try {
         await ensureDlqStream(handles.jsm, dlq, def.name);
-        await ensureDurable(handles.jsm, {
-          stream, durable, filter, from, maxDeliver: maxDeliveries(policy), ackWaitMs: settings.ackWaitMs, maxAckPending: settings.maxInFlight,
-        }, log);
+        await ensureDurable(
+          handles.jsm,
+          {
+            stream,
+            durable,
+            filter,
+            from,
+            maxDeliver: maxDeliveries(policy),
+            ackWaitMs: settings.ackWaitMs,
+            maxAckPending: settings.maxInFlight,
+          },
+          log,
+        );
         const messages = await (await handles.js.consumers.get(stream, durable)).consume({ max_messages: settings.maxInFlight });
         running.add(messages);
         if (stopped) messages.stop();

@@ -30,4 +30,12 @@ export type DomainEvent =
   | { action: 'listed'; actor: string; listing: { count: number; query: string } };
 
 /** Actions that change the stored ticket; the others (read, listed, notification requests) only observe it. */
-export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set(['created', 'updated', 'transitioned', 'sla_changed', 'commented', 'attachment_added', 'deleted']);
+export const STATE_CHANGING_ACTIONS: ReadonlySet<EventAction> = new Set([
+  'created',
+  'updated',
+  'transitioned',
+  'sla_changed',
+  'commented',
+  'attachment_added',
+  'deleted',
+]);

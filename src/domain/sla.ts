@@ -59,8 +59,12 @@ export function startClock(settings: SlaSettings, tier: CustomerTier, priority: 
   const targets = settings.policy[tier]?.[priority];
   if (!targets) return null;
   return {
-    startedAt: now, pausedMs: 0, pausedAt: null, alertThreshold: settings.alertThreshold,
-    response: target(targets.response), resolution: target(targets.resolution),
+    startedAt: now,
+    pausedMs: 0,
+    pausedAt: null,
+    alertThreshold: settings.alertThreshold,
+    response: target(targets.response),
+    resolution: target(targets.resolution),
   };
 }
 
@@ -73,8 +77,7 @@ export function retarget(clock: SlaClock, settings: SlaSettings, tier: CustomerT
 }
 
 /** The instant (ms) `fraction` of the target's minutes has run: 1 is the deadline, alertThreshold the alert. */
-const thresholdMs = (clock: SlaClock, name: SlaTargetName, fraction: number) =>
-  ms(clock.startedAt) + fraction * clock[name].minutes * 60_000 + clock.pausedMs;
+const thresholdMs = (clock: SlaClock, name: SlaTargetName, fraction: number) => ms(clock.startedAt) + fraction * clock[name].minutes * 60_000 + clock.pausedMs;
 
 export function dueAt(clock: SlaClock, name: SlaTargetName): string {
   return iso(thresholdMs(clock, name, 1));

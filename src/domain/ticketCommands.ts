@@ -46,7 +46,10 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
   };
   ticket.sla = startClock(ctx.sla ?? DEFAULT_SLA, ticket.customerTier, ticket.priority, ctx.now);
   const changed = Object.keys(input).filter((k) => input[k as keyof NewTicket] !== undefined);
-  const events: DomainEvent[] = [{ action: 'created', ticket, changedFields: changed.map(toWireName), actor: ctx.principal.id }, ...severityEvents(ticket, ctx)];
+  const events: DomainEvent[] = [
+    { action: 'created', ticket, changedFields: changed.map(toWireName), actor: ctx.principal.id },
+    ...severityEvents(ticket, ctx),
+  ];
   const assignee = route(ticket, ctx.routing);
   if (!assignee) return { ok: true, write: { kind: 'insert', ticket }, events };
   const routed = transitionTicket(ticket, 'assign', { assignee, comment: 'routed by priority' }, undefined, { ...ctx, principal: ROUTER });
@@ -119,13 +122,7 @@ export type TransitionInput = { assignee?: string | undefined; comment?: string 
  * Fires a workflow transition on the ticket. The net decides whether it is enabled and allowed;
  * this adds what the ticket keeps: the assignee, resolved_at and closed_at.
  */
-export function transitionTicket(
-  current: Ticket,
-  name: string,
-  input: TransitionInput,
-  precondition: Precondition,
-  ctx: CommandContext,
-): Decision {
+export function transitionTicket(current: Ticket, name: string, input: TransitionInput, precondition: Precondition, ctx: CommandContext): Decision {
   if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
   const firing = fire(markingOf(current.status), name, ctx.principal);
   if (!firing.ok) return firing;
@@ -147,13 +144,15 @@ export function transitionTicket(
   return {
     ok: true,
     write: { kind: 'update', ticket: next },
-    events: [{
-      action: 'transitioned',
-      ticket: next,
-      changedFields: changed.map(toWireName),
-      actor: ctx.principal.id,
-      transition: { name: firing.transition, from: firing.from, to: firing.to, comment: input.comment ?? '' },
-    }],
+    events: [
+      {
+        action: 'transitioned',
+        ticket: next,
+        changedFields: changed.map(toWireName),
+        actor: ctx.principal.id,
+        transition: { name: firing.transition, from: firing.from, to: firing.to, comment: input.comment ?? '' },
+      },
+    ],
   };
 }
 
@@ -167,7 +166,12 @@ export function commentTicket(current: Ticket, input: { body: string; internal: 
   if (input.internal && !staff) return { ok: false, code: 'forbidden', reason: 'customers cannot write internal comments', field: 'internal' };
   const comment: Comment = { id: ctx.newId(), author: ctx.principal.id, body: input.body, internal: input.internal, createdAt: ctx.now };
   const answers = staff && !input.internal && current.sla !== null && current.sla.response.metAt === null;
-  const next: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now, sla: answers && current.sla ? meet(current.sla, 'response', ctx.now) : current.sla };
+  const next: Ticket = {
+    ...current,
+    version: current.version + 1,
+    updatedAt: ctx.now,
+    sla: answers && current.sla ? meet(current.sla, 'response', ctx.now) : current.sla,
+  };
   return {
     ok: true,
     write: { kind: 'update', ticket: next },
@@ -179,7 +183,11 @@ export function commentTicket(current: Ticket, input: { body: string; internal: 
 export function attachToTicket(current: Ticket, attachment: Attachment, ctx: CommandContext): Decision {
   if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
   const next: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now };
-  return { ok: true, write: { kind: 'update', ticket: next }, events: [{ action: 'attachment_added', ticket: next, changedFields: ['attachments'], actor: ctx.principal.id, attachment }] };
+  return {
+    ok: true,
+    write: { kind: 'update', ticket: next },
+    events: [{ action: 'attachment_added', ticket: next, changedFields: ['attachments'], actor: ctx.principal.id, attachment }],
+  };
 }
 
 /** Links the ticket to a GitHub issue, or unlinks it (null). Staff only. */
@@ -190,7 +198,11 @@ export function linkGithubIssue(current: Ticket, link: GithubIssue | null, preco
   if (stale) return stale;
   if (sameLink(current.githubIssue, link)) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
   const next: Ticket = { ...current, githubIssue: link, version: current.version + 1, updatedAt: ctx.now };
-  return { ok: true, write: { kind: 'update', ticket: next }, events: [{ action: 'updated', ticket: next, changedFields: ['github_issue'], actor: ctx.principal.id }] };
+  return {
+    ok: true,
+    write: { kind: 'update', ticket: next },
+    events: [{ action: 'updated', ticket: next, changedFields: ['github_issue'], actor: ctx.principal.id }],
+  };
 }
 
 const sameLink = (a: GithubIssue | null, b: GithubIssue | null) => a === b || (a !== null && b !== null && a.number === b.number && a.url === b.url);
@@ -230,15 +242,22 @@ export function checkSla(current: Ticket, ctx: CommandContext): Decision {
     version: current.version + 1,
     updatedAt: ctx.now,
   };
-  const events: DomainEvent[] = [{
-    action: 'sla_changed',
-    ticket: next,
-    changedFields: breaches.length > 0 ? ['sla', 'escalation_level'] : ['sla'],
-    actor: ctx.principal.id,
-    slaChange: { from: slaState(current.sla), to: slaState(clock), crossed: crossed.map((c) => `${c.target}_${c.kind}`) },
-  }];
+  const events: DomainEvent[] = [
+    {
+      action: 'sla_changed',
+      ticket: next,
+      changedFields: breaches.length > 0 ? ['sla', 'escalation_level'] : ['sla'],
+      actor: ctx.principal.id,
+      slaChange: { from: slaState(current.sla), to: slaState(clock), crossed: crossed.map((c) => `${c.target}_${c.kind}`) },
+    },
+  ];
   if (breaches.length > 0) {
-    events.push({ action: 'notification_requested', ticket: next, actor: ctx.principal.id, notification: { reason: 'sla_breached', keywords: breaches.map((b) => b.target) } });
+    events.push({
+      action: 'notification_requested',
+      ticket: next,
+      actor: ctx.principal.id,
+      notification: { reason: 'sla_breached', keywords: breaches.map((b) => b.target) },
+    });
   }
   return { ok: true, write: { kind: 'update', ticket: next }, events };
 }

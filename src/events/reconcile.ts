@@ -12,13 +12,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
  * their payloads. Fails, rather than answering with part of the tail, when the tail cannot be read
  * completely within `timeoutMs`.
  */
-export async function streamTailIds(
-  js: JetStreamClient,
-  jsm: JetStreamManager,
-  subject: string,
-  count: number,
-  timeoutMs = 10_000,
-): Promise<Set<string>> {
+export async function streamTailIds(js: JetStreamClient, jsm: JetStreamManager, subject: string, count: number, timeoutMs = 10_000): Promise<Set<string>> {
   const ids = new Set<string>();
   const stream = await jsm.streams.find(subject);
   const { state } = await jsm.streams.info(stream);

@@ -25,7 +25,19 @@ export function toRecord(event: DomainEvent, stamp: Stamp): EventRecord {
     changedFields: 'changedFields' in event ? event.changedFields : [],
     ...detailOf(event),
   } satisfies MessageInitShape<typeof TicketEventSchema>);
-  return { eventId, tenant, ticketId: ticket?.id ?? null, version: ticket?.version ?? null, action, subject: subjectFor(tenant, action), schema, correlationId, actor, occurredAt, payload };
+  return {
+    eventId,
+    tenant,
+    ticketId: ticket?.id ?? null,
+    version: ticket?.version ?? null,
+    action,
+    subject: subjectFor(tenant, action),
+    schema,
+    correlationId,
+    actor,
+    occurredAt,
+    payload,
+  };
 }
 
 type EventDetail = Pick<MessageInitShape<typeof TicketEventSchema>, 'listing' | 'notification' | 'transition' | 'slaChange' | 'comment' | 'attachment'>;
@@ -105,19 +117,30 @@ export function ticketMessage(t: Ticket): TicketInit {
 function slaMessage(c: SlaClock) {
   const target = (t: SlaTarget) => ({ minutes: t.minutes, metAt: t.metAt ?? '', alertedAt: t.alertedAt ?? '', breachedAt: t.breachedAt ?? '' });
   return {
-    startedAt: c.startedAt, pausedMs: BigInt(c.pausedMs), pausedAt: c.pausedAt ?? '', alertThreshold: c.alertThreshold,
-    response: target(c.response), resolution: target(c.resolution),
+    startedAt: c.startedAt,
+    pausedMs: BigInt(c.pausedMs),
+    pausedAt: c.pausedAt ?? '',
+    alertThreshold: c.alertThreshold,
+    response: target(c.response),
+    resolution: target(c.resolution),
   };
 }
 
 function slaFromMessage(m: SlaMessage): SlaClock {
   const orNull = (s: string) => (s === '' ? null : s);
   const target = (t: SlaMessage['response']): SlaTarget => ({
-    minutes: t?.minutes ?? 0, metAt: orNull(t?.metAt ?? ''), alertedAt: orNull(t?.alertedAt ?? ''), breachedAt: orNull(t?.breachedAt ?? ''),
+    minutes: t?.minutes ?? 0,
+    metAt: orNull(t?.metAt ?? ''),
+    alertedAt: orNull(t?.alertedAt ?? ''),
+    breachedAt: orNull(t?.breachedAt ?? ''),
   });
   return {
-    startedAt: m.startedAt, pausedMs: Number(m.pausedMs), pausedAt: orNull(m.pausedAt), alertThreshold: m.alertThreshold,
-    response: target(m.response), resolution: target(m.resolution),
+    startedAt: m.startedAt,
+    pausedMs: Number(m.pausedMs),
+    pausedAt: orNull(m.pausedAt),
+    alertThreshold: m.alertThreshold,
+    response: target(m.response),
+    resolution: target(m.resolution),
   };
 }
 
@@ -145,8 +168,13 @@ export function decodeWithMeta(payload: Uint8Array): DecodedEvent & { meta: Even
   const event = fromBinary(TicketEventSchema, payload);
   const m = event.meta;
   const meta = {
-    eventId: m?.eventId ?? '', tenant: m?.tenant ?? '', occurredAt: m?.occurredAt ?? '', schema: m?.schema ?? '',
-    correlationId: m?.correlationId ?? '', actor: m?.actor ?? '', action: m?.action ?? '',
+    eventId: m?.eventId ?? '',
+    tenant: m?.tenant ?? '',
+    occurredAt: m?.occurredAt ?? '',
+    schema: m?.schema ?? '',
+    correlationId: m?.correlationId ?? '',
+    actor: m?.actor ?? '',
+    action: m?.action ?? '',
   };
   return Object.assign(decodedEvent(event), { meta });
 }
@@ -166,8 +194,13 @@ function decodedEvent(event: TicketEvent): DecodedEvent {
       : undefined,
     attachment: event.attachment
       ? {
-          id: event.attachment.id, filename: event.attachment.filename, contentType: event.attachment.contentType, size: Number(event.attachment.size),
-          sha256: event.attachment.sha256, createdBy: event.attachment.createdBy, createdAt: event.attachment.createdAt,
+          id: event.attachment.id,
+          filename: event.attachment.filename,
+          contentType: event.attachment.contentType,
+          size: Number(event.attachment.size),
+          sha256: event.attachment.sha256,
+          createdBy: event.attachment.createdBy,
+          createdAt: event.attachment.createdAt,
         }
       : undefined,
     slaChange: event.slaChange ? { from: event.slaChange.from, to: event.slaChange.to, crossed: [...event.slaChange.crossed] } : undefined,

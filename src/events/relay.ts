@@ -23,14 +23,7 @@ export type Relay = {
   stop(flushTimeoutMs: number): Promise<void>;
 };
 
-export function startRelay(
-  store: TicketStore,
-  link: NatsLink,
-  opts: RelayOptions,
-  log: Logger,
-  metrics: Metrics,
-  leadership?: RelayLeadership,
-): Relay {
+export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOptions, log: Logger, metrics: Metrics, leadership?: RelayLeadership): Relay {
   const { batchSize, maxInFlight, pollMs, errorBackoffMs = 500 } = opts;
   const pause = createPause();
   let pokes = 0;

@@ -5,9 +5,7 @@ import type { EventAction } from '../domain/events.js';
 export const STREAM_SUBJECTS = ['*.ticket.ticket.event.*', '*.notification.notification.event.requested'] as const;
 
 export function subjectFor(tenant: string, action: EventAction): string {
-  return action === 'notification_requested'
-    ? `${tenant}.notification.notification.event.requested`
-    : `${tenant}.ticket.ticket.event.${action}`;
+  return action === 'notification_requested' ? `${tenant}.notification.notification.event.requested` : `${tenant}.ticket.ticket.event.${action}`;
 }
 
 export function schemaFor(action: EventAction): string {

@@ -35,7 +35,10 @@ export const CreateWebhookBody = z
   .strictObject({
     name: line(100, { trim: true, min: 1, tooShort: 'required, 1-100 characters' }),
     url: codePointLength(textRules(z.url({ protocol: /^https?$/, message: 'an http(s) URL' }), 'identifier'), 2048),
-    events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, 'at least one event').transform((list) => [...new Set(list)]),
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS))
+      .min(1, 'at least one event')
+      .transform((list) => [...new Set(list)]),
     secret: identifier(256, { min: 16, trim: false, tooShort: 'at least 16 characters' }),
   })
   .openapi('CreateWebhook');
@@ -48,5 +51,9 @@ export const WebhookItem = z
 export const WebhookList = z.object({ items: z.array(WebhookItem) }).openapi('WebhookList');
 
 export const WebhookParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
 });

@@ -64,7 +64,8 @@ export class ApiError extends Error {
 }
 
 /** The client closed the connection before its body ended: the answer, if it still arrives, says so. */
-export const bodyEndedEarly = () => new ApiError(400, 'incomplete_body', 'the request body ended before its end: the connection was closed', { body: 'incomplete' });
+export const bodyEndedEarly = () =>
+  new ApiError(400, 'incomplete_body', 'the request body ended before its end: the connection was closed', { body: 'incomplete' });
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('errorCode', error.code);
@@ -92,7 +93,10 @@ export function apiErrorOf(error: unknown, log: Logger, correlationId: string | 
     return { error: new ApiError(503, 'store_unavailable', 'the store cannot take this request right now; retry shortly'), retryAfter: '1' };
   }
   if (error instanceof AttachmentsUnavailableError) {
-    return { error: new ApiError(503, 'attachments_unavailable', 'attachments cannot be stored or read while NATS is unreachable; retry shortly'), retryAfter: '5' };
+    return {
+      error: new ApiError(503, 'attachments_unavailable', 'attachments cannot be stored or read while NATS is unreachable; retry shortly'),
+      retryAfter: '5',
+    };
   }
   if (error instanceof HTTPException && error.status < 500) return { error: httpExceptionError(error) };
   log.error({ correlation_id: correlationId, err: error }, 'unhandled error');

@@ -71,7 +71,10 @@ export function gateWebSocketHandshakes(server: Server, inject: (target: Server)
       return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'only WebSocket upgrades are served', { Upgrade: 'must be websocket' }));
     }
     if (typeof key !== 'string' || !WEBSOCKET_KEY.test(key)) {
-      return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Key must be 16 bytes in base64', { 'Sec-WebSocket-Key': '16 bytes in base64' }));
+      return answerOnSocket(
+        socket,
+        new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Key must be 16 bytes in base64', { 'Sec-WebSocket-Key': '16 bytes in base64' }),
+      );
     }
     if (version !== '13' && version !== '8') {
       return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': 'must be 13' }));

@@ -91,8 +91,16 @@ export const TicketQuery = z.strictObject({
 });
 
 export const TransitionParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
-  name: z.string().min(1).max(64).openapi({ param: { name: 'name', in: 'path' }, example: 'assign' }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'assign' }),
 });
 
 export const TransitionBody = z
@@ -110,9 +118,7 @@ export const TransitionList = z
   })
   .openapi('TicketTransitions');
 
-export const TicketPage = z
-  .object({ items: z.array(TicketBody), next_cursor: z.string().nullable() })
-  .openapi('TicketPage');
+export const TicketPage = z.object({ items: z.array(TicketBody), next_cursor: z.string().nullable() }).openapi('TicketPage');
 
 export const ListQuery = z.strictObject({
   status: z.enum(STATUSES).optional(),
@@ -122,35 +128,47 @@ export const ListQuery = z.strictObject({
   customer_id: id128.optional(),
   tag: z.string().regex(TAG, 'not a valid tag').optional(),
   q: line(200).optional().openapi({ description: 'words in the title or description (each a prefix, all required)' }),
-  sla_state: z.enum([...SLA_STATES, 'none']).optional().openapi({ description: '`none`: tickets whose tier has no SLA' }),
+  sla_state: z
+    .enum([...SLA_STATES, 'none'])
+    .optional()
+    .openapi({ description: '`none`: tickets whose tier has no SLA' }),
   limit: z.coerce.number().int('an integer').min(1, 'at least 1').max(100, 'at most 100').default(50),
   cursor: z.string().max(512).optional().openapi({ description: 'next_cursor of the previous page' }),
 });
 
 export const TicketParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
 export const GithubLinkBody = z
   .strictObject({
     number: z.number().int('a whole number').positive('at least 1'),
-    url: textRules(z.string(), 'identifier').url('a URL').regex(/^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/issues\/\d+$/, 'https://<host>/<owner>/<repo>/issues/<number>'),
+    url: textRules(z.string(), 'identifier')
+      .url('a URL')
+      .regex(/^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/issues\/\d+$/, 'https://<host>/<owner>/<repo>/issues/<number>'),
   })
   .refine((b) => b.url.endsWith(`/issues/${b.number}`), { message: 'the URL must end with /issues/<number>', path: ['url'] })
   .openapi('GithubLink');
 
 export const AttachmentBody = z
   .object({
-    id: z.string(), filename: z.string(), content_type: z.string(), size: z.number().int(), sha256: z.string(),
-    created_by: z.string(), created_at: z.string(),
+    id: z.string(),
+    filename: z.string(),
+    content_type: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    created_by: z.string(),
+    created_at: z.string(),
   })
   .openapi('Attachment');
 export type AttachmentJson = z.infer<typeof AttachmentBody>;
 export const AttachmentList = z.object({ items: z.array(AttachmentBody) }).openapi('AttachmentList');
 
-export const CommentBody = z
-  .object({ id: z.string(), author: z.string(), body: z.string(), internal: z.boolean(), created_at: z.string() })
-  .openapi('Comment');
+export const CommentBody = z.object({ id: z.string(), author: z.string(), body: z.string(), internal: z.boolean(), created_at: z.string() }).openapi('Comment');
 export type CommentJson = z.infer<typeof CommentBody>;
 
 export const NewComment = z

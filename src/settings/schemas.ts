@@ -7,18 +7,19 @@ import { identifier } from '../http/text.js';
 const minutes = z.number().positive('minutes, more than 0').max(525_600, 'at most a year of minutes');
 export const SlaTargetsSchema = z.strictObject({ response: minutes, resolution: minutes });
 
-const tierTable = z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema.optional()])) as Record<
-  (typeof PRIORITIES)[number],
-  z.ZodOptional<typeof SlaTargetsSchema>
->);
+const tierTable = z.strictObject(
+  Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema.optional()])) as Record<(typeof PRIORITIES)[number], z.ZodOptional<typeof SlaTargetsSchema>>,
+);
 
 /** `tiers.<tier>.<priority>.{response,resolution}` in minutes; a tier set to null has no SLA. */
 export const SlaOverrideSchema = z
   .strictObject({
-    tiers: z.strictObject(Object.fromEntries(CUSTOMER_TIERS.map((t) => [t, tierTable.nullable().optional()])) as Record<
-      (typeof CUSTOMER_TIERS)[number],
-      z.ZodOptional<z.ZodNullable<typeof tierTable>>
-    >),
+    tiers: z.strictObject(
+      Object.fromEntries(CUSTOMER_TIERS.map((t) => [t, tierTable.nullable().optional()])) as Record<
+        (typeof CUSTOMER_TIERS)[number],
+        z.ZodOptional<z.ZodNullable<typeof tierTable>>
+      >,
+    ),
   })
   .openapi('SlaPolicyOverride');
 export type SlaOverride = z.infer<typeof SlaOverrideSchema>;
@@ -26,7 +27,9 @@ export type SlaOverride = z.infer<typeof SlaOverrideSchema>;
 const assignee = identifier(128);
 export const RoutingSchema = z
   .strictObject({
-    rules: z.array(z.strictObject({ priority: z.enum(PRIORITIES), assignee })).max(PRIORITIES.length)
+    rules: z
+      .array(z.strictObject({ priority: z.enum(PRIORITIES), assignee }))
+      .max(PRIORITIES.length)
       .refine((rules) => new Set(rules.map((r) => r.priority)).size === rules.length, 'one rule per priority'),
     fallback: assignee.nullable().default(null),
   })
@@ -35,7 +38,10 @@ export type Routing = z.infer<typeof RoutingSchema>;
 
 export const SeveritySchema = z
   .strictObject({
-    keywords: z.array(identifier(64).regex(/^[^,\s]+$/, 'one word, no spaces or commas')).min(1).max(100),
+    keywords: z
+      .array(identifier(64).regex(/^[^,\s]+$/, 'one word, no spaces or commas'))
+      .min(1)
+      .max(100),
   })
   .openapi('SeverityKeywords');
 export type Severity = z.infer<typeof SeveritySchema>;

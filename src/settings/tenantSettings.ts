@@ -3,7 +3,7 @@
 import { type SlaPolicy, type SlaSettings, overridePolicy } from '../domain/sla.js';
 import type { RoutingRules } from '../domain/decision.js';
 import type { TicketStore } from '../store/port.js';
-import type { Routing, Severity, SlaOverride } from './schemas.js';
+import { type Routing, RoutingSchema, type Severity, SeveritySchema, type SlaOverride, SlaOverrideSchema } from './schemas.js';
 
 export type TenantSettings = {
   sla: SlaSettings;
@@ -21,20 +21,28 @@ export type TenantSettingsSource = {
 
 export type SettingsDefaults = { policy: () => SlaPolicy; alertThreshold: number; severityKeywords: readonly string[] };
 
+type StoredSettings = { slaOverride: SlaOverride | null; routing: Routing | undefined; severity: Severity | undefined };
+
+/** Validated when written; parsed again when read, so a row edited by hand cannot pass as a setting. */
+function parseStored(s: Record<string, unknown>): StoredSettings {
+  return {
+    slaOverride: s.sla === undefined ? null : SlaOverrideSchema.parse(s.sla),
+    routing: s.routing === undefined ? undefined : RoutingSchema.parse(s.routing),
+    severity: s.severity === undefined ? undefined : SeveritySchema.parse(s.severity),
+  };
+}
+
 export function createTenantSettings(store: TicketStore, defaults: SettingsDefaults, { cacheMs = 2000 } = {}): TenantSettingsSource {
-  const cache = new Map<string, { at: number; stored: Record<string, unknown> }>();
+  const cache = new Map<string, { at: number; stored: StoredSettings }>();
   const stored = async (tenant: string) => {
     const hit = cache.get(tenant);
     if (hit && Date.now() - hit.at < cacheMs) return hit.stored;
-    const value = await store.tenantSettings(tenant);
+    const value = parseStored(await store.tenantSettings(tenant));
     cache.set(tenant, { at: Date.now(), stored: value });
     return value;
   };
   // The policy file may change under us: the overlay is computed per call, it is cheap.
-  const resolve = (s: Record<string, unknown>): TenantSettings => {
-    const slaOverride = (s.sla as SlaOverride | undefined) ?? null;
-    const routing = s.routing as Routing | undefined;
-    const severity = s.severity as Severity | undefined;
+  const resolve = ({ slaOverride, routing, severity }: StoredSettings): TenantSettings => {
     return {
       sla: { policy: slaOverride ? overridePolicy(defaults.policy(), slaOverride.tiers) : defaults.policy(), alertThreshold: defaults.alertThreshold },
       slaOverride,

@@ -7,7 +7,10 @@ import type { TicketStore } from './port.js';
 import type { CheckpointStats } from './sqlite/checkpointer.js';
 
 /** The ticket store and, on the same database, the consumers' store; SQLite also tells what its checkpoint thread does. */
-export async function openStore(config: Config, log: Logger): Promise<TicketStore & { consumers: ConsumerStore; checkpoints?: () => CheckpointStats | undefined }> {
+export async function openStore(
+  config: Config,
+  log: Logger,
+): Promise<TicketStore & { consumers: ConsumerStore; checkpoints?: () => CheckpointStats | undefined }> {
   // Each adapter loads only when chosen: a SQLite process carries no PostgreSQL driver, and back.
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/index.js');
@@ -21,6 +24,7 @@ export async function openStore(config: Config, log: Logger): Promise<TicketStor
     writer: config.sqliteWriter,
     cachedTickets: config.ticketCacheSize,
     checkpointEveryMs: config.sqliteCheckpointMs,
-    onCheckpointFailure: (error) => log.warn({ operation: 'sqlite_checkpoint', error }, 'WAL checkpoint failed; commits checkpoint by themselves past the backstop'),
+    onCheckpointFailure: (error) =>
+      log.warn({ operation: 'sqlite_checkpoint', error }, 'WAL checkpoint failed; commits checkpoint by themselves past the backstop'),
   });
 }

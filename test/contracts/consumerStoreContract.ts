@@ -19,8 +19,18 @@ export function consumerStoreContract(name: string, open: () => Promise<{ store:
     });
 
     const entry = (eventId: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
-      eventId, tenant: 'acme', ticketId: 't-1', ticketVersion: 1, actor: 'bob', action: 'created', subject: 'acme.ticket.ticket.event.created',
-      correlationId: 'c', occurredAt: iso(T0), recordedAt: iso(T0), detail: { changed_fields: ['title'] }, ...over,
+      eventId,
+      tenant: 'acme',
+      ticketId: 't-1',
+      ticketVersion: 1,
+      actor: 'bob',
+      action: 'created',
+      subject: 'acme.ticket.ticket.event.created',
+      correlationId: 'c',
+      occurredAt: iso(T0),
+      recordedAt: iso(T0),
+      detail: { changed_fields: ['title'] },
+      ...over,
     });
 
     it('remembers which events a consumer processed, per consumer', async () => {
@@ -37,12 +47,16 @@ export function consumerStoreContract(name: string, open: () => Promise<{ store:
       await store.appendAudit(entry('e-2', { actor: 'carol', ticketId: 't-2', occurredAt: iso(T0 + MINUTE) }));
       await store.appendAudit(entry('e-3', { tenant: 'globex' }));
       const log = await store.audit('acme', { limit: 10 });
-      expect(log.map((e) => [e.eventId, e.actor])).toEqual([['e-2', 'carol'], ['e-1', 'bob']]);
+      expect(log.map((e) => [e.eventId, e.actor])).toEqual([
+        ['e-2', 'carol'],
+        ['e-1', 'bob'],
+      ]);
       expect(log[1]!.detail).toEqual({ changed_fields: ['title'] });
     });
 
     it('filters the audit log by ticket, actor and time, and pages it by sequence', async () => {
-      for (let i = 1; i <= 5; i++) await store.appendAudit(entry(`e-${i}`, { actor: i % 2 ? 'bob' : 'carol', ticketId: `t-${i % 2}`, occurredAt: iso(T0 + i * MINUTE) }));
+      for (let i = 1; i <= 5; i++)
+        await store.appendAudit(entry(`e-${i}`, { actor: i % 2 ? 'bob' : 'carol', ticketId: `t-${i % 2}`, occurredAt: iso(T0 + i * MINUTE) }));
       expect((await store.audit('acme', { limit: 10, actor: 'carol' })).map((e) => e.eventId)).toEqual(['e-4', 'e-2']);
       expect((await store.audit('acme', { limit: 10, ticketId: 't-1' })).map((e) => e.eventId)).toEqual(['e-5', 'e-3', 'e-1']);
       expect((await store.audit('acme', { limit: 10, since: iso(T0 + 4 * MINUTE) })).map((e) => e.eventId)).toEqual(['e-5', 'e-4']);
@@ -52,7 +66,15 @@ export function consumerStoreContract(name: string, open: () => Promise<{ store:
     });
 
     it('keeps webhooks per tenant, secret included for signing, and deletes them', async () => {
-      const hook: Webhook = { tenant: 'acme', id: 'w-1', name: 'ops', url: 'https://example.com/h', events: ['notification.event.requested'], secret: 's'.repeat(16), createdAt: iso(T0) };
+      const hook: Webhook = {
+        tenant: 'acme',
+        id: 'w-1',
+        name: 'ops',
+        url: 'https://example.com/h',
+        events: ['notification.event.requested'],
+        secret: 's'.repeat(16),
+        createdAt: iso(T0),
+      };
       await store.addWebhook(hook);
       expect(await store.webhooks('acme')).toEqual([hook]);
       expect(await store.webhooks('globex')).toEqual([]);
@@ -64,8 +86,12 @@ export function consumerStoreContract(name: string, open: () => Promise<{ store:
     describe('the notification dedupe window (5 minutes)', () => {
       const claim = (eventId: string, atMs: number, over: { ticketId?: string; reason?: string; tenant?: string } = {}) =>
         store.claimNotification({
-          tenant: over.tenant ?? 'acme', ticketId: over.ticketId ?? 't-1', reason: over.reason ?? 'severity_keyword', eventId,
-          at: iso(atMs), notBefore: iso(atMs - 5 * MINUTE),
+          tenant: over.tenant ?? 'acme',
+          ticketId: over.ticketId ?? 't-1',
+          reason: over.reason ?? 'severity_keyword',
+          eventId,
+          at: iso(atMs),
+          notBefore: iso(atMs - 5 * MINUTE),
         });
 
       it('lets the first notification for a ticket and reason through', async () => {

@@ -15,7 +15,14 @@ import { storeContract } from './storeContract.js';
 import { viaCommands as via } from '../support/commands.js';
 
 const unavailable = await postgresUnavailable();
-const ctx = { tenant: 'acme', principal: { id: 'a', roles: ['agent' as const] }, correlationId: 'c', now: '2026-01-01T00:00:00.000Z', newId: () => crypto.randomUUID(), severityKeywords: [] };
+const ctx = {
+  tenant: 'acme',
+  principal: { id: 'a', roles: ['agent' as const] },
+  correlationId: 'c',
+  now: '2026-01-01T00:00:00.000Z',
+  newId: () => crypto.randomUUID(),
+  severityKeywords: [],
+};
 const createIn = (store: TicketStore) => via(store).create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
 
 if (unavailable) {

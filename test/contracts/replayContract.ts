@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../src/domain/roles.js';
 import type { CommandContext } from '../../src/domain/decision.js';
 import { commandsOver } from '../support/commands.js';
-import { checkSla, commentTicket, linkGithubIssue, createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticketCommands.js';
+import {
+  checkSla,
+  commentTicket,
+  linkGithubIssue,
+  createTicket,
+  deleteTicket,
+  readTicket,
+  transitionTicket,
+  updateTicket,
+} from '../../src/domain/ticketCommands.js';
 import { PRIORITIES, TICKET_TYPES } from '../../src/domain/fields.js';
 import { TRANSITION_NAMES } from '../../src/domain/workflow.js';
 import { replayTickets } from '../../src/events/replay.js';
@@ -13,14 +22,49 @@ import type { TicketStore } from '../../src/store/port.js';
 
 const tenant = fc.constantFrom('acme', 'globex');
 const who = fc.record({ id: fc.constantFrom('cust-1', 'cust-2', 'dana', 'sam'), roles: fc.subarray([...ROLES], { minLength: 1 }) });
-const text = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0).map((s) => s.trim());
+const text = fc
+  .string({ minLength: 1, maxLength: 40 })
+  .filter((s) => s.trim().length > 0)
+  .map((s) => s.trim());
 const tags = fc.uniqueArray(fc.constantFrom('vpn', 'hw', 'floor:2', 'billing', 'p-1'), { maxLength: 3 });
 
 /** One operation a client could cause; `pick` chooses among the tickets created so far. */
 const step = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('create' as const), tenant, who, title: text, description: fc.option(text), customer: fc.option(fc.constantFrom('cust-1', 'cust-2')), type: fc.constantFrom(...TICKET_TYPES), tags }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('update' as const), pick: fc.nat(), who, title: fc.option(text), priority: fc.option(fc.constantFrom(...PRIORITIES)), description: fc.option(fc.option(text)), tags: fc.option(tags) }) },
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('transition' as const), pick: fc.nat(), who, name: fc.constantFrom(...TRANSITION_NAMES, 'bogus'), assignee: fc.option(fc.constantFrom('dana', 'sam')) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('create' as const),
+      tenant,
+      who,
+      title: text,
+      description: fc.option(text),
+      customer: fc.option(fc.constantFrom('cust-1', 'cust-2')),
+      type: fc.constantFrom(...TICKET_TYPES),
+      tags,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('update' as const),
+      pick: fc.nat(),
+      who,
+      title: fc.option(text),
+      priority: fc.option(fc.constantFrom(...PRIORITIES)),
+      description: fc.option(fc.option(text)),
+      tags: fc.option(tags),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('transition' as const),
+      pick: fc.nat(),
+      who,
+      name: fc.constantFrom(...TRANSITION_NAMES, 'bogus'),
+      assignee: fc.option(fc.constantFrom('dana', 'sam')),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), pick: fc.nat(), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), pick: fc.nat(), who, stale: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('list' as const), tenant }) },
@@ -63,8 +107,12 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
   let n = 0;
   let changed = 0;
   const ctx = (tenant: string, principal: { id: string; roles: readonly (typeof ROLES)[number][] }): CommandContext => ({
-    tenant, principal, correlationId: `corr-${n}`, now: new Date((clock += 1000)).toISOString(),
-    newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`, severityKeywords: ['critical'],
+    tenant,
+    principal,
+    correlationId: `corr-${n}`,
+    now: new Date((clock += 1000)).toISOString(),
+    newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
+    severityKeywords: ['critical'],
   });
   const count = (outcome: object) => {
     if ('kind' in outcome && outcome.kind !== 'replayed') changed += 1;
@@ -86,7 +134,8 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
     if (s.op === 'create') {
       const c = { ...ctx(s.tenant, s.who), routing: s.tenant === 'acme' ? routing : undefined };
       const outcome = await commands.create(s.tenant, () =>
-        createTicket({ title: s.title, description: s.description ?? undefined, createdBy: s.who.id, customerId: s.customer, type: s.type, tags: s.tags }, c));
+        createTicket({ title: s.title, description: s.description ?? undefined, createdBy: s.who.id, customerId: s.customer, type: s.type, tags: s.tags }, c),
+      );
       if ('kind' in outcome && outcome.kind === 'created') known.push({ tenant: s.tenant, id: outcome.ticket.id });
       count(outcome);
       continue;
@@ -96,8 +145,16 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
     const c = ctx(target.tenant, s.who);
     switch (s.op) {
       case 'update':
-        count(await commands.change(target.tenant, target.id, (t) =>
-          updateTicket(t, { title: s.title ?? undefined, priority: s.priority ?? undefined, description: s.description ?? undefined, tags: s.tags ?? undefined }, undefined, c)));
+        count(
+          await commands.change(target.tenant, target.id, (t) =>
+            updateTicket(
+              t,
+              { title: s.title ?? undefined, priority: s.priority ?? undefined, description: s.description ?? undefined, tags: s.tags ?? undefined },
+              undefined,
+              c,
+            ),
+          ),
+        );
         break;
       case 'transition':
         count(await commands.change(target.tenant, target.id, (t) => transitionTicket(t, s.name, { assignee: s.assignee ?? undefined }, undefined, c)));

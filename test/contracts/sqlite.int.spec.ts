@@ -30,7 +30,12 @@ async function openTempStore() {
 
 /** An agent of acme acting now, for the tests below that open their own stores. */
 const ctx = (): CommandContext => ({
-  tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
+  tenant: 'acme',
+  principal: { id: 'a', roles: ['agent'] },
+  correlationId: 'c',
+  now: new Date().toISOString(),
+  newId: () => crypto.randomUUID(),
+  severityKeywords: [],
 });
 
 /** Two stores on one file, each with its own writer thread, as two processes would have them. */
@@ -56,7 +61,14 @@ describe('SQLite held by another process', () => {
     const path = join(dir, 'locked.db');
     const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
     const other = new BetterSqlite3(path);
-    const ctx = { tenant: 'acme', principal: { id: 'a', roles: ['agent' as const] }, correlationId: 'c', now: '2026-01-01T00:00:00.000Z', newId: () => crypto.randomUUID(), severityKeywords: [] };
+    const ctx = {
+      tenant: 'acme',
+      principal: { id: 'a', roles: ['agent' as const] },
+      correlationId: 'c',
+      now: '2026-01-01T00:00:00.000Z',
+      newId: () => crypto.randomUUID(),
+      severityKeywords: [],
+    };
     const create = () => via(store).create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
     try {
       other.exec('BEGIN IMMEDIATE');
@@ -79,8 +91,7 @@ describe('SQLite writes decided on what was read', () => {
       const created = await via(one).create('acme', () => createTicket({ title: 'shared', createdBy: 'a' }, ctx()));
       if (!('kind' in created) || created.kind !== 'created') throw new Error('not created');
       const id = created.ticket.id;
-      const bump = (store: typeof one, i: number) =>
-        via(store).change('acme', id, (t) => updateTicket(t, { tags: [...t.tags, `t${i}`] }, undefined, ctx()));
+      const bump = (store: typeof one, i: number) => via(store).change('acme', id, (t) => updateTicket(t, { tags: [...t.tags, `t${i}`] }, undefined, ctx()));
       const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => bump(i % 2 === 0 ? one : two, i)));
       expect(outcomes.every((o) => 'kind' in o && o.kind === 'done')).toBe(true);
       const history = (await one.history('acme', id))!;
@@ -108,11 +119,13 @@ describe('SQLite writes decided on what was read', () => {
   it('keeps the search index in step with inserts, title changes, deletes and a rebuild', async () => {
     const dir = tempDataDir();
     const store = await openSqliteStore({ path: join(dir, 'search.db') });
-    const search = async (...words: string[]) =>
-      (await store.list('acme', { search: words, limit: 10 })).map((t) => t.title).sort();
+    const search = async (...words: string[]) => (await store.list('acme', { search: words, limit: 10 })).map((t) => t.title).sort();
     try {
-      const made = await Promise.all(['Printer jammed', 'Printer smoking', 'Scanner offline'].map((title) =>
-        via(store).create('acme', () => createTicket({ title, createdBy: 'a' }, ctx()))));
+      const made = await Promise.all(
+        ['Printer jammed', 'Printer smoking', 'Scanner offline'].map((title) =>
+          via(store).create('acme', () => createTicket({ title, createdBy: 'a' }, ctx())),
+        ),
+      );
       const [jammed, smoking] = made.map((o) => ('kind' in o && o.kind === 'created' ? o.ticket : undefined));
       expect(await search('print')).toEqual(['Printer jammed', 'Printer smoking']);
       await via(store).change('acme', jammed!.id, (t) => updateTicket(t, { title: 'Copier jammed' }, undefined, ctx()));
@@ -148,7 +161,10 @@ describe('SQLite outbox cursor', () => {
         const batch = await one.pending(2);
         if (batch.length === 0) break;
         seen.push(...batch.map((e) => e.ticketId!));
-        await one.markPublished(batch.map((e) => e.seq), new Date().toISOString());
+        await one.markPublished(
+          batch.map((e) => e.seq),
+          new Date().toISOString(),
+        );
       }
       expect(seen).toEqual(ids);
       expect(await one.backlog()).toBe(0);
@@ -169,7 +185,8 @@ describe('SQLite outbox cursor', () => {
     const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
     const migrated = await new Migrator({ db: kysely, provider: { getMigrations: async () => before } }).migrateToLatest();
     expect(migrated.error).toBeUndefined();
-    const insert = raw.prepare(`INSERT INTO events (event_id, tenant, ticket_id, version, action, subject, schema, correlation_id, actor, occurred_at, payload, published_at)
+    const insert =
+      raw.prepare(`INSERT INTO events (event_id, tenant, ticket_id, version, action, subject, schema, correlation_id, actor, occurred_at, payload, published_at)
       VALUES (?, 'acme', 't1', ?, 'updated', 'acme.ticket.ticket.event.updated', 'ticket.event.updated@v1', 'c', 'a', '2026-01-01T00:00:00.000Z', x'00', ?)`);
     marks.forEach((at, i) => insert.run(`e${i + 1}`, i + 1, at));
     await kysely.destroy();

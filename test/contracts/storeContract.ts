@@ -14,8 +14,12 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
     let dispose: () => Promise<void>;
     let n = 0;
     const ctx = (tenant = 'acme'): CommandContext => ({
-      tenant, principal: { id: 'bob', roles: ['agent'] }, correlationId: 'c', now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
-      newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`, severityKeywords: ['critical'],
+      tenant,
+      principal: { id: 'bob', roles: ['agent'] },
+      correlationId: 'c',
+      now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+      newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
+      severityKeywords: ['critical'],
     });
     const create = async (title: string, tenant = 'acme', more: { tags?: string[]; priority?: 'low' | 'high' } = {}) => {
       const c = ctx(tenant);
@@ -37,7 +41,10 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       const pending = await store.pending(10);
       expect(pending.map((e) => [e.action, e.ticketId])).toEqual([['created', t.id]]);
       expect(decodePayload(pending[0]!.payload).ticket).toEqual(t);
-      await store.markPublished(pending.map((e) => e.seq), '2026-01-01T00:00:01.000Z');
+      await store.markPublished(
+        pending.map((e) => e.seq),
+        '2026-01-01T00:00:01.000Z',
+      );
       expect(await store.pending(10)).toEqual([]);
       expect(await store.backlog()).toBe(0);
       expect((await store.history('acme', t.id))!.map((e) => e.published)).toEqual([true]);
@@ -47,7 +54,10 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       const [a, b, c] = [await create('a'), await create('b'), await create('c')];
       const pending = await store.pending(10);
       expect(pending.map((e) => e.ticketId)).toEqual([a.id, b.id, c.id]);
-      await store.markPublished(pending.slice(0, 2).map((e) => e.seq), '2026-01-01T00:00:01.000Z');
+      await store.markPublished(
+        pending.slice(0, 2).map((e) => e.seq),
+        '2026-01-01T00:00:01.000Z',
+      );
       expect((await store.pending(10)).map((e) => e.ticketId)).toEqual([c.id]);
       expect(await store.backlog()).toBe(1);
       expect((await store.history('acme', b.id))!.map((e) => e.published)).toEqual([true]);
@@ -89,10 +99,13 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
         const c = ctx();
         const claim = { key: 'held', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' };
         const first = accepted(createTicket({ title: 'first', createdBy: 'bob' }, c));
-        expect(await store.commit({ tenant: 'acme', write: first.write, events: recordsOf(first, c), claim: { ...claim, response: 'r1' } })).toEqual({ ok: true });
+        expect(await store.commit({ tenant: 'acme', write: first.write, events: recordsOf(first, c), claim: { ...claim, response: 'r1' } })).toEqual({
+          ok: true,
+        });
         const second = accepted(createTicket({ title: 'second', createdBy: 'bob' }, c));
-        expect(await store.commit({ tenant: 'acme', write: second.write, events: recordsOf(second, c), claim: { ...claim, fingerprint: 'f2', response: 'r2' } }))
-          .toEqual({ ok: false, reason: 'claimed', prior: { fingerprint: 'f1', response: 'r1' } });
+        expect(
+          await store.commit({ tenant: 'acme', write: second.write, events: recordsOf(second, c), claim: { ...claim, fingerprint: 'f2', response: 'r2' } }),
+        ).toEqual({ ok: false, reason: 'claimed', prior: { fingerprint: 'f1', response: 'r1' } });
         expect(await store.priorClaim('acme', 'held', claim.notBefore)).toEqual({ fingerprint: 'f1', response: 'r1' });
         expect((await store.load('acme', second.write.ticket.id)).ticket).toBeUndefined();
       });
@@ -102,7 +115,11 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       const a = await create('a');
       const b = await create('b');
       await commands.change('acme', a.id, (cur) => updateTicket(cur, { priority: 'low' }, undefined, ctx()));
-      expect((await store.pending(10)).map((e) => [e.action, e.ticketId])).toEqual([['created', a.id], ['created', b.id], ['updated', a.id]]);
+      expect((await store.pending(10)).map((e) => [e.action, e.ticketId])).toEqual([
+        ['created', a.id],
+        ['created', b.id],
+        ['updated', a.id],
+      ]);
     });
 
     it('sees nothing of another tenant', async () => {
@@ -116,7 +133,9 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       const c = ctx();
       const results = await Promise.allSettled([
         commands.create('acme', () => createTicket({ title: 'kept 1', createdBy: 'bob' }, c)),
-        commands.create('acme', () => { throw new Error('boom'); }),
+        commands.create('acme', () => {
+          throw new Error('boom');
+        }),
         commands.create('acme', () => createTicket({ title: 'kept 2', createdBy: 'bob' }, c)),
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -131,7 +150,9 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       const first = await commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim);
       const again = await commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim);
       expect(again).toEqual({ kind: 'replayed', ticket: (first as { ticket: unknown }).ticket });
-      expect(await commands.create('acme', () => createTicket({ title: 'other', createdBy: 'bob' }, c), { ...claim, fingerprint: 'f2' })).toEqual({ kind: 'key_reused' });
+      expect(await commands.create('acme', () => createTicket({ title: 'other', createdBy: 'bob' }, c), { ...claim, fingerprint: 'f2' })).toEqual({
+        kind: 'key_reused',
+      });
       expect(await store.backlog()).toBe(1);
     });
     it('gives concurrent changes of one ticket one version each, their events pending in version order', async () => {
@@ -153,14 +174,18 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       expect(outcomes.filter((o) => 'kind' in o && o.kind === 'created')).toHaveLength(1);
       expect(outcomes).toContainEqual({ ok: false, code: 'external_id_taken', externalId: 'JIRA-1' });
       expect(await withExternal()).toEqual({ ok: false, code: 'external_id_taken', externalId: 'JIRA-1' });
-      expect(await commands.create('globex', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, ctx('globex')))).toMatchObject({ kind: 'created' });
+      expect(await commands.create('globex', () => createTicket({ title: 'imported', createdBy: 'bob', externalId: 'JIRA-1' }, ctx('globex')))).toMatchObject({
+        kind: 'created',
+      });
       expect(await store.backlog()).toBe(2);
     });
 
     it('creates once for requests racing with one idempotency key, and replays the winner to the others', async () => {
       const claim = { key: 'race', fingerprint: 'f', notBefore: '2000-01-01T00:00:00.000Z' };
       const c = ctx();
-      const outcomes = await Promise.all(Array.from({ length: 4 }, () => commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 4 }, () => commands.create('acme', () => createTicket({ title: 'once', createdBy: 'bob' }, c), claim)),
+      );
       const created = outcomes.filter((o) => 'kind' in o && o.kind === 'created') as Array<{ ticket: { id: string } }>;
       expect(created).toHaveLength(1);
       for (const o of outcomes) expect(o).toMatchObject({ ticket: { id: created[0]!.ticket.id } });
@@ -169,12 +194,19 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
 
     it('lets an expired idempotency claim go, so the key creates anew', async () => {
       const c = { ...ctx(), now: '2025-01-01T00:00:00.000Z' };
-      const first = await commands.create('acme', () => createTicket({ title: 'old', createdBy: 'bob' }, c), { key: 'k', fingerprint: 'f1', notBefore: '2000-01-01T00:00:00.000Z' });
+      const first = await commands.create('acme', () => createTicket({ title: 'old', createdBy: 'bob' }, c), {
+        key: 'k',
+        fingerprint: 'f1',
+        notBefore: '2000-01-01T00:00:00.000Z',
+      });
       const later = { key: 'k', fingerprint: 'f2', notBefore: '2026-01-01T00:00:00.000Z' };
       const second = await commands.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later);
       expect(second).toMatchObject({ kind: 'created', ticket: { title: 'new' } });
       expect((second as { ticket: { id: string } }).ticket.id).not.toBe((first as { ticket: { id: string } }).ticket.id);
-      expect(await commands.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later)).toMatchObject({ kind: 'replayed', ticket: { title: 'new' } });
+      expect(await commands.create('acme', () => createTicket({ title: 'new', createdBy: 'bob' }, ctx()), later)).toMatchObject({
+        kind: 'replayed',
+        ticket: { title: 'new' },
+      });
       expect(await store.purgeIdempotency('2100-01-01T00:00:00.000Z')).toBe(1);
     });
 
@@ -190,12 +222,14 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       expect((await commands.list('lister', { limit: 10, priority: 'high' }, () => [])).map((t) => t.title)).toEqual(['t3', 't1']);
       const before = await store.backlog();
       const c = ctx('lister');
-      const page = await commands.list('lister', { limit: 1 }, (p) => [{ action: 'listed', listing: { count: p.length, query: 'limit=1' }, actor: c.principal.id }]);
+      const page = await commands.list('lister', { limit: 1 }, (p) => [
+        { action: 'listed', listing: { count: p.length, query: 'limit=1' }, actor: c.principal.id },
+      ]);
       expect(page).toEqual([made[4]]);
       expect(await store.backlog()).toBe(before + 1);
     });
 
-    it('keeps a deleted ticket\'s history, and rebuilds the tickets table from events exactly', async () => {
+    it("keeps a deleted ticket's history, and rebuilds the tickets table from events exactly", async () => {
       const kept = await create('kept', 'acme', { tags: ['a:b', 'c'] });
       await commands.change('acme', kept.id, (cur) => updateTicket(cur, { priority: 'high', description: 'now with text' }, undefined, ctx()));
       await commands.change('acme', kept.id, (cur) => readTicket(cur, ctx()));

@@ -34,7 +34,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
   });
 
   async function ticket(tenant = 'acme'): Promise<Json> {
-    const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: 'Screenshot attached', created_by: 'cust-1', customer_id: 'cust-1' }, headers: AGENT, tenant });
+    const res = await svc.call('/api/v1/tickets', {
+      method: 'POST',
+      json: { title: 'Screenshot attached', created_by: 'cust-1', customer_id: 'cust-1' },
+      headers: AGENT,
+      tenant,
+    });
     return (await res.json()) as Json;
   }
 
@@ -53,7 +58,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(res.status).toBe(201);
       const meta = (await res.json()) as Json;
       expect(meta).toMatchObject({
-        filename: 'screen shot.png', content_type: 'image/png', size: bytes.length, created_by: 'dana',
+        filename: 'screen shot.png',
+        content_type: 'image/png',
+        size: bytes.length,
+        created_by: 'dana',
         sha256: createHash('sha256').update(bytes).digest('hex'),
       });
       expect(res.headers.get('location')).toBe(`/api/v1/tickets/${t.id}/attachments/${meta.id}`);
@@ -97,7 +105,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(res.status).toBe(201);
     });
 
-    it("refuse uploads without a file part, of another media type, and to tickets the caller cannot see", async () => {
+    it('refuse uploads without a file part, of another media type, and to tickets the caller cannot see', async () => {
       const t = await ticket();
       const form = new FormData();
       form.append('note', 'no file here');

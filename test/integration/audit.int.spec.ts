@@ -56,7 +56,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
   async function createTicket(tenant: string, user: string, correlationId: string): Promise<string> {
     const res = await svc.call('/api/v1/tickets', {
-      method: 'POST', tenant, json: { title: 'VPN down', created_by: user }, headers: { 'X-User-ID': user, 'X-Correlation-ID': correlationId },
+      method: 'POST',
+      tenant,
+      json: { title: 'VPN down', created_by: user },
+      headers: { 'X-User-ID': user, 'X-Correlation-ID': correlationId },
     });
     return ((await res.json()) as { id: string }).id;
   }
@@ -97,10 +100,18 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('records who did what to which ticket, when, under which correlation id', async () => {
       const items = (await auditPage(`?ticket_id=${ticketId}`)).body.items;
-      expect(items.map((e) => [e.action, e.actor])).toEqual([['read', 'carol'], ['updated', 'bob'], ['created', 'alice']]);
+      expect(items.map((e) => [e.action, e.actor])).toEqual([
+        ['read', 'carol'],
+        ['updated', 'bob'],
+        ['created', 'alice'],
+      ]);
       const created = items.find((e) => e.action === 'created')!;
       expect(created).toMatchObject({
-        tenant: 'acme', ticket_id: ticketId, ticket_version: 1, correlation_id: 'corr-audit-1', subject: 'acme.ticket.ticket.event.created',
+        tenant: 'acme',
+        ticket_id: ticketId,
+        ticket_version: 1,
+        correlation_id: 'corr-audit-1',
+        subject: 'acme.ticket.ticket.event.created',
       });
       expect(Date.parse(created.occurred_at)).not.toBeNaN();
       expect(items.find((e) => e.action === 'updated')!.detail).toEqual({ changed_fields: ['priority'] });

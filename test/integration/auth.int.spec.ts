@@ -34,7 +34,15 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/.well-known/jwks.json`;
     hs = await startService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'AUTH_HS', AUTH_MODE: 'jwt', JWT_SECRET: SECRET });
-    jwks = await startService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'AUTH_HS', AUTH_MODE: 'jwt', JWT_JWKS_URL: jwksUrl, RELAY_POLL_MS: '60000', COMPONENTS: 'api' });
+    jwks = await startService({
+      ...store.env,
+      NATS_URL: nats.url,
+      STREAM_NAME: 'AUTH_HS',
+      AUTH_MODE: 'jwt',
+      JWT_JWKS_URL: jwksUrl,
+      RELAY_POLL_MS: '60000',
+      COMPONENTS: 'api',
+    });
   });
   afterAll(async () => {
     await hs?.stop();
@@ -46,7 +54,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
   type Claims = { tenant?: unknown; sub?: string; roles?: unknown };
   const hsToken = (claims: Claims, exp = '5m') =>
-    new SignJWT({ ...claims } as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub ?? 'dana').setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+    new SignJWT({ ...claims } as Record<string, unknown>)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.sub ?? 'dana')
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(SECRET));
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   describe('HS256 tokens', () => {
@@ -59,7 +72,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('ignore X-User-ID and X-User-Roles: only the token speaks', async () => {
       const token = await hsToken({ tenant: 'acme', sub: 'cust-5', roles: ['customer'] });
-      const res = await hs.call('/api/v1/tickets', { method: 'POST', headers: { ...bearer(token), 'X-User-Roles': 'admin' }, json: { title: 't', created_by: 'x' } });
+      const res = await hs.call('/api/v1/tickets', {
+        method: 'POST',
+        headers: { ...bearer(token), 'X-User-Roles': 'admin' },
+        json: { title: 't', created_by: 'x' },
+      });
       expect(((await res.json()) as { customer_id: string }).customer_id).toBe('cust-5');
     });
 
@@ -74,11 +91,18 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
 
     it('answer 401 to a token signed with another secret, an expired one and one without roles', async () => {
-      const forged = await new SignJWT({ tenant: 'acme', roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('eve').setExpirationTime('5m')
+      const forged = await new SignJWT({ tenant: 'acme', roles: ['admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('eve')
+        .setExpirationTime('5m')
         .sign(new TextEncoder().encode('another-secret-that-is-32-chars-long!!'));
       const expired = await hsToken({ tenant: 'acme', roles: ['agent'] }, '-1h');
       const roleless = await hsToken({ tenant: 'acme' });
-      for (const [token, code] of [[forged, 'invalid_token'], [expired, 'token_expired'], [roleless, 'invalid_token']] as const) {
+      for (const [token, code] of [
+        [forged, 'invalid_token'],
+        [expired, 'token_expired'],
+        [roleless, 'invalid_token'],
+      ] as const) {
         const res = await hs.call('/api/v1/tickets', { headers: bearer(token) });
         expect(res.status).toBe(401);
         expect(await res.json()).toMatchObject({ code });
@@ -93,9 +117,13 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
 
     it('can be minted with `ticket-svc token` for development', async () => {
-      const { stdout } = await promisify(execFile)(process.execPath, ['dist/src/cli.js', 'token', '--tenant', 'acme', '--sub', 'sam', '--roles', 'supervisor'], {
-        env: { ...process.env, AUTH_MODE: 'jwt', JWT_SECRET: SECRET },
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['dist/src/cli.js', 'token', '--tenant', 'acme', '--sub', 'sam', '--roles', 'supervisor'],
+        {
+          env: { ...process.env, AUTH_MODE: 'jwt', JWT_SECRET: SECRET },
+        },
+      );
       const res = await hs.call('/api/v1/tickets', { headers: bearer(stdout.trim()) });
       expect(res.status).toBe(200);
     });
@@ -103,7 +131,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
   describe('JWKS key sets', () => {
     const rsToken = (claims: Claims, kid = 'k1') =>
-      new SignJWT({ ...claims } as Record<string, unknown>).setProtectedHeader({ alg: 'RS256', kid }).setSubject('dana').setExpirationTime('5m').sign(rsa.privateKey);
+      new SignJWT({ ...claims } as Record<string, unknown>)
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .setSubject('dana')
+        .setExpirationTime('5m')
+        .sign(rsa.privateKey);
 
     it('verify tokens signed by a key the set publishes', async () => {
       const res = await jwks.call('/api/v1/tickets', { headers: bearer(await rsToken({ tenant: 'acme', roles: ['agent'] })) });
@@ -112,7 +144,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('refuse a token whose key is not in the set, and an HS256 token', async () => {
       const other = await generateKeyPair('RS256');
-      const stranger = await new SignJWT({ tenant: 'acme', roles: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('eve').setExpirationTime('5m').sign(other.privateKey);
+      const stranger = await new SignJWT({ tenant: 'acme', roles: ['admin'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject('eve')
+        .setExpirationTime('5m')
+        .sign(other.privateKey);
       const hmac = await hsToken({ tenant: 'acme', roles: ['admin'] });
       for (const token of [stranger, hmac]) {
         const res = await jwks.call('/api/v1/tickets', { headers: bearer(token) });

@@ -34,7 +34,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     ['a JSON array', '[1, 2, 3]'],
     ['a JSON string', '"hello"'],
     ['an empty object', '{}'],
-    ['wrong types', '{"title": 42, "created_by": [], "tags": "x", "tickets": {}, "keywords": 7, "tiers": [], "rules": null, "body": false, "number": "7", "url": 1, "assignee": {}}'],
+    [
+      'wrong types',
+      '{"title": 42, "created_by": [], "tags": "x", "tickets": {}, "keywords": 7, "tiers": [], "rules": null, "body": false, "number": "7", "url": 1, "assignee": {}}',
+    ],
     ['deep nesting', `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`],
     ['null bytes and odd unicode', JSON.stringify({ title: 'a\u0000b\ud800', created_by: '\u202e', body: '\u0000' })],
   ];
@@ -54,11 +57,16 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
               for (const [what, body] of method === 'get' || method === 'delete' ? [BODIES[0]!] : BODIES) {
                 const headers: Record<string, string> = { 'X-User-Roles': role, 'X-User-ID': 'cust-1' };
                 if (body !== undefined) headers['Content-Type'] = 'application/json';
-                const res = await svc.call(`${path}?limit=abc&at=%00&state=zzz`, { method: method.toUpperCase(), headers, ...(body !== undefined ? { body } : {}) });
+                const res = await svc.call(`${path}?limit=abc&at=%00&state=zzz`, {
+                  method: method.toUpperCase(),
+                  headers,
+                  ...(body !== undefined ? { body } : {}),
+                });
                 requests += 1;
                 const text = await res.text();
                 if (res.status >= 500) failures.push(`${method.toUpperCase()} ${path} as ${role} with ${what}: ${res.status} ${text.slice(0, 200)}`);
-                else if (res.status >= 400 && !/"code":"[a-z_]+"/.test(text)) failures.push(`${method.toUpperCase()} ${path} as ${role} with ${what}: ${res.status} without a code`);
+                else if (res.status >= 400 && !/"code":"[a-z_]+"/.test(text))
+                  failures.push(`${method.toUpperCase()} ${path} as ${role} with ${what}: ${res.status} without a code`);
               }
             }
           }

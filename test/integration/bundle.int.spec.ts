@@ -24,9 +24,21 @@ describe.runIf(process.env.NATS_URL === undefined)('the bundle', () => {
     dataDir = tempDataDir();
     const policyPath = join(dataDir, 'sla.yaml');
     writeFileSync(policyPath, 'tiers:\n  premium:\n    high: { response: 30, resolution: 600 }\n');
-    svc = await spawnService({ DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'BUNDLE_EVENTS', AUTH_MODE: 'jwt', JWT_SECRET: SECRET, SLA_CONFIG_PATH: policyPath });
+    svc = await spawnService({
+      DATA_DIR: dataDir,
+      NATS_URL: nats.url,
+      STREAM_NAME: 'BUNDLE_EVENTS',
+      AUTH_MODE: 'jwt',
+      JWT_SECRET: SECRET,
+      SLA_CONFIG_PATH: policyPath,
+    });
     await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
-    const token = await new SignJWT({ tenant: 'acme', roles: ['agent'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('dana').setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    const token = await new SignJWT({ tenant: 'acme', roles: ['agent'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('dana')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
     auth = { Authorization: `Bearer ${token}` };
   });
   afterAll(async () => {
@@ -36,7 +48,11 @@ describe.runIf(process.env.NATS_URL === undefined)('the bundle', () => {
   });
 
   it('checks tokens, applies the policy file, stores an upload, serves the docs and the live socket', async () => {
-    const created = await svc.call('/api/v1/tickets', { method: 'POST', headers: auth, json: { title: 'Bundle check', created_by: 'dana', priority: 'high', customer_tier: 'premium' } });
+    const created = await svc.call('/api/v1/tickets', {
+      method: 'POST',
+      headers: auth,
+      json: { title: 'Bundle check', created_by: 'dana', priority: 'high', customer_tier: 'premium' },
+    });
     expect(created.status).toBe(201);
     const ticket = (await created.json()) as { id: string; sla: { response_due_at: string }; created_at: string };
     // The policy file's 30 minutes, not the default 60, for a premium high ticket.

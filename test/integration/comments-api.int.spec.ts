@@ -29,11 +29,16 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
   });
 
   async function ticket(): Promise<Json> {
-    const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: 'Login fails', created_by: 'cust-1', customer_id: 'cust-1' }, headers: AGENT });
+    const res = await svc.call('/api/v1/tickets', {
+      method: 'POST',
+      json: { title: 'Login fails', created_by: 'cust-1', customer_id: 'cust-1' },
+      headers: AGENT,
+    });
     return (await res.json()) as Json;
   }
   const comment = (id: string, json: unknown, headers: Record<string, string>) => svc.call(`/api/v1/tickets/${id}/comments`, { method: 'POST', json, headers });
-  const list = async (id: string, headers: Record<string, string>) => ((await (await svc.call(`/api/v1/tickets/${id}/comments`, { headers })).json()) as Json).items as Json[];
+  const list = async (id: string, headers: Record<string, string>) =>
+    ((await (await svc.call(`/api/v1/tickets/${id}/comments`, { headers })).json()) as Json).items as Json[];
 
   describe('comments', () => {
     it('are added with 201 and listed oldest first, each with its author', async () => {
@@ -43,7 +48,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(res.headers.get('etag')).toBe('"2"');
       expect(await res.json()).toMatchObject({ author: 'dana', body: 'Have you tried turning it off and on?', internal: false, id: expect.any(String) });
       await comment(t.id, { body: 'Yes, twice.' }, CUSTOMER);
-      expect((await list(t.id, AGENT)).map((c) => [c.author, c.body])).toEqual([['dana', 'Have you tried turning it off and on?'], ['cust-1', 'Yes, twice.']]);
+      expect((await list(t.id, AGENT)).map((c) => [c.author, c.body])).toEqual([
+        ['dana', 'Have you tried turning it off and on?'],
+        ['cust-1', 'Yes, twice.'],
+      ]);
     });
 
     it('hide internal comments from customers in the comments, the history and nowhere else they can reach', async () => {
@@ -93,7 +101,8 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
   });
 
   describe('GitHub links', () => {
-    const link = (id: string, json: unknown, headers: Record<string, string> = AGENT) => svc.call(`/api/v1/tickets/${id}/github`, { method: 'PUT', json, headers });
+    const link = (id: string, json: unknown, headers: Record<string, string> = AGENT) =>
+      svc.call(`/api/v1/tickets/${id}/github`, { method: 'PUT', json, headers });
 
     it('link and unlink an issue, each a change with its event', async () => {
       const t = await ticket();

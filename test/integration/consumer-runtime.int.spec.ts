@@ -74,7 +74,13 @@ describe('a consumer whose handler keeps failing', () => {
     const asked = consumer.log
       .filter((l: LogLine) => l.consumer === 'flaky' && l.event_id === eventId && l.retry_in_ms !== undefined)
       .map((l) => [l.delivery, l.retry_in_ms]);
-    expect(asked).toEqual([[1, 100], [2, 200], [3, 400], [4, 800], [5, 1600]]);
+    expect(asked).toEqual([
+      [1, 100],
+      [2, 200],
+      [3, 400],
+      [4, 800],
+      [5, 1600],
+    ]);
     // And it did wait: JetStream never redelivers before the nak delay. A lower bound only, since a
     // busy machine can make a wait longer, never shorter.
     const gaps = consumer.attempts.slice(1).map((a, i) => a.at - consumer.attempts[i]!.at);
@@ -115,7 +121,10 @@ describe('a consumer whose handler keeps failing', () => {
     const handles = rig.link.current()!;
     const replayed = await replayDeadLetters(handles.js, handles.jsm, DLQ, 'flaky');
     expect(replayed.map((l) => l.eventId)).toEqual([eventId]);
-    const redelivered = await waitFor(async () => consumer.attempts.find((a) => a.event.eventId === eventId && a.deliveryCount === 1 && a !== consumer.attempts[0]), 'the replayed event');
+    const redelivered = await waitFor(
+      async () => consumer.attempts.find((a) => a.event.eventId === eventId && a.deliveryCount === 1 && a !== consumer.attempts[0]),
+      'the replayed event',
+    );
     expect(redelivered.event.subject).toBe('acme.ticket.ticket.event.created');
     expect(redelivered.event.ticket?.id).toBe('t-1');
     expect(await deadLetters()).toEqual([]);
@@ -134,7 +143,7 @@ describe('a consumer whose handler keeps failing', () => {
     await handles.js.publish(redriveSubject('flaky', original!.subject), original!.data, { headers: h });
     await caughtUp(nats.url, DLQ, 'flaky_redrive');
     expect(consumer.attempts.length).toBe(count);
-    expect((await rig.metrics.registry.getSingleMetricAsString('consumer_messages_processed_total'))).toMatch(/consumer="flaky",outcome="duplicate"[^\n]* 1/);
+    expect(await rig.metrics.registry.getSingleMetricAsString('consumer_messages_processed_total')).toMatch(/consumer="flaky",outcome="duplicate"[^\n]* 1/);
   });
 });
 
@@ -161,7 +170,13 @@ describe('events of one ticket', () => {
       },
       rig.deps({ dlqStream: DLQ, backoffBaseMs: 100, backoffMaxMs: 1000, maxRetries: 60, maxInFlight: 16 }),
     );
-    const events = [['A', 'created'], ['A', 'updated'], ['B', 'created'], ['A', 'read'], ['B', 'updated']] as const;
+    const events = [
+      ['A', 'created'],
+      ['A', 'updated'],
+      ['B', 'created'],
+      ['A', 'read'],
+      ['B', 'updated'],
+    ] as const;
     for (const [i, [ticketId, action]] of events.entries()) {
       await publishEvent(nats.url, { tenant: 'ordered', action, ticketId, eventId: `0199cccc-0000-7000-8000-00000000000${i}` });
     }
@@ -178,8 +193,12 @@ describe('events of one ticket', () => {
 
 describe('ticket-svc dlq (the command line)', () => {
   const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['dist/src/cli.js', 'dlq', ...args], { env: { ...process.env, NATS_URL: nats.url, DLQ_STREAM_NAME: DLQ, STREAM_NAME: STREAM } })
-      .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+    promisify(execFile)(process.execPath, ['dist/src/cli.js', 'dlq', ...args], {
+      env: { ...process.env, NATS_URL: nats.url, DLQ_STREAM_NAME: DLQ, STREAM_NAME: STREAM },
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
 
   it('lists dead letters as one JSON line each', async () => {
     // With no retries every event the stream holds is dead-lettered at its first failure.
@@ -190,7 +209,10 @@ describe('ticket-svc dlq (the command line)', () => {
     const attempted = doomed.attempts.map((a) => a.event.eventId);
     const { code, stdout } = await cli('list', 'doomed');
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.eventId)).toEqual(attempted);
     expect(lines.at(-1)).toMatchObject({ consumer: 'doomed', tenant: 'globex', deliveryCount: 1, eventId: '0199aaaa-0000-7000-8000-000000000009' });
   });
@@ -210,10 +232,14 @@ describe('a consumer across a NATS restart', () => {
     await waitFor(async () => survivor.attempts.some((a) => a.event.ticket?.id === 't-before'), 'the event before the restart', 60_000);
     await nats.kill();
     await nats.restart();
-    await waitFor(async () => {
-      await publishEvent(nats.url, { tenant: 'acme', action: 'created', ticketId: 't-after', eventId: '0199dddd-0000-7000-8000-000000000002' });
-      return true;
-    }, 'a publish after the restart', 60_000);
+    await waitFor(
+      async () => {
+        await publishEvent(nats.url, { tenant: 'acme', action: 'created', ticketId: 't-after', eventId: '0199dddd-0000-7000-8000-000000000002' });
+        return true;
+      },
+      'a publish after the restart',
+      60_000,
+    );
     await waitFor(async () => survivor.attempts.some((a) => a.event.ticket?.id === 't-after'), 'the event after the restart', 90_000);
     expect(survivor.attempts.filter((a) => a.event.ticket?.id === 't-after')).toHaveLength(1);
     await survivor.running.stop();

@@ -42,19 +42,32 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(json));
       };
-      if (req.headers.authorization !== `Bearer ${TOKEN}` || req.headers['x-github-api-version'] !== '2022-11-28' || req.headers.accept !== 'application/vnd.github+json') {
+      if (
+        req.headers.authorization !== `Bearer ${TOKEN}` ||
+        req.headers['x-github-api-version'] !== '2022-11-28' ||
+        req.headers.accept !== 'application/vnd.github+json'
+      ) {
         return send(401, { message: 'Bad credentials' });
       }
       if (req.method === 'POST' && path === '/repos/acme/app/issues') {
         const step = plan.shift();
         if (step === 'fail') return send(500, { message: 'boom' });
-        const issue = { number: issues.length + 1, html_url: `https://github.com/acme/app/issues/${issues.length + 1}`, body: body.body, state: 'open', labels: body.labels };
+        const issue = {
+          number: issues.length + 1,
+          html_url: `https://github.com/acme/app/issues/${issues.length + 1}`,
+          body: body.body,
+          state: 'open',
+          labels: body.labels,
+        };
         issues.push(issue);
         if (step === 'late') return setTimeout(() => send(201, issue), 1500);
         return send(201, issue);
       }
       if (req.method === 'GET' && path.startsWith('/repos/acme/app/issues?')) {
-        return send(200, [...issues].reverse().filter((i) => i.labels.includes('ticket-svc')));
+        return send(
+          200,
+          [...issues].reverse().filter((i) => i.labels.includes('ticket-svc')),
+        );
       }
       const patch = /^\/repos\/acme\/app\/issues\/(\d+)$/.exec(path);
       if (req.method === 'PATCH' && patch) {
@@ -67,15 +80,28 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
     await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
     // History from before the consumer was enabled: a bug ticket whose created event is already in the stream.
-    const before = await startService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'GITHUB_EVENTS', DLQ_STREAM_NAME: 'GITHUB_DLQ', COMPONENTS: 'api,relay' });
+    const before = await startService({
+      ...store.env,
+      NATS_URL: nats.url,
+      STREAM_NAME: 'GITHUB_EVENTS',
+      DLQ_STREAM_NAME: 'GITHUB_DLQ',
+      COMPONENTS: 'api,relay',
+    });
     const old = await before.call('/api/v1/tickets', { method: 'POST', json: { title: 'Old crash', created_by: 'bob', type: 'bug' } });
     oldBug = ((await old.json()) as { id: string }).id;
     await waitFor(async () => (await readStream(nats.url, 'GITHUB_EVENTS')).some((e) => e.event.data?.id === oldBug), 'the old bug in the stream');
     await before.stop();
     svc = await startService({
-      ...store.env, NATS_URL: nats.url, STREAM_NAME: 'GITHUB_EVENTS', DLQ_STREAM_NAME: 'GITHUB_DLQ', COMPONENTS: 'api,relay,github',
-      GITHUB_TOKEN: TOKEN, GITHUB_REPO: 'acme/app', GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
-      GITHUB_TIMEOUT_MS: '500', CONSUMER_BACKOFF_BASE_MS: '100',
+      ...store.env,
+      NATS_URL: nats.url,
+      STREAM_NAME: 'GITHUB_EVENTS',
+      DLQ_STREAM_NAME: 'GITHUB_DLQ',
+      COMPONENTS: 'api,relay,github',
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPO: 'acme/app',
+      GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
+      GITHUB_TIMEOUT_MS: '500',
+      CONSUMER_BACKOFF_BASE_MS: '100',
     });
     // Tickets created from here on come after the consumer was first enabled.
     await waitFor(() => durableExists(nats.url, 'GITHUB_EVENTS', 'github_created'), 'the github consumer enabled');
@@ -92,7 +118,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
   const AGENT = { 'X-User-ID': 'dana' };
   async function create(type: string, title = 'Checkout crashes'): Promise<string> {
-    const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title, created_by: 'bob', type, description: 'stack trace attached' }, headers: AGENT });
+    const res = await svc.call('/api/v1/tickets', {
+      method: 'POST',
+      json: { title, created_by: 'bob', type, description: 'stack trace attached' },
+      headers: AGENT,
+    });
     return ((await res.json()) as { id: string }).id;
   }
   const ticket = async (id: string) => (await (await svc.call(`/api/v1/tickets/${id}`, { headers: AGENT })).json()) as Record<string, any>;
@@ -107,7 +137,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(post).toMatchObject({ method: 'POST', path: '/repos/acme/app/issues', body: { title: '[acme] Checkout crashes', labels: ['ticket-svc', 'bug'] } });
       expect(post!.headers['user-agent']).toMatch(/^ticket-svc\//);
       expect(post!.body.body).toContain(`<!-- ticket-svc:acme/${id} -->`);
-      expect(link).toEqual({ number: issues.find((i) => i.body.includes(id))!.number, url: expect.stringMatching(/^https:\/\/github.com\/acme\/app\/issues\/\d+$/) });
+      expect(link).toEqual({
+        number: issues.find((i) => i.body.includes(id))!.number,
+        url: expect.stringMatching(/^https:\/\/github.com\/acme\/app\/issues\/\d+$/),
+      });
       expect(creations(id)).toHaveLength(1);
     });
 
@@ -127,11 +160,19 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     it('closes the issue when the ticket closes, and reopens it with the ticket', async () => {
       const id = await create('bug');
       const { number } = await linked(id);
-      for (const [name, body] of [['assign', { assignee: 'dana' }], ['start_work', {}], ['resolve', {}], ['close', {}]] as const) {
+      for (const [name, body] of [
+        ['assign', { assignee: 'dana' }],
+        ['start_work', {}],
+        ['resolve', {}],
+        ['close', {}],
+      ] as const) {
         expect((await svc.call(`/api/v1/tickets/${id}/transitions/${name}`, { method: 'POST', json: body, headers: AGENT })).status).toBe(200);
       }
       await waitFor(async () => issues[number - 1]!.state === 'closed', 'the issue closed');
-      expect(seen.find((s) => s.method === 'PATCH' && s.path === `/repos/acme/app/issues/${number}`)?.body).toEqual({ state: 'closed', state_reason: 'completed' });
+      expect(seen.find((s) => s.method === 'PATCH' && s.path === `/repos/acme/app/issues/${number}`)?.body).toEqual({
+        state: 'closed',
+        state_reason: 'completed',
+      });
       await svc.call(`/api/v1/tickets/${id}/transitions/reopen`, { method: 'POST', headers: { 'X-User-Roles': 'admin' } });
       await waitFor(async () => issues[number - 1]!.state === 'open', 'the issue reopened');
     });
@@ -157,7 +198,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 async function durableExists(url: string, stream: string, durable: string): Promise<boolean> {
   const nc = await connect({ servers: url });
   try {
-    return await (await jetstreamManager(nc)).consumers.info(stream, durable).then(() => true, () => false);
+    return await (await jetstreamManager(nc)).consumers.info(stream, durable).then(
+      () => true,
+      () => false,
+    );
   } finally {
     await nc.close();
   }

@@ -40,7 +40,11 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     auth = await authorization();
     svc = await spawnService({
       ...env,
-      NATS_URL: nats.url, REQUEST_TIMEOUT_MS: '1000', BODY_LIMIT_BYTES: String(BODY_LIMIT), MAX_ATTACHMENT_MB: '1', LOG_LEVEL: 'warn',
+      NATS_URL: nats.url,
+      REQUEST_TIMEOUT_MS: '1000',
+      BODY_LIMIT_BYTES: String(BODY_LIMIT),
+      MAX_ATTACHMENT_MB: '1',
+      LOG_LEVEL: 'warn',
     });
     port = Number(new URL(svc.url).port);
     ticketId = await createTicket();
@@ -84,7 +88,9 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
   }
 
   const head = (op: Operation, headers: string) =>
-    `${op.method} ${op.path} HTTP/1.1\r\nHost: test\r\nX-Tenant-ID: ${TENANT}\r\n${Object.entries(auth).map(([k, v]) => `${k}: ${v}\r\n`).join('')}${headers}\r\n`;
+    `${op.method} ${op.path} HTTP/1.1\r\nHost: test\r\nX-Tenant-ID: ${TENANT}\r\n${Object.entries(auth)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}${headers}\r\n`;
   const MULTIPART_CUT = '--XX\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello';
 
   const attacks: Array<{ name: string; send(op: Operation): Promise<RawAnswer> }> = [
@@ -98,11 +104,16 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     },
     {
       name: 'a truncated multipart body',
-      send: (op) => rawRequest(port, head(op, `Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: ${MULTIPART_CUT.length}\r\nConnection: close\r\n`), { body: MULTIPART_CUT, timeoutMs: 10_000 }),
+      send: (op) =>
+        rawRequest(port, head(op, `Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: ${MULTIPART_CUT.length}\r\nConnection: close\r\n`), {
+          body: MULTIPART_CUT,
+          timeoutMs: 10_000,
+        }),
     },
     {
       name: 'an aborted multipart body',
-      send: (op) => rawRequest(port, head(op, 'Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n'), { body: MULTIPART_CUT, then: 'destroy' }),
+      send: (op) =>
+        rawRequest(port, head(op, 'Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n'), { body: MULTIPART_CUT, then: 'destroy' }),
     },
     {
       name: 'a header block over the limit',
@@ -126,8 +137,16 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
 
     it('answers or closes a body that never ends, on every route at once, once the request timeout passes', async () => {
       const ops = await operations();
-      const answers = await Promise.all(ops.map((op) =>
-        rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 60000\r\n'), { body: '{"title":', then: 'hold', timeoutMs: 60_000, untilReleased: true })));
+      const answers = await Promise.all(
+        ops.map((op) =>
+          rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 60000\r\n'), {
+            body: '{"title":',
+            then: 'hold',
+            timeoutMs: 60_000,
+            untilReleased: true,
+          }),
+        ),
+      );
       for (const answer of answers) {
         // Let go by the program (the 60 s give-up is far past its 1 s request timeout).
         expect(answer.closedByServer).toBe(true);
@@ -144,14 +163,19 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
       expect(badKey.status).toBe(400);
       expect(badKey.closedByServer).toBe(true);
       expect(JSON.parse(badKey.body)).toMatchObject({ code: 'invalid_handshake', fields: { 'Sec-WebSocket-Key': expect.any(String) } });
-      const badTarget = await rawRequest(port, head({ method: 'GET', path: 'http://[' }, upgrade('dGhlIHNhbXBsZSBub25jZQ==')), { timeoutMs: 30_000, untilReleased: true });
+      const badTarget = await rawRequest(port, head({ method: 'GET', path: 'http://[' }, upgrade('dGhlIHNhbXBsZSBub25jZQ==')), {
+        timeoutMs: 30_000,
+        untilReleased: true,
+      });
       expect(badTarget.status).toBe(400);
       expect(badTarget.closedByServer).toBe(true);
       const badVersion = await rawRequest(port, head(ws, upgrade('dGhlIHNhbXBsZSBub25jZQ==').replace('Version: 13', 'Version: 99')), { timeoutMs: 10_000 });
       expect(badVersion.status).toBe(400);
       await rawRequest(port, `GET ${ws.path} HTTP/1.1\r\nHost: test\r\nX-Tenant-ID: ${TENANT}\r\nUpgrade: webso`, { then: 'destroy' });
       await rawRequest(port, head(ws, upgrade('dGhlIHNhbXBsZSBub25jZQ==')), { then: 'destroy' });
-      const oversized = await rawRequest(port, head(ws, `${upgrade('dGhlIHNhbXBsZSBub25jZQ==')}X-Padding: ${'a'.repeat(64 * 1024)}\r\n`), { timeoutMs: 10_000 });
+      const oversized = await rawRequest(port, head(ws, `${upgrade('dGhlIHNhbXBsZSBub25jZQ==')}X-Padding: ${'a'.repeat(64 * 1024)}\r\n`), {
+        timeoutMs: 10_000,
+      });
       expect(oversized.status).toBe(431);
       await expectStillServing();
     });
@@ -167,14 +191,18 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     const endlessUpload = (partHead: string) =>
       rawRequest(
         port,
-        head({ method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` }, 'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n') +
-          `${partHead.length.toString(16)}\r\n${partHead}\r\n`,
+        head(
+          { method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` },
+          'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n',
+        ) + `${partHead.length.toString(16)}\r\n${partHead}\r\n`,
         { body: endless },
       );
 
     it('answers a JSON body past the limit with 413 as soon as it passes, on the create route and on others', async () => {
       for (const path of ['/api/v1/tickets', `/api/v1/tickets/${ticketId}/comments`]) {
-        const answer = await rawRequest(port, head({ method: 'POST', path }, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n'), { body: endless });
+        const answer = await rawRequest(port, head({ method: 'POST', path }, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n'), {
+          body: endless,
+        });
         expect(answer.status, path).toBe(413);
         expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large' });
         expect(answer.sentBeforeAnswer, path).toBeLessThan(BODY_LIMIT + IN_FLIGHT_SLACK);
@@ -199,7 +227,11 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     });
 
     it('answers a route that reads no body, then stops reading the endless body it was sent', async () => {
-      const answer = await rawRequest(port, head({ method: 'GET', path: '/api/v1/workflow' }, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n'), { body: endless, untilReleased: true });
+      const answer = await rawRequest(
+        port,
+        head({ method: 'GET', path: '/api/v1/workflow' }, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n'),
+        { body: endless, untilReleased: true },
+      );
       expect(answer.status).toBe(200);
       expect(answer.closedByServer).toBe(true);
       expect(answer.sentBeforeAnswer).toBeLessThan(IN_FLIGHT_SLACK);
@@ -207,7 +239,11 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     });
 
     it('refuses a declared length past the limit before reading any of it', async () => {
-      const answer = await rawRequest(port, head({ method: 'POST', path: '/api/v1/tickets' }, `Content-Type: application/json\r\nContent-Length: ${BODY_LIMIT * 100}\r\n`), { timeoutMs: 10_000 });
+      const answer = await rawRequest(
+        port,
+        head({ method: 'POST', path: '/api/v1/tickets' }, `Content-Type: application/json\r\nContent-Length: ${BODY_LIMIT * 100}\r\n`),
+        { timeoutMs: 10_000 },
+      );
       expect(answer.status).toBe(413);
       expect(answer.sentBeforeAnswer).toBe(0);
       await expectStillServing();
@@ -216,10 +252,21 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
 
   describe('an optional body', () => {
     it('takes an empty JSON body on a transition as none, so an unknown transition is a 404', async () => {
-      const answer = await rawRequest(port, head({ method: 'POST', path: `/api/v1/tickets/${ticketId}/transitions/nope` }, 'Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n'), { timeoutMs: 10_000 });
+      const answer = await rawRequest(
+        port,
+        head(
+          { method: 'POST', path: `/api/v1/tickets/${ticketId}/transitions/nope` },
+          'Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n',
+        ),
+        { timeoutMs: 10_000 },
+      );
       expect(answer.status).toBe(404);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'unknown_transition' });
-      const fired = await svc.call(`/api/v1/tickets/${ticketId}/transitions/assign`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '' });
+      const fired = await svc.call(`/api/v1/tickets/${ticketId}/transitions/assign`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: '',
+      });
       expect(fired.status).toBe(400);
       expect(await fired.json()).toMatchObject({ code: 'assignee_required' });
     });

@@ -79,19 +79,25 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       for (const live of [acme, globex, customer]) live?.socket.close();
     });
 
-    it('streams the tenant\'s events as JSON', async () => {
+    it("streams the tenant's events as JSON", async () => {
       const id = await createTicket('acme', { description: 'critical: it is on fire' });
       const created = await waitFor(async () => acme.events.find((e) => e.ticket?.id === id && e.action === 'created'), 'the created event');
       expect(created).toMatchObject({
-        type: 'event', subject: 'acme.ticket.ticket.event.created', tenant: 'acme', schema: 'ticket.event.created@v1',
+        type: 'event',
+        subject: 'acme.ticket.ticket.event.created',
+        tenant: 'acme',
+        schema: 'ticket.event.created@v1',
         ticket: { id, title: 'Live one', tenant: 'acme' },
       });
       expect(created.event_id).toMatch(/^[0-9a-f-]{36}$/);
-      const note = await waitFor(async () => acme.events.find((e) => e.ticket?.id === id && e.subject.endsWith('notification.event.requested')), 'the notification');
+      const note = await waitFor(
+        async () => acme.events.find((e) => e.ticket?.id === id && e.subject.endsWith('notification.event.requested')),
+        'the notification',
+      );
       expect(note.notification).toEqual({ reason: 'severity_keyword', keywords: ['critical'] });
     });
 
-    it('never sends a client another tenant\'s events', async () => {
+    it("never sends a client another tenant's events", async () => {
       const ours = await createTicket('globex');
       const theirs = await createTicket('acme');
       await waitFor(async () => globex.events.some((e) => e.ticket?.id === ours) && acme.events.some((e) => e.ticket?.id === theirs), 'both events');
@@ -120,7 +126,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(JSON.stringify(customer.events)).not.toContain('legacy plan');
     });
 
-    it('refuses a handshake without a valid tenant or identity, with the API\'s status', async () => {
+    it("refuses a handshake without a valid tenant or identity, with the API's status", async () => {
       expect(await handshakeStatus({})).toBe(400);
       expect(await handshakeStatus({ 'X-Tenant-ID': 'acme.*' })).toBe(400);
       expect(await handshakeStatus({ 'X-Tenant-ID': 'acme', 'X-User-Roles': 'emperor' })).toBe(400);

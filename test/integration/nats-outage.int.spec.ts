@@ -14,7 +14,10 @@ let svc: TestService;
 const createTickets = async (n: number, prefix: string) => {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: `${prefix} ${i}`, created_by: 'ops', description: i === 0 ? 'critical' : undefined } });
+    const res = await svc.call('/api/v1/tickets', {
+      method: 'POST',
+      json: { title: `${prefix} ${i}`, created_by: 'ops', description: i === 0 ? 'critical' : undefined },
+    });
     expect(res.status).toBe(201);
     ids.push(((await res.json()) as { id: string }).id);
   }
@@ -78,10 +81,14 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
       await (await jetstreamManager(nc)).streams.delete(STREAM);
       await nc.close();
       const [id] = await createTickets(1, 'after the stream was deleted');
-      const events = await waitFor(async () => {
-        const found = await readStream(nats.url, STREAM);
-        return found.some((e) => e.event.data?.id === id) ? found : undefined;
-      }, 'the event in a recreated stream', 60_000);
+      const events = await waitFor(
+        async () => {
+          const found = await readStream(nats.url, STREAM);
+          return found.some((e) => e.event.data?.id === id) ? found : undefined;
+        },
+        'the event in a recreated stream',
+        60_000,
+      );
       expect(events.filter((e) => e.event.data?.id === id && e.event.meta?.action === 'created')).toHaveLength(1);
     }, 120_000);
   });

@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 const logLines = (svc: ServiceProcess) =>
-  svc.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; operation?: string; msg: string; status?: number });
+  svc
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; operation?: string; msg: string; status?: number });
 
 const notExecutable = join(mkdtempSync(join(tmpdir(), 'ticket-svc-nats-bin-')), 'nats-server');
 writeFileSync(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
@@ -38,7 +42,12 @@ describe.each([
     expect(natsLines).toHaveLength(1);
     expect(natsLines[0]!.msg).toMatch(/could not start a local nats-server/);
     // One JSON line each: no stack of the bundle's source on stderr.
-    expect(svc.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'))).toEqual([]);
+    expect(
+      svc
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('{')),
+    ).toEqual([]);
   });
 });
 
@@ -63,7 +72,8 @@ describe('a fresh nats-server', () => {
       const nc = await connect({ servers: nats.url });
       try {
         const { config } = await (await jetstreamManager(nc)).streams.info('TICKET_DLQ');
-        for (const consumer of ['audit', 'notify', 'github']) expect(config.subjects).toEqual(expect.arrayContaining([`dlq.${consumer}.>`, `redrive.${consumer}.>`]));
+        for (const consumer of ['audit', 'notify', 'github'])
+          expect(config.subjects).toEqual(expect.arrayContaining([`dlq.${consumer}.>`, `redrive.${consumer}.>`]));
       } finally {
         await nc.close();
       }

@@ -33,10 +33,19 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     store = await flavour.fresh();
     const recording = recordingLog('warn');
     logged = recording.lines;
-    svc = await startService({
-      ...store.env, NATS_URL: nats.url, STREAM_NAME: STREAM, DLQ_STREAM_NAME: DLQ, COMPONENTS: 'api,relay,notify', WEBHOOK_ALLOW_PRIVATE: 'true',
-      CONSUMER_BACKOFF_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '2000',
-    }, { log: recording.log });
+    svc = await startService(
+      {
+        ...store.env,
+        NATS_URL: nats.url,
+        STREAM_NAME: STREAM,
+        DLQ_STREAM_NAME: DLQ,
+        COMPONENTS: 'api,relay,notify',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        CONSUMER_BACKOFF_BASE_MS: '100',
+        WEBHOOK_TIMEOUT_MS: '2000',
+      },
+      { log: recording.log },
+    );
     await waitFor(async () => (await svc.call('/ready')).ok, 'ready');
     rig = await consumerRig(nats.url, STREAM);
   });
@@ -48,7 +57,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
   });
 
   async function register(tenant: string, url: string, over: Record<string, unknown> = {}) {
-    const res = await svc.call('/api/v1/webhooks', { method: 'POST', tenant, headers: admin, json: { name: 'ops', url, events: ['notification.event.requested'], secret: SECRET, ...over } });
+    const res = await svc.call('/api/v1/webhooks', {
+      method: 'POST',
+      tenant,
+      headers: admin,
+      json: { name: 'ops', url, events: ['notification.event.requested'], secret: SECRET, ...over },
+    });
     return { res, body: (await res.json()) as Record<string, any> };
   }
 
@@ -127,8 +141,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(headers['x-webhook-delivery']).toMatch(/^[0-9a-f-]{36}$/);
       expect(headers['x-webhook-event']).toBe('notification.event.requested');
       expect(JSON.parse(body)).toMatchObject({
-        delivery_id: headers['x-webhook-delivery'], event: 'notification.event.requested', tenant: 'acme', reason: 'severity_keyword',
-        keywords: ['critical'], ticket: { id: ticketId, title: 'Database down' },
+        delivery_id: headers['x-webhook-delivery'],
+        event: 'notification.event.requested',
+        tenant: 'acme',
+        reason: 'severity_keyword',
+        keywords: ['critical'],
+        ticket: { id: ticketId, title: 'Database down' },
       });
     });
 
@@ -141,7 +159,13 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
 
     it('of an SLA change goes to the webhooks subscribed to SLA changes', async () => {
-      await publishEvent(nats.url, { tenant: 'acme', action: 'sla_changed', ticketId: 't-sla', eventId: '0199bbbb-0000-7000-8000-000000000001', title: 'Slow replies' });
+      await publishEvent(nats.url, {
+        tenant: 'acme',
+        action: 'sla_changed',
+        ticketId: 't-sla',
+        eventId: '0199bbbb-0000-7000-8000-000000000001',
+        title: 'Slow replies',
+      });
       const got = await waitFor(async () => receiver.received.find((r) => r.path === '/hooks/sla'), 'the SLA webhook');
       expect(got.headers['x-webhook-event']).toBe('ticket.event.sla_changed');
       expect(JSON.parse(got.body)).toMatchObject({ event: 'ticket.event.sla_changed', ticket: { id: 't-sla', title: 'Slow replies' } });
@@ -166,7 +190,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       await register('initech', `${healthy.url}/up`);
       await criticalTicket('initech');
       // 3.1 s of backoff on an idle machine; a busy one may take much longer.
-      await waitFor(async () => (await listDeadLetters(rig.link.current()!.js, rig.link.current()!.jsm, DLQ, 'notify')).length === 1 || undefined, 'the dead letter', 90_000);
+      await waitFor(
+        async () => (await listDeadLetters(rig.link.current()!.js, rig.link.current()!.jsm, DLQ, 'notify')).length === 1 || undefined,
+        'the dead letter',
+        90_000,
+      );
     }, 120_000);
     afterAll(async () => {
       await failing?.stop();
@@ -187,7 +215,13 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const asked = logged
         .filter((l) => l.consumer === 'notify' && l.event_id === failed!.event_id && l.retry_in_ms !== undefined)
         .map((l) => [l.delivery, l.retry_in_ms]);
-      expect(asked).toEqual([[1, 100], [2, 200], [3, 400], [4, 800], [5, 1600]]);
+      expect(asked).toEqual([
+        [1, 100],
+        [2, 200],
+        [3, 400],
+        [4, 800],
+        [5, 1600],
+      ]);
       // And the receiver saw it wait: never sooner than asked (a lower bound only: a busy machine
       // can make a wait longer, never shorter).
       const gaps = failing.received.slice(1).map((r, i) => r.at - failing.received[i]!.at);
@@ -228,11 +262,25 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
 
     it.each([
-      'http://127.0.0.1:9/x', 'http://10.0.0.8/x', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x', 'http://100.64.1.1/x',
-      'http://[fd00::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://2130706433/x', 'http://localhost:8080/x',
-      'http://[::ffff:0:127.0.0.1]/', 'http://[::127.0.0.1]/', 'http://[2002:7f00:1::]/',
+      'http://127.0.0.1:9/x',
+      'http://10.0.0.8/x',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/x',
+      'http://100.64.1.1/x',
+      'http://[fd00::1]/x',
+      'http://[::ffff:127.0.0.1]/x',
+      'http://2130706433/x',
+      'http://localhost:8080/x',
+      'http://[::ffff:0:127.0.0.1]/',
+      'http://[::127.0.0.1]/',
+      'http://[2002:7f00:1::]/',
     ])('refuses to register %s', async (url) => {
-      const res = await strict.call('/api/v1/webhooks', { method: 'POST', tenant: 'acme', headers: admin, json: { name: 'x', url, events: ['notification.event.requested'], secret: SECRET } });
+      const res = await strict.call('/api/v1/webhooks', {
+        method: 'POST',
+        tenant: 'acme',
+        headers: admin,
+        json: { name: 'x', url, events: ['notification.event.requested'], secret: SECRET },
+      });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'webhook_url_refused', fields: { url: expect.any(String) } });
     });
@@ -251,7 +299,14 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('refuses a name when any one of its addresses is private, and connects to the address it checked', async () => {
       const port = new URL(trap.url).port;
-      const mixed = createWebhookClient({ timeoutMs: 2000, permits: addressPolicy(false), resolve: async () => [{ address: '8.8.8.8', family: 4 }, { address: '127.0.0.1', family: 4 }] });
+      const mixed = createWebhookClient({
+        timeoutMs: 2000,
+        permits: addressPolicy(false),
+        resolve: async () => [
+          { address: '8.8.8.8', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ],
+      });
       await expect(mixed.post(`http://rebind.example:${port}/x`, '{}', {})).rejects.toThrow(/127\.0\.0\.1 is loopback/);
       // Allowed names connect to the resolved address, not to a second lookup of the name.
       const pinned = createWebhookClient({ timeoutMs: 2000, permits: () => true, resolve: async () => [{ address: '127.0.0.1', family: 4 }] });

@@ -31,45 +31,45 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
     await store?.dispose();
   });
 
-    it('loses no acknowledged write and publishes no event twice across repeated SIGKILLs', async () => {
-      const dataDir = tempDataDir();
-      const env = { ...store.env, DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
-      const acked: Acknowledged = { created: [], patched: new Map() };
-      const ROUNDS = 4;
-      const CREATES_PER_ROUND = 15;
-      for (let round = 0; round < ROUNDS; round++) {
-        const svc = await spawnService(env);
-        const load = driveLoad([svc]);
-        // Killed mid-load once this round's writes are under way, however slowly the machine takes
-        // them (a count reached, not a time spent), and then at a random moment of the load.
-        await waitFor(async () => load.acked.created.length >= CREATES_PER_ROUND, `${CREATES_PER_ROUND} acknowledged creates in round ${round + 1}`, 60_000);
-        const more = load.acked.created.length + 1 + Math.floor(Math.random() * CREATES_PER_ROUND);
-        await waitFor(async () => load.acked.created.length >= more, `${more} acknowledged creates in round ${round + 1}`, 60_000);
-        await svc.kill();
-        await load.stop();
-        acked.created.push(...load.acked.created);
-        for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
-      }
-      expect(acked.created.length).toBeGreaterThanOrEqual(ROUNDS * CREATES_PER_ROUND);
+  it('loses no acknowledged write and publishes no event twice across repeated SIGKILLs', async () => {
+    const dataDir = tempDataDir();
+    const env = { ...store.env, DATA_DIR: dataDir, NATS_URL: nats.url, STREAM_NAME: 'CRASH_EVENTS' };
+    const acked: Acknowledged = { created: [], patched: new Map() };
+    const ROUNDS = 4;
+    const CREATES_PER_ROUND = 15;
+    for (let round = 0; round < ROUNDS; round++) {
       const svc = await spawnService(env);
-      const events = await streamWithEveryWrite(nats.url, 'CRASH_EVENTS', acked, 120_000);
-      await svc.stop();
-      expectExactlyOnce(events, acked);
-    }, 600_000);
-
-    it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
-      const svc = await spawnService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
       const load = driveLoad([svc]);
-      // Terminated mid-load: once writes are being acknowledged, however long that takes.
-      await waitFor(async () => load.acked.created.length >= 10, '10 acknowledged creates', 60_000);
-      const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
-      svc.child.kill('SIGTERM');
-      await load.done;
-      expect(await exit).toBe(0);
-      expect(load.acked.created.length).toBeGreaterThan(0);
-      // No restart: what the process acknowledged is already in the stream.
-      expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS', 60_000), load.acked);
-    }, 180_000);
+      // Killed mid-load once this round's writes are under way, however slowly the machine takes
+      // them (a count reached, not a time spent), and then at a random moment of the load.
+      await waitFor(async () => load.acked.created.length >= CREATES_PER_ROUND, `${CREATES_PER_ROUND} acknowledged creates in round ${round + 1}`, 60_000);
+      const more = load.acked.created.length + 1 + Math.floor(Math.random() * CREATES_PER_ROUND);
+      await waitFor(async () => load.acked.created.length >= more, `${more} acknowledged creates in round ${round + 1}`, 60_000);
+      await svc.kill();
+      await load.stop();
+      acked.created.push(...load.acked.created);
+      for (const [k, v] of load.acked.patched) acked.patched.set(k, v);
+    }
+    expect(acked.created.length).toBeGreaterThanOrEqual(ROUNDS * CREATES_PER_ROUND);
+    const svc = await spawnService(env);
+    const events = await streamWithEveryWrite(nats.url, 'CRASH_EVENTS', acked, 120_000);
+    await svc.stop();
+    expectExactlyOnce(events, acked);
+  }, 600_000);
+
+  it('on SIGTERM finishes in-flight requests, flushes the relay and exits 0', async () => {
+    const svc = await spawnService({ ...store.env, NATS_URL: nats.url, STREAM_NAME: 'TERM_EVENTS' });
+    const load = driveLoad([svc]);
+    // Terminated mid-load: once writes are being acknowledged, however long that takes.
+    await waitFor(async () => load.acked.created.length >= 10, '10 acknowledged creates', 60_000);
+    const exit = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
+    svc.child.kill('SIGTERM');
+    await load.done;
+    expect(await exit).toBe(0);
+    expect(load.acked.created.length).toBeGreaterThan(0);
+    // No restart: what the process acknowledged is already in the stream.
+    expectExactlyOnce(await readStream(nats.url, 'TERM_EVENTS', 60_000), load.acked);
+  }, 180_000);
 });
 
 describe.runIf(process.env.NATS_URL === undefined)('the service as a process', () => {

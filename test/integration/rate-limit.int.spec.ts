@@ -122,7 +122,7 @@ describe('rate limits in one process (SQLite)', () => {
     for (const a of answers) expectLimitHeaders(a);
   });
 
-  it('counts no request whose caller is not identified: without credentials no one spends a tenant\'s budget', async () => {
+  it("counts no request whose caller is not identified: without credentials no one spends a tenant's budget", async () => {
     const refused = await answer(await svc.call('/api/v1/tickets', { tenant: 'anonymous-flood', headers: { 'X-User-Roles': 'nobody' } }));
     expect(refused.status).toBe(400);
     expect(limitHeaders(refused.headers)).toEqual({ limit: undefined, remaining: undefined, reset: undefined });
@@ -170,7 +170,9 @@ describe.each(await sharedStoreFlavours())('rate limits shared by replicas on $n
     for (const api of apis) expect((await api.call('/api/v1/workflow', { tenant: 'warmup' })).status).toBe(200);
 
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: 3 * BURST }, async (_, i) => answer(await apis[i % 2]!.call('/api/v1/workflow', { tenant: 'shared' }))));
+    const answers = await Promise.all(
+      Array.from({ length: 3 * BURST }, async (_, i) => answer(await apis[i % 2]!.call('/api/v1/workflow', { tenant: 'shared' }))),
+    );
     const ms = performance.now() - started;
 
     expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);

@@ -109,7 +109,11 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
         const svc = await spawn(env);
         const load = driveLoad([svc], WRITERS);
         // Killed while the relay works: after it published in this life, and a write was acknowledged.
-        await waitFor(async () => load.acked.created.length > 0 && (await metricOf(svc, 'events_published_total')) > 0, `cycle ${cycle}: writes acknowledged and published`, 60_000);
+        await waitFor(
+          async () => load.acked.created.length > 0 && (await metricOf(svc, 'events_published_total')) > 0,
+          `cycle ${cycle}: writes acknowledged and published`,
+          60_000,
+        );
         await sleep(Math.random() * 500);
         await kill(svc);
         await load.stop();
@@ -139,7 +143,11 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
         const load = driveLoad(services, WRITERS);
         const leader = await waitFor(() => leaderOf(services), `cycle ${cycle}: one relay leading`, 60_000);
         const before = await metricOf(leader, 'events_published_total');
-        await waitFor(async () => load.acked.created.length > 0 && (await metricOf(leader, 'events_published_total')) > before, `cycle ${cycle}: writes acknowledged and published`, 60_000);
+        await waitFor(
+          async () => load.acked.created.length > 0 && (await metricOf(leader, 'events_published_total')) > before,
+          `cycle ${cycle}: writes acknowledged and published`,
+          60_000,
+        );
         await sleep(Math.random() * 500);
         // Even cycles: the leader alone (the follower takes over); odd ones: both, down together.
         const victims = cycle % 2 === 0 ? [leader] : [...services];
@@ -153,10 +161,14 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
         services = [...survivors, ...(await Promise.all(victims.map(() => spawn(env))))];
       }
       await streamWithEveryWrite(nats.url, STREAM, acked);
-      await waitFor(async () => {
-        const leader = await leaderOf(services);
-        return leader !== undefined && (await metricOf(leader, 'outbox_backlog')) === 0;
-      }, 'the leader to drain the outbox', 60_000);
+      await waitFor(
+        async () => {
+          const leader = await leaderOf(services);
+          return leader !== undefined && (await metricOf(leader, 'outbox_backlog')) === 0;
+        },
+        'the leader to drain the outbox',
+        60_000,
+      );
       const drained = await readStream(nats.url, STREAM);
       expectExactlyOnce(drained, acked);
       expectNoTicketCreatedTwice(drained);

@@ -36,7 +36,11 @@ describe('ticket-svc replay', () => {
     const svc = await startService({ NATS_URL: nats.url, STREAM_NAME: 'REPLAY_CLI', DATA_DIR: dataDir });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: `t${i}`, created_by: 'bob', tags: [`n${i}`] }, tenant: i % 2 ? 'acme' : 'globex' });
+      const res = await svc.call('/api/v1/tickets', {
+        method: 'POST',
+        json: { title: `t${i}`, created_by: 'bob', tags: [`n${i}`] },
+        tenant: i % 2 ? 'acme' : 'globex',
+      });
       ids.push(((await res.json()) as { id: string }).id);
     }
     for (const [i, id] of ids.entries()) {

@@ -67,7 +67,16 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(await res.json()).toMatchObject({ code: 'validation_failed', fields: { 'tiers.gold': expect.any(String) } });
       const negative = await put('sla', { tiers: { standard: { low: { response: -1, resolution: 5 } } } });
       expect(((await negative.json()) as Json).fields).toHaveProperty(['tiers.standard.low.response']);
-      expect((await put('routing', { rules: [{ priority: 'high', assignee: 'a' }, { priority: 'high', assignee: 'b' }] })).status).toBe(400);
+      expect(
+        (
+          await put('routing', {
+            rules: [
+              { priority: 'high', assignee: 'a' },
+              { priority: 'high', assignee: 'b' },
+            ],
+          })
+        ).status,
+      ).toBe(400);
       expect((await put('severity', { keywords: [] })).status).toBe(400);
     });
 
@@ -83,7 +92,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('reload the policy file when it changes, and keep the last good policy when it breaks', async () => {
       writeFileSync(policyPath, 'tiers:\n  premium:\n    high: { response: 45, resolution: 600 }\n');
-      await waitFor(async () => ((await (await svc.call('/api/v1/config/sla', { tenant: 'file-check', headers: ADMIN })).json()) as Json).tiers.premium.high.response === 45, 'reload', 60_000);
+      await waitFor(
+        async () =>
+          ((await (await svc.call('/api/v1/config/sla', { tenant: 'file-check', headers: ADMIN })).json()) as Json).tiers.premium.high.response === 45,
+        'reload',
+        60_000,
+      );
       writeFileSync(policyPath, 'tiers: [this is: not a policy\n');
       // Until the service says it read the broken file: a condition, where a pause may end too soon.
       await waitFor(async () => logged.some((l) => l.operation === 'sla_policy' && /broken/.test(l.msg)), 'the broken policy file noticed', 60_000);
@@ -104,7 +118,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
   describe('routing', () => {
     it('assigns a new ticket by its priority, with a fallback, and leaves it new without rules', async () => {
       await put('routing', { rules: [{ priority: 'critical', assignee: 'oncall' }], fallback: 'triage' }, ADMIN, 'routed');
-      expect(await create({ priority: 'critical' }, 'routed')).toMatchObject({ status: 'assigned', assignee: 'oncall', version: 2, enabled_transitions: ['start_work'] });
+      expect(await create({ priority: 'critical' }, 'routed')).toMatchObject({
+        status: 'assigned',
+        assignee: 'oncall',
+        version: 2,
+        enabled_transitions: ['start_work'],
+      });
       expect(await create({ priority: 'low' }, 'routed')).toMatchObject({ status: 'assigned', assignee: 'triage' });
       expect(await create({ priority: 'low' }, 'unrouted')).toMatchObject({ status: 'new', assignee: null });
     });
@@ -114,8 +133,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     it('shows the SLA on every ticket', async () => {
       const t = await create({ priority: 'critical' });
       expect(t.sla).toEqual({
-        state: 'ok', response_due_at: new Date(Date.parse(t.created_at) + 15 * 60_000).toISOString(),
-        resolution_due_at: new Date(Date.parse(t.created_at) + 240 * 60_000).toISOString(), first_response_at: null, paused: false,
+        state: 'ok',
+        response_due_at: new Date(Date.parse(t.created_at) + 15 * 60_000).toISOString(),
+        resolution_due_at: new Date(Date.parse(t.created_at) + 240 * 60_000).toISOString(),
+        first_response_at: null,
+        paused: false,
       });
     });
 
@@ -143,7 +165,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('stops the clock while waiting for the customer', async () => {
       const t = await create({ priority: 'critical', customer_id: 'c1' }, 'fast');
-      for (const [name, body] of [['assign', { assignee: 'dana' }], ['start_work', {}], ['request_info', {}]] as const) {
+      for (const [name, body] of [
+        ['assign', { assignee: 'dana' }],
+        ['start_work', {}],
+        ['request_info', {}],
+      ] as const) {
         await svc.call(`/api/v1/tickets/${t.id}/transitions/${name}`, { method: 'POST', json: body, tenant: 'fast', headers: AGENT });
       }
       // A day later the 30-minute resolution target would long be breached, had the clock run.
@@ -184,14 +210,23 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as Json;
       expect(body).toMatchObject({ created: 2, updated: 0, unchanged: 0, failed: 3 });
-      expect(body.items.map((i: Json) => [i.index, i.status, i.outcome])).toEqual([[0, 201, 'created'], [1, 400, 'error'], [2, 400, 'error'], [3, 400, 'error'], [4, 201, 'created']]);
+      expect(body.items.map((i: Json) => [i.index, i.status, i.outcome])).toEqual([
+        [0, 201, 'created'],
+        [1, 400, 'error'],
+        [2, 400, 'error'],
+        [3, 400, 'error'],
+        [4, 201, 'created'],
+      ]);
       expect(body.items[1].error).toMatchObject({ code: 'validation_failed', fields: { title: expect.any(String) } });
       expect(body.items[2].error.fields).toHaveProperty('external_id');
       expect(body.items[3].error.fields).toHaveProperty('priority');
     });
 
     it('changes nothing and publishes nothing new when the same batch comes twice', async () => {
-      const items = [{ external_id: 'Y-1', title: 'same', created_by: 'jira' }, { external_id: 'Y-2', title: 'same too', created_by: 'jira', priority: 'high' }];
+      const items = [
+        { external_id: 'Y-1', title: 'same', created_by: 'jira' },
+        { external_id: 'Y-2', title: 'same too', created_by: 'jira', priority: 'high' },
+      ];
       const first = (await (await batch(items)).json()) as Json;
       expect(first.created).toBe(2);
       const importer = (await publishedSoFar(svc, nats.url, STREAM)).filter((e) => e.subject.startsWith('importer.'));

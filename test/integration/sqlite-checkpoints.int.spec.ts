@@ -14,7 +14,12 @@ import { waitFor } from '../support/stream.js';
 import { viaCommands as via } from '../support/commands.js';
 
 const ctx = (): CommandContext => ({
-  tenant: 'acme', principal: { id: 'a', roles: ['agent'] }, correlationId: 'c', now: new Date().toISOString(), newId: () => crypto.randomUUID(), severityKeywords: [],
+  tenant: 'acme',
+  principal: { id: 'a', roles: ['agent'] },
+  correlationId: 'c',
+  now: new Date().toISOString(),
+  newId: () => crypto.randomUUID(),
+  severityKeywords: [],
 });
 
 const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
@@ -59,7 +64,11 @@ async function withStore(file: string, opts: Omit<SqliteOptions, 'path'>, run: (
 }
 
 async function createTickets(store: SqliteStore, count: number): Promise<void> {
-  await Promise.all(Array.from({ length: count }, (_, i) => via(store).create('acme', () => createTicket({ title: `ticket ${i}`, createdBy: 'a', description: 'printer on fire' }, ctx()))));
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      via(store).create('acme', () => createTicket({ title: `ticket ${i}`, createdBy: 'a', description: 'printer on fire' }, ctx())),
+    ),
+  );
 }
 
 describe('SQLite WAL checkpoints in a thread of their own', () => {
@@ -92,7 +101,7 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
     });
   }, 120_000);
 
-  it('keep the WAL bounded when commits follow each other without a gap, through the commits\' backstop', async () => {
+  it("keep the WAL bounded when commits follow each other without a gap, through the commits' backstop", async () => {
     // The writer thread under a steady load: a checkpoint from the thread rarely ends between two
     // commits, the only moment the WAL can start over; past the backstop a commit copies what is left.
     await withStore('busy.db', { writer: 'thread', checkpointEveryMs: 10, checkpointBackstopPages: 256 }, async (store, path) => {

@@ -48,7 +48,10 @@ function rawGet(path: string, headers: Record<string, string>): Promise<{ status
   return new Promise((resolve, reject) => {
     const req = request(`${svc.url}${path}`, { headers }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json }));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json }));
     });
     req.on('error', reject).end();
   });
@@ -109,10 +112,15 @@ describe('a lone surrogate is refused as invalid_text, naming the field', () => 
   });
 
   it('in a batch item, for that item alone, external_id included', async () => {
-    const raw = '{"tickets":[{"title":"fine","created_by":"bob","external_id":"ok-1"},{"title":"t","created_by":"bob","external_id":"x\\ud800"},{"title":"t","created_by":"bob","external_id":"a\\u0001"}]}';
+    const raw =
+      '{"tickets":[{"title":"fine","created_by":"bob","external_id":"ok-1"},{"title":"t","created_by":"bob","external_id":"x\\ud800"},{"title":"t","created_by":"bob","external_id":"a\\u0001"}]}';
     const { status, body } = await send('POST', '/api/v1/tickets/batch', raw);
     expect(status).toBe(200);
-    expect(body.items.map((i: Json) => [i.outcome, i.error?.code])).toEqual([['created', undefined], ['error', 'invalid_text'], ['error', 'validation_failed']]);
+    expect(body.items.map((i: Json) => [i.outcome, i.error?.code])).toEqual([
+      ['created', undefined],
+      ['error', 'invalid_text'],
+      ['error', 'validation_failed'],
+    ]);
     expect(body.items[1].error.fields.external_id).toMatch(/lone surrogate/);
   });
 });

@@ -10,7 +10,6 @@ let nats: TestNats;
 let svc: TestService;
 const STREAM = 'API_EVENTS';
 
-
 const ticket = (over: Record<string, unknown> = {}) => ({ title: 'Printer on fire', created_by: 'bob', ...over });
 
 async function create(body: Record<string, unknown>, tenant = 'acme', headers: Record<string, string> = {}) {
@@ -47,8 +46,16 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(res.headers.get('location')).toBe(`/api/v1/tickets/${body.id}`);
       expect(res.headers.get('etag')).toBe('"1"');
       expect(body).toMatchObject({
-        tenant: 'acme', title: 'Printer on fire', created_by: 'bob', type: 'support', priority: 'medium',
-        status: 'new', customer_tier: 'standard', tags: ['hw', 'floor:2'], version: 1, escalation_level: 0,
+        tenant: 'acme',
+        title: 'Printer on fire',
+        created_by: 'bob',
+        type: 'support',
+        priority: 'medium',
+        status: 'new',
+        customer_tier: 'standard',
+        tags: ['hw', 'floor:2'],
+        version: 1,
+        escalation_level: 0,
       });
       expect(body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(body.created_at).toBe(body.updated_at);
@@ -67,7 +74,14 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(published!.headers['Nats-Msg-Id']).toBe(published!.event.meta?.eventId);
       expect(res.headers.get('x-correlation-id')).toBe('corr-create-1');
       expect(published!.event.meta).toMatchObject({ tenant: 'acme', schema: 'ticket.event.created@v1', correlationId: 'corr-create-1' });
-      expect(published!.event.data).toMatchObject({ id: body.id, tenant: 'acme', title: 'Printer on fire', description: 'tray 2', createdBy: 'bob', createdAt: body.created_at });
+      expect(published!.event.data).toMatchObject({
+        id: body.id,
+        tenant: 'acme',
+        title: 'Printer on fire',
+        description: 'tray 2',
+        createdBy: 'bob',
+        createdAt: body.created_at,
+      });
     });
 
     it('requests a notification when the description carries a severity keyword', async () => {
@@ -117,7 +131,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('applies a PATCH with a matching If-Match and refuses a stale one with 412', async () => {
       const { body } = await create(ticket());
-      const ok = await svc.call(`/api/v1/tickets/${body.id}`, { method: 'PATCH', json: { priority: 'high', description: 'now critical' }, headers: { 'If-Match': '"1"' } });
+      const ok = await svc.call(`/api/v1/tickets/${body.id}`, {
+        method: 'PATCH',
+        json: { priority: 'high', description: 'now critical' },
+        headers: { 'If-Match': '"1"' },
+      });
       expect(ok.status).toBe(200);
       expect(ok.headers.get('etag')).toBe('"2"');
       expect(await ok.json()).toMatchObject({ priority: 'high', description: 'now critical', version: 2 });
@@ -154,12 +172,19 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     it('pages newest-updated first with an opaque cursor and filters by field and tag', async () => {
       const tenant = 'lister';
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await create(ticket({ title: `t${i}`, priority: i % 2 ? 'high' : 'low', tags: i === 3 ? ['vip'] : [] }), tenant)).body.id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await create(ticket({ title: `t${i}`, priority: i % 2 ? 'high' : 'low', tags: i === 3 ? ['vip'] : [] }), tenant)).body.id);
       const first = (await (await svc.call('/api/v1/tickets?limit=2', { tenant })).json()) as { items: any[]; next_cursor: string };
       expect(first.items.map((t) => t.id)).toEqual([ids[4], ids[3]]);
-      const second = (await (await svc.call(`/api/v1/tickets?limit=2&cursor=${first.next_cursor}`, { tenant })).json()) as { items: any[]; next_cursor: string };
+      const second = (await (await svc.call(`/api/v1/tickets?limit=2&cursor=${first.next_cursor}`, { tenant })).json()) as {
+        items: any[];
+        next_cursor: string;
+      };
       expect(second.items.map((t) => t.id)).toEqual([ids[2], ids[1]]);
-      const third = (await (await svc.call(`/api/v1/tickets?limit=2&cursor=${second.next_cursor}`, { tenant })).json()) as { items: any[]; next_cursor: string | null };
+      const third = (await (await svc.call(`/api/v1/tickets?limit=2&cursor=${second.next_cursor}`, { tenant })).json()) as {
+        items: any[];
+        next_cursor: string | null;
+      };
       expect(third.items.map((t) => t.id)).toEqual([ids[0]]);
       expect(third.next_cursor).toBeNull();
       const high = (await (await svc.call('/api/v1/tickets?priority=high', { tenant })).json()) as { items: any[] };
@@ -232,14 +257,30 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
 
     it('answers 415 for a body that is not JSON and 400 for JSON that does not parse', async () => {
-      await expectError(await svc.call('/api/v1/tickets', { method: 'POST', body: 'title=x', headers: { 'Content-Type': 'text/plain' } }), 415, 'unsupported_media_type');
-      await expectError(await svc.call('/api/v1/tickets', { method: 'POST', body: '{"title":', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_json');
-      await expectError(await svc.call('/api/v1/tickets', { method: 'POST', body: '[1,2]', headers: { 'Content-Type': 'application/json' } }), 400, 'validation_failed');
+      await expectError(
+        await svc.call('/api/v1/tickets', { method: 'POST', body: 'title=x', headers: { 'Content-Type': 'text/plain' } }),
+        415,
+        'unsupported_media_type',
+      );
+      await expectError(
+        await svc.call('/api/v1/tickets', { method: 'POST', body: '{"title":', headers: { 'Content-Type': 'application/json' } }),
+        400,
+        'invalid_json',
+      );
+      await expectError(
+        await svc.call('/api/v1/tickets', { method: 'POST', body: '[1,2]', headers: { 'Content-Type': 'application/json' } }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('answers 413 for a body over 1 MiB', async () => {
       const huge = JSON.stringify(ticket({ description: 'x'.repeat(1024 * 1024 + 10) }));
-      await expectError(await svc.call('/api/v1/tickets', { method: 'POST', body: huge, headers: { 'Content-Type': 'application/json' } }), 413, 'payload_too_large');
+      await expectError(
+        await svc.call('/api/v1/tickets', { method: 'POST', body: huge, headers: { 'Content-Type': 'application/json' } }),
+        413,
+        'payload_too_large',
+      );
     });
 
     it('answers JSON 404 for unknown routes and tickets', async () => {
@@ -258,16 +299,22 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       }
       expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/tickets\/:id"/);
       // SQLite's checkpoint thread has copied the WAL of the tickets made so far (PostgreSQL has none).
-      if (flavour.name === 'SQLite') await waitFor(async () => /^sqlite_wal_checkpoints_total\{[^}]*\} [1-9]/m.test(await (await svc.call('/metrics')).text()), 'a checkpoint in the metrics');
+      if (flavour.name === 'SQLite')
+        await waitFor(
+          async () => /^sqlite_wal_checkpoints_total\{[^}]*\} [1-9]/m.test(await (await svc.call('/metrics')).text()),
+          'a checkpoint in the metrics',
+        );
       else expect(metrics).not.toContain('sqlite_wal_checkpoints');
       const doc = (await (await svc.call('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/tickets/{id}/history']));
       expect(doc.paths['/api/v1/tickets']).toHaveProperty('post');
       const parameters = (doc.paths['/api/v1/tickets/{id}']!.get as { parameters: Array<{ name: string; in: string; required: boolean }> }).parameters;
-      expect(parameters).toEqual(expect.arrayContaining([
-        expect.objectContaining({ name: 'X-Tenant-ID', in: 'header', required: true }),
-        expect.objectContaining({ name: 'id', in: 'path' }),
-      ]));
+      expect(parameters).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'X-Tenant-ID', in: 'header', required: true }),
+          expect.objectContaining({ name: 'id', in: 'path' }),
+        ]),
+      );
       expect((await svc.call('/docs')).headers.get('content-type')).toMatch(/text\/html/);
     });
   });

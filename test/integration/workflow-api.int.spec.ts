@@ -34,7 +34,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
   const OTHER_CUSTOMER = as('cust-2', 'customer');
 
   async function create(over: Json = {}, headers: Record<string, string> = AGENT): Promise<Json> {
-    const res = await svc.call('/api/v1/tickets', { method: 'POST', json: { title: 'VPN down', created_by: 'cust-1', customer_id: 'cust-1', ...over }, headers });
+    const res = await svc.call('/api/v1/tickets', {
+      method: 'POST',
+      json: { title: 'VPN down', created_by: 'cust-1', customer_id: 'cust-1', ...over },
+      headers,
+    });
     expect(res.status).toBe(201);
     return (await res.json()) as Json;
   }
@@ -49,7 +53,11 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const t = await create();
       expect(t.enabled_transitions).toEqual(['assign']);
       const assigned = await fire(t.id, 'assign', AGENT, { assignee: 'dana', comment: 'mine' });
-      expect(assigned).toMatchObject({ status: 200, etag: '"2"', body: { status: 'assigned', assignee: 'dana', version: 2, enabled_transitions: ['start_work'] } });
+      expect(assigned).toMatchObject({
+        status: 200,
+        etag: '"2"',
+        body: { status: 'assigned', assignee: 'dana', version: 2, enabled_transitions: ['start_work'] },
+      });
       expect((await fire(t.id, 'start_work')).body.status).toBe('in_progress');
       const resolved = await fire(t.id, 'resolve');
       expect(resolved.body).toMatchObject({ status: 'resolved', resolved_at: expect.any(String), closed_at: null });
@@ -102,15 +110,22 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     it('answers 404 for an unknown transition and 400 for assign without an assignee', async () => {
       const t = await create();
       expect(await fire(t.id, 'teleport')).toMatchObject({ status: 404, body: { code: 'unknown_transition' } });
-      expect(await fire(t.id, 'assign', AGENT, {})).toMatchObject({ status: 400, body: { code: 'assignee_required', fields: { assignee: expect.any(String) } } });
+      expect(await fire(t.id, 'assign', AGENT, {})).toMatchObject({
+        status: 400,
+        body: { code: 'assignee_required', fields: { assignee: expect.any(String) } },
+      });
       expect(await fire(t.id, 'assign', AGENT, { assignee: '' })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
     });
 
     it('answers 412 to a stale If-Match and changes nothing', async () => {
       const t = await create();
-      const res = await svc.call(`/api/v1/tickets/${t.id}/transitions/assign`, { method: 'POST', headers: { ...AGENT, 'If-Match': '"7"' }, json: { assignee: 'x' } });
+      const res = await svc.call(`/api/v1/tickets/${t.id}/transitions/assign`, {
+        method: 'POST',
+        headers: { ...AGENT, 'If-Match': '"7"' },
+        json: { assignee: 'x' },
+      });
       expect(res.status).toBe(412);
-      expect((await (await svc.call(`/api/v1/tickets/${t.id}`, { headers: AGENT })).json() as Json).status).toBe('new');
+      expect(((await (await svc.call(`/api/v1/tickets/${t.id}`, { headers: AGENT })).json()) as Json).status).toBe('new');
     });
 
     it('lists what the caller may fire next', async () => {
@@ -153,7 +168,9 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       await fire(t.id, 'assign', AGENT, { assignee: 'dana' });
       await fire(t.id, 'start_work');
       await fire(t.id, 'request_info');
-      expect((await svc.call(`/api/v1/tickets/${t.id}`, { headers: CUSTOMER }).then((r) => r.json() as Promise<Json>)).enabled_transitions).toEqual(['customer_reply']);
+      expect((await svc.call(`/api/v1/tickets/${t.id}`, { headers: CUSTOMER }).then((r) => r.json() as Promise<Json>)).enabled_transitions).toEqual([
+        'customer_reply',
+      ]);
       expect((await fire(t.id, 'customer_reply', OTHER_CUSTOMER)).status).toBe(404);
       expect((await fire(t.id, 'customer_reply', CUSTOMER)).body.status).toBe('in_progress');
       const other = await svc.call('/api/v1/tickets', { method: 'POST', headers: CUSTOMER, json: { title: 'x', created_by: 'cust-1', customer_id: 'cust-9' } });

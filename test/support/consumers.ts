@@ -32,8 +32,13 @@ export type ConsumerRig = {
   store: SqliteStore;
   metrics: ReturnType<typeof createMetrics>;
   deps(settings: Partial<ConsumerSettings>): {
-    link: NatsLink; store: SqliteStore['consumers']; settings: ConsumerSettings; stream: { name: string; replicas: number; maxAgeMs: number };
-    log: typeof silent; metrics: ReturnType<typeof createMetrics>; now: () => Date;
+    link: NatsLink;
+    store: SqliteStore['consumers'];
+    settings: ConsumerSettings;
+    stream: { name: string; replicas: number; maxAgeMs: number };
+    log: typeof silent;
+    metrics: ReturnType<typeof createMetrics>;
+    now: () => Date;
   };
   stop(): Promise<void>;
 };
@@ -43,7 +48,13 @@ export async function consumerRig(url: string, stream: string): Promise<Consumer
   const dir = mkdtempSync(join(tmpdir(), 'ticket-svc-consumers-'));
   const store = await openSqliteStore({ path: join(dir, 'consumers.db') });
   const link = startNatsLink(
-    { servers: [url], credsFile: undefined, nkeySeed: undefined, name: 'consumer-test', stream: { name: stream, replicas: 1, maxAgeMs: 3_600_000, duplicateWindowMs: 120_000 } },
+    {
+      servers: [url],
+      credsFile: undefined,
+      nkeySeed: undefined,
+      name: 'consumer-test',
+      stream: { name: stream, replicas: 1, maxAgeMs: 3_600_000, duplicateWindowMs: 120_000 },
+    },
     silent,
   );
   await link.whenReady();
@@ -78,11 +89,30 @@ export async function publishEvent(url: string, e: RawEvent): Promise<void> {
     const isNote = e.action === 'notification_requested';
     const subject = isNote ? `${e.tenant}.notification.notification.event.requested` : `${e.tenant}.ticket.ticket.event.${e.action}`;
     const schema = isNote ? 'notification.event.requested@v1' : `ticket.event.${e.action}@v1`;
-    const payload = toBinary(TicketEventSchema, create(TicketEventSchema, {
-      meta: { eventId: e.eventId, tenant: e.tenant, occurredAt: new Date().toISOString(), schema, correlationId: `corr-${e.eventId}`, actor: 'tester', action: e.action },
-      data: { id: e.ticketId, tenant: e.tenant, title: e.title ?? 'Printer on fire', priority: 'high', status: 'new', customerId: e.customerId ?? '', version: 1n },
-      ...(isNote || e.reason ? { notification: { reason: e.reason ?? 'severity_keyword', keywords: ['critical'] } } : {}),
-    }));
+    const payload = toBinary(
+      TicketEventSchema,
+      create(TicketEventSchema, {
+        meta: {
+          eventId: e.eventId,
+          tenant: e.tenant,
+          occurredAt: new Date().toISOString(),
+          schema,
+          correlationId: `corr-${e.eventId}`,
+          actor: 'tester',
+          action: e.action,
+        },
+        data: {
+          id: e.ticketId,
+          tenant: e.tenant,
+          title: e.title ?? 'Printer on fire',
+          priority: 'high',
+          status: 'new',
+          customerId: e.customerId ?? '',
+          version: 1n,
+        },
+        ...(isNote || e.reason ? { notification: { reason: e.reason ?? 'severity_keyword', keywords: ['critical'] } } : {}),
+      }),
+    );
     const h = headers();
     h.set('Nats-Msg-Id', e.eventId);
     h.set('tenant', e.tenant);
@@ -100,10 +130,14 @@ export async function caughtUp(url: string, stream: string, durable: string, tim
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
-    await waitFor(async () => {
-      const info = await jsm.consumers.info(stream, durable);
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, `${durable} caught up`, timeoutMs);
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(stream, durable);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      `${durable} caught up`,
+      timeoutMs,
+    );
   } finally {
     await nc.close();
   }

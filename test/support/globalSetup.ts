@@ -8,5 +8,6 @@ const newer = (a: string, b: string) => statSync(a).mtimeMs > statSync(b).mtimeM
 
 export default function setup(): void {
   if (!existsSync('dist/src/cli.js') || !existsSync('dist/src/main.js')) execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
-  else if (!existsSync('dist/bundle/main.js') || newer('dist/src/main.js', 'dist/bundle/main.js')) execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+  else if (!existsSync('dist/bundle/main.js') || newer('dist/src/main.js', 'dist/bundle/main.js'))
+    execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
 }

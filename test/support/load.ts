@@ -21,7 +21,10 @@ export function driveLoad(services: TestService[], clients = 8) {
       const patcher = alive[(n + i + 1) % alive.length]!;
       let current = creator;
       try {
-        const res = await creator.call('/api/v1/tickets', { method: 'POST', json: { title: `load ${n}-${i}`, created_by: 'load', description: i % 7 === 0 ? 'major' : 'minor' } });
+        const res = await creator.call('/api/v1/tickets', {
+          method: 'POST',
+          json: { title: `load ${n}-${i}`, created_by: 'load', description: i % 7 === 0 ? 'major' : 'minor' },
+        });
         if (res.status !== 201) continue;
         const { id } = (await res.json()) as { id: string };
         acked.created.push(id);
@@ -78,15 +81,19 @@ export function expectExactlyOnce(events: PublishedEvent[], acked: Acknowledged)
  * up, or taking over), and returns the whole stream; exactly-once is for expectExactlyOnce to judge.
  */
 export function streamWithEveryWrite(url: string, stream: string, acked: Acknowledged, timeoutMs = 60_000): Promise<PublishedEvent[]> {
-  return waitFor(async () => {
-    const events = await readStream(url, stream);
-    const created = new Set<string>();
-    const updated = new Set<string>();
-    for (const e of events) {
-      if (e.event.meta?.action === 'created') created.add(e.event.data!.id);
-      if (e.event.meta?.action === 'updated') updated.add(`${e.event.data!.id}@${e.event.data!.version}`);
-    }
-    const complete = acked.created.every((id) => created.has(id)) && [...acked.patched].every(([id, v]) => updated.has(`${id}@${v}`));
-    return complete ? events : undefined;
-  }, 'an event for every acknowledged write', timeoutMs);
+  return waitFor(
+    async () => {
+      const events = await readStream(url, stream);
+      const created = new Set<string>();
+      const updated = new Set<string>();
+      for (const e of events) {
+        if (e.event.meta?.action === 'created') created.add(e.event.data!.id);
+        if (e.event.meta?.action === 'updated') updated.add(`${e.event.data!.id}@${e.event.data!.version}`);
+      }
+      const complete = acked.created.every((id) => created.has(id)) && [...acked.patched].every(([id, v]) => updated.has(`${id}@${v}`));
+      return complete ? events : undefined;
+    },
+    'an event for every acknowledged write',
+    timeoutMs,
+  );
 }

@@ -21,7 +21,10 @@ export async function startTestNatsCluster(size = 3): Promise<TestNatsCluster> {
   const nodes = await Promise.all(
     ports.map(async ({ client, route }, i) => {
       const name = `n${i + 1}`;
-      const routes = ports.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p.route}`).join(',');
+      const routes = ports
+        .filter((_, j) => j !== i)
+        .map((p) => `nats://127.0.0.1:${p.route}`)
+        .join(',');
       const proc = await spawnNatsServer({
         bin,
         host: '127.0.0.1',

@@ -27,7 +27,11 @@ export type RawSend = {
   untilReleased?: boolean;
 };
 
-export function rawRequest(port: number, head: string, { body = '', then = 'hold', timeoutMs = 30_000, untilReleased = false }: RawSend = {}): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  head: string,
+  { body = '', then = 'hold', timeoutMs = 30_000, untilReleased = false }: RawSend = {},
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     // Half-open: the server's end does not close this side. Whether the server then lets go of the
     // connection shows when a write is refused (a reset), so a server that never does shows too.

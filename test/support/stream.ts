@@ -71,8 +71,12 @@ export async function publishedSoFar(svc: Pick<TestService, 'call'>, url: string
   const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant: 'marker', json: { title: `marker ${++markers}`, created_by: 'test' } });
   if (res.status !== 201) throw new Error(`the marker ticket was refused: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
-  return waitFor(async () => {
-    const events = await readStream(url, stream);
-    return events.some((e) => e.event.data?.id === id) ? events : undefined;
-  }, `the marker ticket ${id} in ${stream}`, timeoutMs);
+  return waitFor(
+    async () => {
+      const events = await readStream(url, stream);
+      return events.some((e) => e.event.data?.id === id) ? events : undefined;
+    },
+    `the marker ticket ${id} in ${stream}`,
+    timeoutMs,
+  );
 }

@@ -49,4 +49,3 @@ export function accepted(decision: Decision) {
   if (!decision.ok) throw new Error(`expected the command to be accepted, got ${decision.code}`);
   return decision;
 }
-

@@ -127,7 +127,14 @@ describe('the webhook address policy', () => {
   it('allows only public addresses by default', () => {
     const permits = addressPolicy(false);
     expect(['8.8.8.8', '127.0.0.1', '10.0.0.1', '169.254.169.254', '::1', '::ffff:0:127.0.0.1', '::127.0.0.1', '2002:7f00:1::'].map(permits)).toEqual([
-      true, false, false, false, false, false, false, false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
     ]);
   });
 
@@ -146,11 +153,8 @@ describe('delivery checks the address it would connect to', () => {
     },
   );
 
-  it.each(['::ffff:0:7f00:1', '::7f00:1', '2002:7f00:1::', '2001:0:4136:e378:8000:63bf:80ff:fffe'])(
-    'refuses a name that resolves to %s',
-    async (address) => {
-      const client = createWebhookClient({ timeoutMs: 1000, permits: addressPolicy(false), resolve: async () => [{ address, family: 6 }] });
-      await expect(client.post('http://hook.example/x', '{}', {})).rejects.toThrow(/loopback/);
-    },
-  );
+  it.each(['::ffff:0:7f00:1', '::7f00:1', '2002:7f00:1::', '2001:0:4136:e378:8000:63bf:80ff:fffe'])('refuses a name that resolves to %s', async (address) => {
+    const client = createWebhookClient({ timeoutMs: 1000, permits: addressPolicy(false), resolve: async () => [{ address, family: 6 }] });
+    await expect(client.post('http://hook.example/x', '{}', {})).rejects.toThrow(/loopback/);
+  });
 });

@@ -12,7 +12,12 @@ const create: Write = {
 };
 const update: Write = {
   steps: [
-    { sql: 'UPDATE tickets SET title = ? WHERE tenant = ? AND id = ? AND version = ?', params: ['new', 'acme', 't1', 1], expect: 'changed', refuse: 'conflict' },
+    {
+      sql: 'UPDATE tickets SET title = ? WHERE tenant = ? AND id = ? AND version = ?',
+      params: ['new', 'acme', 't1', 1],
+      expect: 'changed',
+      refuse: 'conflict',
+    },
     { sql: 'SELECT version FROM tickets WHERE id = ?', params: [], expect: 'row' },
   ],
 };

@@ -23,24 +23,48 @@ const texts = fc.array(text, { maxLength: 5 });
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
 const slaTarget = fc.record({ minutes: double, metAt: text, alertedAt: text, breachedAt: text });
-const ticket = fc.record({
-  id: text, tenant: text, title: text, description: text, createdBy: text, createdAt: text, updatedAt: text, type: text, priority: text,
-  status: text, customerId: text, customerTier: text, assignee: text, tags: texts, externalId: text, escalationLevel: uint32, version: uint64,
-  resolvedAt: text, closedAt: text,
-  sla: optional(fc.record({ startedAt: text, pausedMs: uint64, pausedAt: text, alertThreshold: double, response: optional(slaTarget), resolution: optional(slaTarget) })),
-  githubIssue: optional(fc.record({ number: uint64, url: text })),
-}, { requiredKeys: [] });
-const event = fc.record({
-  meta: optional(fc.record({ eventId: text, tenant: text, occurredAt: text, schema: text, correlationId: text, actor: text, action: text })),
-  data: optional(ticket),
-  changedFields: texts,
-  listing: optional(fc.record({ count: uint32, query: text })),
-  notification: optional(fc.record({ reason: text, keywords: texts })),
-  transition: optional(fc.record({ name: text, from: text, to: text, comment: text })),
-  slaChange: optional(fc.record({ from: text, to: text, crossed: texts })),
-  comment: optional(fc.record({ id: text, author: text, body: text, internal: fc.boolean(), createdAt: text })),
-  attachment: optional(fc.record({ id: text, filename: text, contentType: text, size: uint64, sha256: text, createdBy: text, createdAt: text })),
-}, { requiredKeys: [] });
+const ticket = fc.record(
+  {
+    id: text,
+    tenant: text,
+    title: text,
+    description: text,
+    createdBy: text,
+    createdAt: text,
+    updatedAt: text,
+    type: text,
+    priority: text,
+    status: text,
+    customerId: text,
+    customerTier: text,
+    assignee: text,
+    tags: texts,
+    externalId: text,
+    escalationLevel: uint32,
+    version: uint64,
+    resolvedAt: text,
+    closedAt: text,
+    sla: optional(
+      fc.record({ startedAt: text, pausedMs: uint64, pausedAt: text, alertThreshold: double, response: optional(slaTarget), resolution: optional(slaTarget) }),
+    ),
+    githubIssue: optional(fc.record({ number: uint64, url: text })),
+  },
+  { requiredKeys: [] },
+);
+const event = fc.record(
+  {
+    meta: optional(fc.record({ eventId: text, tenant: text, occurredAt: text, schema: text, correlationId: text, actor: text, action: text })),
+    data: optional(ticket),
+    changedFields: texts,
+    listing: optional(fc.record({ count: uint32, query: text })),
+    notification: optional(fc.record({ reason: text, keywords: texts })),
+    transition: optional(fc.record({ name: text, from: text, to: text, comment: text })),
+    slaChange: optional(fc.record({ from: text, to: text, crossed: texts })),
+    comment: optional(fc.record({ id: text, author: text, body: text, internal: fc.boolean(), createdAt: text })),
+    attachment: optional(fc.record({ id: text, filename: text, contentType: text, size: uint64, sha256: text, createdBy: text, createdAt: text })),
+  },
+  { requiredKeys: [] },
+);
 
 describe('the compiled TicketEvent encoder', () => {
   it('writes the same bytes as the reflective encoder for any event', () => {
@@ -52,7 +76,7 @@ describe('the compiled TicketEvent encoder', () => {
     );
   });
 
-  it('writes a ticket encoded earlier (a read event\'s, kept per ticket) as the same bytes as the ticket itself', () => {
+  it("writes a ticket encoded earlier (a read event's, kept per ticket) as the same bytes as the ticket itself", () => {
     const encodeTicket = compileNestedEncoder(TicketSchema);
     fc.assert(
       fc.property(event, ticket, (init, data) => {

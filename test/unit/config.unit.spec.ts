@@ -74,7 +74,7 @@ describe('configuration defaults', () => {
     expect(problems({ SQLITE_CHECKPOINT_MS: '-5' })[0]).toMatch(/^SQLITE_CHECKPOINT_MS=/);
   });
 
-  it('keeps 10,000 tickets in the SQLite store\'s read cache, any number from 0 (off) to a million, or refuses to start', () => {
+  it("keeps 10,000 tickets in the SQLite store's read cache, any number from 0 (off) to a million, or refuses to start", () => {
     expect(config.ticketCacheSize).toBe(10_000);
     expect(loadConfig({ TICKET_CACHE_SIZE: '0' }).ticketCacheSize).toBe(0);
     expect(problems({ TICKET_CACHE_SIZE: 'lots' })[0]).toMatch(/^TICKET_CACHE_SIZE=/);
@@ -144,7 +144,11 @@ describe('reading configured values', () => {
 
   it('reads jwt mode with its secret, issuer and audience', () => {
     expect(loadConfig({ AUTH_MODE: 'jwt', JWT_SECRET: 's'.repeat(40), JWT_ISSUER: 'idp', JWT_AUDIENCE: 'tickets' }).auth).toEqual({
-      mode: 'jwt', secret: 's'.repeat(40), jwksUrl: undefined, issuer: 'idp', audience: 'tickets',
+      mode: 'jwt',
+      secret: 's'.repeat(40),
+      jwksUrl: undefined,
+      issuer: 'idp',
+      audience: 'tickets',
     });
   });
 
@@ -207,14 +211,14 @@ describe('refusing bad configuration', () => {
     expect(problems({ NATS_URL: 'localhost:4222,http://b' })).toHaveLength(1);
   });
 
-  it.each([
-    [{ AUTH_MODE: 'jwt' }],
-    [{ AUTH_MODE: 'jwt', JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://idp.example/jwks.json' }],
-  ])('asks jwt mode for exactly one way to verify tokens (%j)', (env) => {
-    const found = problems(env);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^AUTH_MODE=jwt: .*JWT_SECRET.*JWT_JWKS_URL/);
-  });
+  it.each([[{ AUTH_MODE: 'jwt' }], [{ AUTH_MODE: 'jwt', JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://idp.example/jwks.json' }]])(
+    'asks jwt mode for exactly one way to verify tokens (%j)',
+    (env) => {
+      const found = problems(env);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^AUTH_MODE=jwt: .*JWT_SECRET.*JWT_JWKS_URL/);
+    },
+  );
 
   // Whitespace is not a port, yet z.coerce.number turns ' ' into 0 and the service binds a random port.
   it('refuses a PORT of only spaces', () => {

@@ -13,8 +13,14 @@ const original = () => {
 };
 
 const facts = {
-  consumer: 'notify', originalSubject: 'acme.ticket.ticket.event.created', eventId: 'evt-1', error: 'HTTP 500\nfrom receiver',
-  deliveryCount: 6, stream: 'TICKET_EVENTS', streamSeq: 42, failedAt: '2026-01-01T00:00:00.000Z',
+  consumer: 'notify',
+  originalSubject: 'acme.ticket.ticket.event.created',
+  eventId: 'evt-1',
+  error: 'HTTP 500\nfrom receiver',
+  deliveryCount: 6,
+  stream: 'TICKET_EVENTS',
+  streamSeq: 42,
+  failedAt: '2026-01-01T00:00:00.000Z',
 };
 
 describe('dead-letter subjects', () => {
@@ -38,10 +44,21 @@ describe('dead-letter headers', () => {
 
   it('add the consumer, subject, event id, delivery count and where it came from', () => {
     expect({
-      consumer: h.get('dlq-consumer'), subject: h.get('dlq-subject'), event: h.get('dlq-event-id'), count: h.get('dlq-delivery-count'),
-      stream: h.get('dlq-stream'), seq: h.get('dlq-stream-seq'), at: h.get('dlq-failed-at'),
+      consumer: h.get('dlq-consumer'),
+      subject: h.get('dlq-subject'),
+      event: h.get('dlq-event-id'),
+      count: h.get('dlq-delivery-count'),
+      stream: h.get('dlq-stream'),
+      seq: h.get('dlq-stream-seq'),
+      at: h.get('dlq-failed-at'),
     }).toEqual({
-      consumer: 'notify', subject: 'acme.ticket.ticket.event.created', event: 'evt-1', count: '6', stream: 'TICKET_EVENTS', seq: '42', at: facts.failedAt,
+      consumer: 'notify',
+      subject: 'acme.ticket.ticket.event.created',
+      event: 'evt-1',
+      count: '6',
+      stream: 'TICKET_EVENTS',
+      seq: '42',
+      at: facts.failedAt,
     });
   });
 

@@ -6,24 +6,62 @@ import { signBody, verifySignature } from '../../src/consumers/notify/signature.
 import type { Ticket } from '../../src/domain/ticket.js';
 
 const ticket: Ticket = {
-  id: 't-1', tenant: 'acme', title: 'Printer <on> fire & smoke', description: 'critical', createdBy: 'bob', type: 'support', priority: 'high',
-  status: 'new', customerId: 'c-7', customerTier: 'standard', assignee: null, tags: [], externalId: null, escalationLevel: 0, githubIssue: null, sla: null, version: 3,
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', resolvedAt: null, closedAt: null,
+  id: 't-1',
+  tenant: 'acme',
+  title: 'Printer <on> fire & smoke',
+  description: 'critical',
+  createdBy: 'bob',
+  type: 'support',
+  priority: 'high',
+  status: 'new',
+  customerId: 'c-7',
+  customerTier: 'standard',
+  assignee: null,
+  tags: [],
+  externalId: null,
+  escalationLevel: 0,
+  githubIssue: null,
+  sla: null,
+  version: 3,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  resolvedAt: null,
+  closedAt: null,
 };
 
 const consumed = (over: Partial<ConsumedEvent> = {}): ConsumedEvent => ({
-  eventId: 'e-1', tenant: 'acme', subject: 'acme.notification.notification.event.requested',
-  meta: { eventId: 'e-1', tenant: 'acme', occurredAt: '2026-01-01T00:00:01.000Z', schema: 'notification.event.requested@v1', correlationId: 'corr-1', actor: 'bob', action: 'notification_requested' },
-  changedFields: [], ticket, notification: { reason: 'severity_keyword', keywords: ['critical', 'major'] }, listing: undefined, transition: undefined,
-  slaChange: undefined, comment: undefined, attachment: undefined,
+  eventId: 'e-1',
+  tenant: 'acme',
+  subject: 'acme.notification.notification.event.requested',
+  meta: {
+    eventId: 'e-1',
+    tenant: 'acme',
+    occurredAt: '2026-01-01T00:00:01.000Z',
+    schema: 'notification.event.requested@v1',
+    correlationId: 'corr-1',
+    actor: 'bob',
+    action: 'notification_requested',
+  },
+  changedFields: [],
+  ticket,
+  notification: { reason: 'severity_keyword', keywords: ['critical', 'major'] },
+  listing: undefined,
+  transition: undefined,
+  slaChange: undefined,
+  comment: undefined,
+  attachment: undefined,
   ...over,
 });
 
 describe('turning an event into a notification', () => {
   it('takes the reason, keywords and ticket of a notification request', () => {
     expect(toNotification(consumed())).toMatchObject({
-      event: 'notification.event.requested', reason: 'severity_keyword', keywords: ['critical', 'major'], tenant: 'acme',
-      ticket: { id: 't-1', priority: 'high', status: 'new', version: 3 }, correlationId: 'corr-1',
+      event: 'notification.event.requested',
+      reason: 'severity_keyword',
+      keywords: ['critical', 'major'],
+      tenant: 'acme',
+      ticket: { id: 't-1', priority: 'high', status: 'new', version: 3 },
+      correlationId: 'corr-1',
     });
   });
 
@@ -69,19 +107,25 @@ describe('webhook bodies', () => {
 
   it('carry the delivery id, event, ticket, reason and correlation id', () => {
     expect(webhookPayload(n, 'd-1')).toEqual({
-      delivery_id: 'd-1', event: 'notification.event.requested', event_id: 'e-1', tenant: 'acme', occurred_at: '2026-01-01T00:00:01.000Z',
-      correlation_id: 'corr-1', reason: 'severity_keyword', keywords: ['critical', 'major'],
+      delivery_id: 'd-1',
+      event: 'notification.event.requested',
+      event_id: 'e-1',
+      tenant: 'acme',
+      occurred_at: '2026-01-01T00:00:01.000Z',
+      correlation_id: 'corr-1',
+      reason: 'severity_keyword',
+      keywords: ['critical', 'major'],
       ticket: { id: 't-1', title: 'Printer <on> fire & smoke', priority: 'high', status: 'new', assignee: null, customer_id: 'c-7', version: 3 },
     });
   });
 
-  it('take Slack\'s {text} shape, with Slack\'s control characters escaped', () => {
+  it("take Slack's {text} shape, with Slack's control characters escaped", () => {
     expect(slackPayload(n)).toEqual({
       text: '[acme] Ticket "Printer &lt;on&gt; fire &amp; smoke" (high, new) needs attention: severity keyword: critical, major. Ticket t-1',
     });
   });
 
-  it('go to Slack in Slack\'s shape only when the target is a Slack incoming webhook', () => {
+  it("go to Slack in Slack's shape only when the target is a Slack incoming webhook", () => {
     expect(isSlackTarget('https://hooks.slack.com/services/T000/B000/XXXX')).toBe(true);
     expect(isSlackTarget('https://hooks.slack.com.evil.example/services/x')).toBe(false);
     expect(isSlackTarget('https://example.com/hooks.slack.com')).toBe(false);

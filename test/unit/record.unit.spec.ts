@@ -48,9 +48,12 @@ const full: Ticket = {
   tags: ['printer', 'floor:2'],
   externalId: 'JIRA-12',
   escalationLevel: 2,
-  githubIssue: { number: 42, url: "https://github.com/acme/app/issues/42" },
+  githubIssue: { number: 42, url: 'https://github.com/acme/app/issues/42' },
   sla: {
-    startedAt: '2025-01-01T09:00:00.000Z', pausedMs: 90_000, pausedAt: '2025-01-01T10:00:00.000Z', alertThreshold: 0.85,
+    startedAt: '2025-01-01T09:00:00.000Z',
+    pausedMs: 90_000,
+    pausedAt: '2025-01-01T10:00:00.000Z',
+    alertThreshold: 0.85,
     response: { minutes: 15, metAt: '2025-01-01T09:05:00.000Z', alertedAt: null, breachedAt: null },
     resolution: { minutes: 240.5, metAt: null, alertedAt: '2025-01-01T12:30:00.000Z', breachedAt: '2025-01-01T13:00:30.000Z' },
   },
@@ -130,9 +133,7 @@ describe('a consumer built from the seed .proto', () => {
     const fields = (m: DescMessage | undefined) => m?.fields.map((f) => `${f.number}:${f.name}`);
     expect(fields(SeedEvent)).toEqual(['1:meta', '2:data']);
     expect(fields(SeedEvent.field.meta?.message)).toEqual(['1:event_id', '2:tenant', '3:occurred_at', '4:schema']);
-    expect(fields(SeedEvent.field.data?.message)).toEqual([
-      '1:id', '2:tenant', '3:title', '4:description', '5:created_by', '6:created_at', '7:updated_at',
-    ]);
+    expect(fields(SeedEvent.field.data?.message)).toEqual(['1:id', '2:tenant', '3:title', '4:description', '5:created_by', '6:created_at', '7:updated_at']);
   });
 
   it.each<[string, DomainEvent]>([

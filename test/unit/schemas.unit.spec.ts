@@ -98,11 +98,7 @@ describe('patching a ticket: the request body', () => {
   });
 
   it('rejects fields a patch may not change', () => {
-    expect(wrongFields(PatchTicketBody, { status: 'closed', created_by: 'eve', external_id: 'X-1' })).toEqual([
-      'status',
-      'created_by',
-      'external_id',
-    ]);
+    expect(wrongFields(PatchTicketBody, { status: 'closed', created_by: 'eve', external_id: 'X-1' })).toEqual(['status', 'created_by', 'external_id']);
   });
 });
 

@@ -71,7 +71,10 @@ describe('thresholds', () => {
 
   it('jumps straight to breached when the scheduler looks late, still one crossing per target', () => {
     const late = crossThresholds(clock(), at(500));
-    expect(late.crossed).toEqual([{ target: 'response', kind: 'breach' }, { target: 'resolution', kind: 'breach' }]);
+    expect(late.crossed).toEqual([
+      { target: 'response', kind: 'breach' },
+      { target: 'resolution', kind: 'breach' },
+    ]);
     expect(late.clock.response.alertedAt).toBe(at(500));
   });
 

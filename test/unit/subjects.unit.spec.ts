@@ -36,12 +36,9 @@ describe('event subjects and schema headers', () => {
 describe('the TICKET_EVENTS stream subjects', () => {
   const specActions = ['created', 'updated', 'deleted', 'read', 'listed', 'transitioned', 'commented', 'attachment_added', 'sla_changed'];
 
-  it.each([...specActions.map((a) => `acme.ticket.ticket.event.${a}`), 'acme.notification.notification.event.requested'])(
-    'capture %s',
-    (subject) => {
-      expect(STREAM_SUBJECTS.some((pattern) => captures(pattern, subject))).toBe(true);
-    },
-  );
+  it.each([...specActions.map((a) => `acme.ticket.ticket.event.${a}`), 'acme.notification.notification.event.requested'])('capture %s', (subject) => {
+    expect(STREAM_SUBJECTS.some((pattern) => captures(pattern, subject))).toBe(true);
+  });
 
   it('capture nothing outside the event contract', () => {
     for (const subject of ['acme.ticket.ticket.command.create', 'acme.notification.notification.event.sent', 'ticket.event.created']) {

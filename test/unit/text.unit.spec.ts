@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from '@hono/zod-openapi';
 import { ApiError } from '../../src/http/errors.js';
-import { validationHook } from '../../src/http/routes/tickets.js';
+import { validationHook } from '../../src/http/validation.js';
 import { CreateTicketBody } from '../../src/http/schemas.js';
 import { codePoints, freeText, identifier, illFormedPaths, line } from '../../src/http/text.js';
 
@@ -46,7 +46,8 @@ describe('lengths are counted in code points', () => {
   it('takes a title of 200 emoji and refuses 201', () => {
     expect(CreateTicketBody.safeParse({ title: EMOJI.repeat(200), created_by: 'bob' }).success).toBe(true);
     expect(CreateTicketBody.safeParse({ title: EMOJI.repeat(201), created_by: 'bob' }).error?.issues[0]).toMatchObject({
-      path: ['title'], message: 'at most 200 characters',
+      path: ['title'],
+      message: 'at most 200 characters',
     });
   });
 
@@ -94,25 +95,29 @@ describe('control characters, by kind', () => {
 describe('any well-formed string within the rules is accepted unchanged', () => {
   it('free text, byte for byte', () => {
     const text = fc.string({ unit: 'binary', maxLength: 300 }).filter((s) => !/[\p{Cc}]/u.test(s.replace(/[\n\t]/g, '')));
-    fc.assert(fc.property(text, (s) => {
-      expect(freeText(2000).parse(s)).toBe(s);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(freeText(2000).parse(s)).toBe(s);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a line and an identifier, byte for byte once trimmed', () => {
     const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 100 }).filter((s) => !/[\p{Cc}\u2028\u2029]/u.test(s) && s.trim() !== '');
-    fc.assert(fc.property(text, (s) => {
-      expect(line(200, { trim: true, min: 1 }).parse(s)).toBe(s.trim());
-      expect(identifier(128).parse(s)).toBe(s.trim());
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(line(200, { trim: true, min: 1 }).parse(s)).toBe(s.trim());
+        expect(identifier(128).parse(s)).toBe(s.trim());
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('finding a lone surrogate anywhere in a body', () => {
   it('in values and keys, at any depth, as dotted paths', () => {
-    expect(illFormedPaths({ title: 'ok', tags: ['a', `b${HIGH}`], [`k${LOW}`]: 1, deep: { x: [{ y: LOW }] } })).toEqual([
-      `k${LOW}`, 'tags.1', 'deep.x.0.y',
-    ]);
+    expect(illFormedPaths({ title: 'ok', tags: ['a', `b${HIGH}`], [`k${LOW}`]: 1, deep: { x: [{ y: LOW }] } })).toEqual([`k${LOW}`, 'tags.1', 'deep.x.0.y']);
     expect(illFormedPaths(HIGH)).toEqual(['']);
     expect(illFormedPaths({ a: `${HIGH}${LOW}`, b: 1, c: null })).toEqual([]);
   });

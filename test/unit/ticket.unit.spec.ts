@@ -29,7 +29,10 @@ describe('creating a ticket', () => {
         escalationLevel: 0,
         githubIssue: null,
         sla: {
-          startedAt: NOW, pausedMs: 0, pausedAt: null, alertThreshold: 0.85,
+          startedAt: NOW,
+          pausedMs: 0,
+          pausedAt: null,
+          alertThreshold: 0.85,
           response: { minutes: 240, metAt: null, alertedAt: null, breachedAt: null },
           resolution: { minutes: 4320, metAt: null, alertedAt: null, breachedAt: null },
         },

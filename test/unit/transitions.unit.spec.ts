@@ -16,13 +16,15 @@ describe('firing a transition on a ticket', () => {
 
   it('raises one transitioned event with from, to, the transition and the comment', () => {
     const decision = accepted(transitionTicket(existing(), 'assign', { assignee: 'dana', comment: 'yours' }, undefined, agent));
-    expect(decision.events).toEqual([{
-      action: 'transitioned',
-      ticket: decision.write.ticket,
-      changedFields: ['status', 'assignee'],
-      actor: agent.principal.id,
-      transition: { name: 'assign', from: 'new', to: 'assigned', comment: 'yours' },
-    }]);
+    expect(decision.events).toEqual([
+      {
+        action: 'transitioned',
+        ticket: decision.write.ticket,
+        changedFields: ['status', 'assignee'],
+        actor: agent.principal.id,
+        transition: { name: 'assign', from: 'new', to: 'assigned', comment: 'yours' },
+      },
+    ]);
   });
 
   it('refuses assign without an assignee', () => {
@@ -40,7 +42,11 @@ describe('firing a transition on a ticket', () => {
 
   it('refuses a transition that is not enabled, naming the ones that are', () => {
     expect(transitionTicket(existing(), 'close', {}, undefined, agent)).toEqual({
-      ok: false, code: 'transition_not_enabled', transition: 'close', from: 'new', enabled: ['assign'],
+      ok: false,
+      code: 'transition_not_enabled',
+      transition: 'close',
+      from: 'new',
+      enabled: ['assign'],
     });
   });
 
@@ -51,7 +57,8 @@ describe('firing a transition on a ticket', () => {
 
   it('refuses a stale If-Match', () => {
     expect(transitionTicket(existing(), 'assign', { assignee: 'dana' }, { versions: [2], raw: '"2"' }, agent)).toMatchObject({
-      code: 'version_mismatch', actual: 3,
+      code: 'version_mismatch',
+      actual: 3,
     });
   });
 
@@ -65,7 +72,9 @@ describe('what a customer may do', () => {
     const own = accepted(createTicket({ title: 'Help', createdBy: 'cust-7' }, customer)).write.ticket;
     expect(own.customerId).toBe('cust-7');
     expect(createTicket({ title: 'Help', createdBy: 'cust-7', customerId: 'cust-9' }, customer)).toMatchObject({
-      ok: false, code: 'forbidden', field: 'customer_id',
+      ok: false,
+      code: 'forbidden',
+      field: 'customer_id',
     });
   });
 
@@ -147,6 +156,9 @@ describe('routing at create', () => {
 
   it('falls back when no rule matches, and leaves the ticket new with neither', () => {
     expect(accepted(createTicket({ title: 'x', createdBy: 'bob', priority: 'low' }, context({ routing }))).write.ticket.assignee).toBe('triage');
-    expect(accepted(createTicket({ title: 'x', createdBy: 'bob', priority: 'low' }, context({ routing: { rules: routing.rules, fallback: null } }))).write.ticket.status).toBe('new');
+    expect(
+      accepted(createTicket({ title: 'x', createdBy: 'bob', priority: 'low' }, context({ routing: { rules: routing.rules, fallback: null } }))).write.ticket
+        .status,
+    ).toBe('new');
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from '@hono/zod-openapi';
 import { ApiError } from '../../src/http/errors.js';
-import { validationHook } from '../../src/http/routes/tickets.js';
+import { validationHook } from '../../src/http/validation.js';
 import { CreateTicketBody, ListQuery } from '../../src/http/schemas.js';
 
 /** Runs the hook on a failed parse the way a route does and returns what it throws. */

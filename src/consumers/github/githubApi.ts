@@ -12,7 +12,10 @@ export type GithubApi = {
 };
 
 export class GithubRequestError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,7 +49,8 @@ export function createGithubApi(settings: GithubSettings, userAgent: string): Gi
     },
     async findIssue(marker) {
       const recent = await call<Array<{ number: number; html_url: string; body: string | null }>>(
-        'GET', '/issues?labels=ticket-svc&state=all&sort=created&direction=desc&per_page=100',
+        'GET',
+        '/issues?labels=ticket-svc&state=all&sort=created&direction=desc&per_page=100',
       );
       const found = recent.find((i) => i.body?.includes(marker));
       return found && ref(found);

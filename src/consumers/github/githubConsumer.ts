@@ -25,7 +25,8 @@ export function issueFor(t: Ticket): { title: string; body: string; labels: stri
 export function githubConsumer(api: GithubApi, commands: CommandHandler): ConsumerDefinition {
   const link = async (event: ConsumedEvent, ticket: Ticket, issue: { number: number; url: string }) => {
     await commands.change({ tenant: event.tenant, principal: SYSTEM, correlationId: event.meta.correlationId }, ticket.id, (current, ctx) =>
-      linkGithubIssue(current, issue, undefined, ctx));
+      linkGithubIssue(current, issue, undefined, ctx),
+    );
   };
   return {
     name: 'github',

@@ -50,7 +50,10 @@ export function createLiveHub({ link, log, metrics, maxBufferedBytes }: { link: 
   const dropSlow = (client: LiveClient, room: Room) => {
     room.clients.delete(client);
     metrics.liveDropped.inc();
-    log.warn({ operation: 'live', tenant: client.tenant, user: client.principal.id, buffered: client.bufferedAmount() }, 'live client dropped: not reading fast enough');
+    log.warn(
+      { operation: 'live', tenant: client.tenant, user: client.principal.id, buffered: client.bufferedAmount() },
+      'live client dropped: not reading fast enough',
+    );
     client.drop();
   };
 
@@ -101,7 +104,9 @@ export function createLiveHub({ link, log, metrics, maxBufferedBytes }: { link: 
       let room = rooms.get(client.tenant);
       if (!room) {
         const fresh: Room = { clients: new Set(), subs: [], recent: new Set(), ready: Promise.resolve() };
-        fresh.ready = subscribe(client.tenant, fresh).catch((err: unknown) => log.error({ operation: 'live', tenant: client.tenant, err }, 'live subscription failed'));
+        fresh.ready = subscribe(client.tenant, fresh).catch((err: unknown) =>
+          log.error({ operation: 'live', tenant: client.tenant, err }, 'live subscription failed'),
+        );
         rooms.set(client.tenant, (room = fresh));
       }
       room.clients.add(client);

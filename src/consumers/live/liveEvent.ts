@@ -34,7 +34,10 @@ export function liveEvent(subject: string, payload: Uint8Array): LiveEvent | und
     ...(decoded.slaChange ? { sla_change: decoded.slaChange } : {}),
   };
   return {
-    text: JSON.stringify(body), eventId: meta.eventId, tenant: meta.tenant, customerId: ticket?.customerId ?? null,
+    text: JSON.stringify(body),
+    eventId: meta.eventId,
+    tenant: meta.tenant,
+    customerId: ticket?.customerId ?? null,
     staffOnly: decoded.comment?.internal === true,
   };
 }

@@ -58,8 +58,13 @@ export function webhookPayload(n: Notification, delivery: string) {
     reason: n.reason,
     keywords: n.keywords,
     ticket: {
-      id: n.ticket.id, title: n.ticket.title, priority: n.ticket.priority, status: n.ticket.status,
-      assignee: n.ticket.assignee, customer_id: n.ticket.customerId, version: n.ticket.version,
+      id: n.ticket.id,
+      title: n.ticket.title,
+      priority: n.ticket.priority,
+      status: n.ticket.status,
+      assignee: n.ticket.assignee,
+      customer_id: n.ticket.customerId,
+      version: n.ticket.version,
     },
   };
 }

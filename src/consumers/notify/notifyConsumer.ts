@@ -32,9 +32,20 @@ export function notifyConsumer({ store, client, log, metrics, now, dedupeWindowM
       const n = toNotification(event);
       if (!n) return;
       const at = now();
-      const context = { operation: 'notification', tenant: n.tenant, ticket_id: n.ticket.id, reason: n.reason, event_id: n.eventId, correlation_id: n.correlationId };
+      const context = {
+        operation: 'notification',
+        tenant: n.tenant,
+        ticket_id: n.ticket.id,
+        reason: n.reason,
+        event_id: n.eventId,
+        correlation_id: n.correlationId,
+      };
       const claimed = await store.claimNotification({
-        tenant: n.tenant, ticketId: n.ticket.id, reason: n.reason, eventId: n.eventId, at: at.toISOString(),
+        tenant: n.tenant,
+        ticketId: n.ticket.id,
+        reason: n.reason,
+        eventId: n.eventId,
+        at: at.toISOString(),
         notBefore: new Date(at.getTime() - dedupeWindowMs).toISOString(),
       });
       if (!claimed) {

@@ -24,7 +24,15 @@ export type Resolve = (hostname: string) => Promise<Array<{ address: string; fam
 const MAX_REDIRECTS = 3;
 const defaultResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
-export function createWebhookClient({ timeoutMs, permits, resolve = defaultResolve }: { timeoutMs: number; permits: AddressPolicy; resolve?: Resolve }): WebhookClient {
+export function createWebhookClient({
+  timeoutMs,
+  permits,
+  resolve = defaultResolve,
+}: {
+  timeoutMs: number;
+  permits: AddressPolicy;
+  resolve?: Resolve;
+}): WebhookClient {
   /** The one address to connect to, after every address the name has was allowed. */
   const checkedAddress = async (url: URL): Promise<{ address: string; family: number }> => {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookRefusedError(`${url.protocol} is not http or https`);
@@ -43,23 +51,27 @@ export function createWebhookClient({ timeoutMs, permits, resolve = defaultResol
   const send = async (url: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; location?: string }> => {
     const pinned = await checkedAddress(url);
     const lookup: LookupFunction = (_hostname, options, callback) => {
-      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: typeof pinned[]) => void)(null, [pinned]);
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: (typeof pinned)[]) => void)(null, [pinned]);
       else callback(null, pinned.address, pinned.family);
     };
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = request(url, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        lookup,
-        agent: false,
-        signal,
-      }, (res) => {
-        // Read (and drop) what the receiver says, so the socket closes cleanly.
-        res.resume();
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
-        res.once('error', reject);
-      });
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+          lookup,
+          agent: false,
+          signal,
+        },
+        (res) => {
+          // Read (and drop) what the receiver says, so the socket closes cleanly.
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
+          res.once('error', reject);
+        },
+      );
       req.once('error', reject);
       req.end(body);
     });

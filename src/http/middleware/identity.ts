@@ -12,8 +12,7 @@ export type AuthSettings =
   | { mode: 'jwt'; secret?: string | undefined; jwksUrl?: string | undefined; issuer?: string | undefined; audience?: string | undefined };
 
 /** A user id is an identifier (SPEC §11): 1-128 code points, well-formed, no control characters or line breaks. */
-const isUserId = (id: string): boolean =>
-  id.length > 0 && (id.length <= 128 || codePoints(id) <= 128) && isWellFormed(id) && !hasControls(id, 'identifier');
+const isUserId = (id: string): boolean => id.length > 0 && (id.length <= 128 || codePoints(id) <= 128) && isWellFormed(id) && !hasControls(id, 'identifier');
 const HMAC_ALGORITHMS = ['HS256'];
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -44,14 +43,21 @@ async function fromHeaders(headers: RequestHeaders): Promise<Principal> {
     });
   }
   const given = headers.get('x-user-roles');
-  const names = given === undefined ? ['agent'] : given.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const names =
+    given === undefined
+      ? ['agent']
+      : given
+          .split(',')
+          .map((r) => r.trim())
+          .filter((r) => r !== '');
+  const roles = names.filter(isRole);
   const unknown = names.filter((r) => !isRole(r));
-  if (unknown.length > 0 || names.length === 0) {
+  if (unknown.length > 0 || roles.length === 0) {
     throw new ApiError(400, 'invalid_roles', `X-User-Roles must list roles among customer, agent, supervisor, admin`, {
       'X-User-Roles': unknown.length > 0 ? `unknown role ${unknown.join(', ')}` : 'must name at least one role',
     });
   }
-  return { id, roles: names as Role[] };
+  return { id, roles };
 }
 
 function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {

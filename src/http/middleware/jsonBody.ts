@@ -12,8 +12,7 @@ const ATTACHMENTS = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
-  const tooLarge = () =>
-    new ApiError(413, 'payload_too_large', `the request body is over ${limitBytes} bytes`, { body: `at most ${limitBytes} bytes` });
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `the request body is over ${limitBytes} bytes`, { body: `at most ${limitBytes} bytes` });
   return async (c, next) => {
     const method = c.req.method;
     if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') return next();

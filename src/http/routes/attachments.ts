@@ -16,10 +16,16 @@ import { errors, json, tenantParameter } from '../openapi.js';
 import { attachmentJson } from '../representation.js';
 import { AttachmentBody, AttachmentList, TicketParams } from '../schemas.js';
 import { visibleHistory } from '../ticketHistory.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
-const AttachmentParams = TicketParams.extend({ aid: z.string().min(1).max(64).openapi({ param: { name: 'aid', in: 'path' } }) });
+const AttachmentParams = TicketParams.extend({
+  aid: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'aid', in: 'path' } }),
+});
 
 export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes: number) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -27,8 +33,12 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/tickets/{id}/attachments', operationId: 'addAttachment', tags: ['attachments'],
-      description: 'multipart/form-data with one part named `file` (at most MAX_ATTACHMENT_MB). The body is streamed, not validated by a schema: a schema would buffer it.',
+      method: 'post',
+      path: '/tickets/{id}/attachments',
+      operationId: 'addAttachment',
+      tags: ['attachments'],
+      description:
+        'multipart/form-data with one part named `file` (at most MAX_ATTACHMENT_MB). The body is streamed, not validated by a schema: a schema would buffer it.',
       parameters,
       request: { params: TicketParams },
       responses: { 201: json(AttachmentBody, 'the stored attachment'), ...errors(400, 401, 404, 413, 415, 503) },
@@ -48,8 +58,13 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
       let attachment: Attachment | undefined;
       const outcome = await deps.commands.change(caller, id, (t, ctx) => {
         attachment = {
-          id: name, filename: upload.filename, contentType: upload.contentType, size: upload.stored.size, sha256: upload.stored.sha256,
-          createdBy: principal.id, createdAt: ctx.now,
+          id: name,
+          filename: upload.filename,
+          contentType: upload.contentType,
+          size: upload.stored.size,
+          sha256: upload.stored.sha256,
+          createdBy: principal.id,
+          createdAt: ctx.now,
         };
         return attachToTicket(t, attachment, ctx);
       });
@@ -64,8 +79,12 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets/{id}/attachments', operationId: 'listAttachments', tags: ['attachments'],
-      parameters, request: { params: TicketParams },
+      method: 'get',
+      path: '/tickets/{id}/attachments',
+      operationId: 'listAttachments',
+      tags: ['attachments'],
+      parameters,
+      request: { params: TicketParams },
       responses: { 200: json(AttachmentList, 'the attachments, oldest first'), ...errors(400, 401, 404) },
     }),
     async (c) => {
@@ -76,8 +95,12 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets/{id}/attachments/{aid}', operationId: 'downloadAttachment', tags: ['attachments'],
-      parameters, request: { params: AttachmentParams },
+      method: 'get',
+      path: '/tickets/{id}/attachments/{aid}',
+      operationId: 'downloadAttachment',
+      tags: ['attachments'],
+      parameters,
+      request: { params: AttachmentParams },
       responses: { 200: { description: 'the bytes, with the stored content type, as a download' }, ...errors(400, 401, 404, 503) },
     }),
     async (c) => {
@@ -207,6 +230,8 @@ function cleanFilename(name: string | undefined): string {
   const unescaped = (name ?? '').replace(/%22/g, '"').replace(/%0[ad]/gi, '');
   const base = unescaped.split(/[\\/]/).pop() ?? '';
   // 255 code points: a cut by UTF-16 units could split a character in two.
-  const clean = Array.from(base.replace(/\p{Cc}/gu, '').trim()).slice(0, 255).join('');
+  const clean = Array.from(base.replace(/\p{Cc}/gu, '').trim())
+    .slice(0, 255)
+    .join('');
   return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean;
 }

@@ -7,15 +7,19 @@ import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { requireRole } from '../middleware/requireRole.js';
 import { errors, json, tenantParameter } from '../openapi.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 export function auditRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeader'>) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('/audit', requireRole('admin'));
   app.openapi(
     createRoute({
-      method: 'get', path: '/audit', operationId: 'auditLog', tags: ['audit'],
-      parameters: [tenantParameter(deps.tenantHeader)], request: { query: AuditQuery },
+      method: 'get',
+      path: '/audit',
+      operationId: 'auditLog',
+      tags: ['audit'],
+      parameters: [tenantParameter(deps.tenantHeader)],
+      request: { query: AuditQuery },
       responses: { 200: json(AuditPage, 'audit entries, most recently recorded first'), ...errors(400, 401, 403) },
     }),
     async (c) => {

@@ -14,7 +14,7 @@ import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { commentJson, etag } from '../representation.js';
 import { CommentBody, CommentList, NewComment, TicketParams } from '../schemas.js';
 import { visibleHistory } from '../ticketHistory.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 export function commentRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -22,8 +22,12 @@ export function commentRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/tickets/{id}/comments', operationId: 'addComment', tags: ['comments'],
-      parameters, request: { params: TicketParams, body: jsonBody(NewComment) },
+      method: 'post',
+      path: '/tickets/{id}/comments',
+      operationId: 'addComment',
+      tags: ['comments'],
+      parameters,
+      request: { params: TicketParams, body: jsonBody(NewComment) },
       responses: { 201: json(CommentBody, 'the comment'), ...errors(400, 401, 403, 404, 413, 415) },
     }),
     async (c) => {
@@ -44,8 +48,12 @@ export function commentRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets/{id}/comments', operationId: 'listComments', tags: ['comments'],
-      parameters, request: { params: TicketParams },
+      method: 'get',
+      path: '/tickets/{id}/comments',
+      operationId: 'listComments',
+      tags: ['comments'],
+      parameters,
+      request: { params: TicketParams },
       responses: { 200: json(CommentList, 'the comments, oldest first (internal ones for staff only)'), ...errors(400, 401, 404) },
     }),
     async (c) => {

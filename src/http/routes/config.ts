@@ -8,9 +8,11 @@ import { requireRole } from '../authorization.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 const Effective = z.object({}).passthrough().openapi('TenantSetting');
+
+type SettingValue = SlaOverride | Routing | Severity;
 
 const views: Record<SettingName, (s: TenantSettings) => Record<string, unknown>> = {
   sla: (s) => ({ tiers: s.sla.policy, alert_threshold: s.sla.alertThreshold, override: s.slaOverride }),
@@ -23,34 +25,42 @@ export function configRoutes(deps: AppDeps) {
   const parameters = [tenantParameter(deps.tenantHeader)];
   const admin = (c: Context<AppEnv>) => requireRole(c.get('principal'), 'admin', 'tenant settings');
 
-  const setting = <S extends z.ZodType<SlaOverride | Routing | Severity>>(name: SettingName, schema: S, what: string) => {
-    app.openapi(
-      createRoute({
-        method: 'get', path: `/config/${name}`, operationId: `get_${name}_config`, tags: ['config'], parameters,
-        responses: { 200: json(Effective, `the tenant's effective ${what}`), ...errors(401, 403) },
-      }),
-      async (c) => {
-        admin(c);
-        return c.json(views[name](await deps.settings.get(c.get('tenant'))), 200);
-      },
-    );
-    app.openapi(
-      createRoute({
-        method: 'put', path: `/config/${name}`, operationId: `put_${name}_config`, tags: ['config'], parameters,
-        request: { body: jsonBody(schema) },
-        responses: { 200: json(Effective, `the tenant's effective ${what} after the change`), ...errors(400, 401, 403, 413, 415) },
-      }),
-      async (c) => {
-        admin(c);
-        // The three registrations share one handler; the schema above already validated the body.
-        const value = c.req.valid('json' as never) as SlaOverride | Routing | Severity;
-        const settings = await deps.settings.put(c.get('tenant'), name, value, deps.now().toISOString());
-        return c.json(views[name](settings), 200);
-      },
-    );
+  const getRoute = (name: SettingName, what: string) =>
+    createRoute({
+      method: 'get',
+      path: `/config/${name}`,
+      operationId: `get_${name}_config`,
+      tags: ['config'],
+      parameters,
+      responses: { 200: json(Effective, `the tenant's effective ${what}`), ...errors(401, 403) },
+    });
+  const putRoute = <S extends z.ZodType<SettingValue>>(name: SettingName, schema: S, what: string) =>
+    createRoute({
+      method: 'put',
+      path: `/config/${name}`,
+      operationId: `put_${name}_config`,
+      tags: ['config'],
+      parameters,
+      request: { body: jsonBody(schema) },
+      responses: { 200: json(Effective, `the tenant's effective ${what} after the change`), ...errors(400, 401, 403, 413, 415) },
+    });
+  const show = async (c: Context<AppEnv>, name: SettingName) => {
+    admin(c);
+    return views[name](await deps.settings.get(c.get('tenant')));
   };
-  setting('sla', SlaOverrideSchema, 'SLA policy (tier × priority → response and resolution minutes)');
-  setting('routing', RoutingSchema, 'routing rules (priority → assignee, fallback)');
-  setting('severity', SeveritySchema, 'severity keywords');
+  const change = async (c: Context<AppEnv>, name: SettingName, value: SettingValue) => {
+    admin(c);
+    return views[name](await deps.settings.put(c.get('tenant'), name, value, deps.now().toISOString()));
+  };
+
+  const sla = 'SLA policy (tier × priority → response and resolution minutes)';
+  app.openapi(getRoute('sla', sla), async (c) => c.json(await show(c, 'sla'), 200));
+  app.openapi(putRoute('sla', SlaOverrideSchema, sla), async (c) => c.json(await change(c, 'sla', c.req.valid('json')), 200));
+  const routing = 'routing rules (priority → assignee, fallback)';
+  app.openapi(getRoute('routing', routing), async (c) => c.json(await show(c, 'routing'), 200));
+  app.openapi(putRoute('routing', RoutingSchema, routing), async (c) => c.json(await change(c, 'routing', c.req.valid('json')), 200));
+  const severity = 'severity keywords';
+  app.openapi(getRoute('severity', severity), async (c) => c.json(await show(c, 'severity'), 200));
+  app.openapi(putRoute('severity', SeveritySchema, severity), async (c) => c.json(await change(c, 'severity', c.req.valid('json')), 200));
   return app;
 }

@@ -10,7 +10,7 @@ import type { AppEnv } from '../env.js';
 import { errors, json, tenantParameter } from '../openapi.js';
 import { ticketResponse } from '../representation.js';
 import { TicketBody } from '../schemas.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 const DashboardQuery = z.strictObject({
   state: z.enum(SLA_STATES).optional(),
@@ -19,12 +19,14 @@ const DashboardQuery = z.strictObject({
 });
 
 const counts = z.record(z.string(), z.number().int());
-const DashboardBody = z.object({
-  counts: z.object({ status: counts, priority: counts, sla_state: counts }),
-  open_breaches: z.number().int(),
-  oldest_open: TicketBody.nullable(),
-  tickets: z.object({ state: z.enum(SLA_STATES), offset: z.number().int(), limit: z.number().int(), items: z.array(TicketBody) }).optional(),
-}).openapi('Dashboard');
+const DashboardBody = z
+  .object({
+    counts: z.object({ status: counts, priority: counts, sla_state: counts }),
+    open_breaches: z.number().int(),
+    oldest_open: TicketBody.nullable(),
+    tickets: z.object({ state: z.enum(SLA_STATES), offset: z.number().int(), limit: z.number().int(), items: z.array(TicketBody) }).optional(),
+  })
+  .openapi('Dashboard');
 
 /** Every known key present, zero when no ticket has it, so dashboards need no special cases. */
 const complete = (keys: readonly string[], found: Record<string, number>) =>
@@ -34,8 +36,12 @@ export function dashboardRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(
     createRoute({
-      method: 'get', path: '/dashboard', operationId: 'dashboard', tags: ['sla'],
-      parameters: [tenantParameter(deps.tenantHeader)], request: { query: DashboardQuery },
+      method: 'get',
+      path: '/dashboard',
+      operationId: 'dashboard',
+      tags: ['sla'],
+      parameters: [tenantParameter(deps.tenantHeader)],
+      request: { query: DashboardQuery },
       responses: { 200: json(DashboardBody, 'the tenant at a glance'), ...errors(400, 401, 403) },
     }),
     async (c) => {
@@ -45,16 +51,19 @@ export function dashboardRoutes(deps: AppDeps) {
       const q = c.req.valid('query');
       const d = await deps.store.dashboard(tenant);
       const list = q.state === undefined ? undefined : await deps.store.slaTickets(tenant, q.state, q.offset, q.limit);
-      return c.json({
-        counts: {
-          status: complete(STATUSES, d.byStatus),
-          priority: complete(PRIORITIES, d.byPriority),
-          sla_state: complete([...SLA_STATES, 'none'], d.bySlaState),
+      return c.json(
+        {
+          counts: {
+            status: complete(STATUSES, d.byStatus),
+            priority: complete(PRIORITIES, d.byPriority),
+            sla_state: complete([...SLA_STATES, 'none'], d.bySlaState),
+          },
+          open_breaches: d.openBreaches,
+          oldest_open: d.oldestOpen && ticketResponse(d.oldestOpen, principal),
+          ...(list && q.state ? { tickets: { state: q.state, offset: q.offset, limit: q.limit, items: list.map((t) => ticketResponse(t, principal)) } } : {}),
         },
-        open_breaches: d.openBreaches,
-        oldest_open: d.oldestOpen && ticketResponse(d.oldestOpen, principal),
-        ...(list && q.state ? { tickets: { state: q.state, offset: q.offset, limit: q.limit, items: list.map((t) => ticketResponse(t, principal)) } } : {}),
-      }, 200);
+        200,
+      );
     },
   );
   return app;

@@ -10,7 +10,7 @@ import { refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { etag, parseIfMatch, ticketResponse } from '../representation.js';
 import { GithubLinkBody, TicketBody, TicketParams } from '../schemas.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 export function githubRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -26,8 +26,12 @@ export function githubRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'put', path: '/tickets/{id}/github', operationId: 'linkGithubIssue', tags: ['github'],
-      parameters, request: { params: TicketParams, body: jsonBody(GithubLinkBody) },
+      method: 'put',
+      path: '/tickets/{id}/github',
+      operationId: 'linkGithubIssue',
+      tags: ['github'],
+      parameters,
+      request: { params: TicketParams, body: jsonBody(GithubLinkBody) },
       responses: { 200: json(TicketBody, 'the ticket, linked'), ...errors(400, 401, 403, 404, 412, 413, 415) },
     }),
     async (c) => c.json(await link(c, c.req.valid('param').id, c.req.valid('json')), 200),
@@ -35,8 +39,12 @@ export function githubRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'delete', path: '/tickets/{id}/github', operationId: 'unlinkGithubIssue', tags: ['github'],
-      parameters, request: { params: TicketParams },
+      method: 'delete',
+      path: '/tickets/{id}/github',
+      operationId: 'unlinkGithubIssue',
+      tags: ['github'],
+      parameters,
+      request: { params: TicketParams },
       responses: { 200: json(TicketBody, 'the ticket, unlinked'), ...errors(400, 401, 403, 404, 412) },
     }),
     async (c) => c.json(await link(c, c.req.valid('param').id, null), 200),

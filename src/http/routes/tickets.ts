@@ -1,7 +1,7 @@
 // /api/v1/tickets: create, get (also as it was), list, patch, delete and history. Routes parse,
 // call the domain, map the outcome.
 import { createHash } from 'node:crypto';
-import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { ticketAt, parsePointInTime } from '../../domain/history.js';
 import { searchWords } from '../../domain/search.js';
 import { isStaff } from '../../domain/roles.js';
@@ -15,8 +15,8 @@ import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { attachmentJson, commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
 import { visibleHistory } from '../ticketHistory.js';
 import { newTicketOf, ticketPatchOf } from '../ticketInput.js';
+import { validationHook } from '../validation.js';
 import { CreateTicketBody, History, ListQuery, PatchTicketBody, TicketBody, TicketPage, TicketParams, TicketQuery } from '../schemas.js';
-import { ILL_FORMED, illFormedIssuePaths, illFormedPaths } from '../text.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -26,8 +26,12 @@ export function ticketRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/tickets', operationId: 'createTicket', tags: ['tickets'],
-      parameters, request: { body: jsonBody(CreateTicketBody) },
+      method: 'post',
+      path: '/tickets',
+      operationId: 'createTicket',
+      tags: ['tickets'],
+      parameters,
+      request: { body: jsonBody(CreateTicketBody) },
       responses: { 201: json(TicketBody, 'created (or replayed for a repeated Idempotency-Key)'), ...errors(400, 401, 403, 409, 413, 415) },
     }),
     async (c) => {
@@ -38,11 +42,14 @@ export function ticketRoutes(deps: AppDeps) {
           'Idempotency-Key': '1-255 visible ASCII characters',
         });
       }
-      const claim = key === undefined ? undefined : {
-        key,
-        fingerprint: createHash('sha256').update(JSON.stringify(body)).digest('base64url'),
-        notBefore: new Date(deps.now().getTime() - deps.idempotencyTtlMs).toISOString(),
-      };
+      const claim =
+        key === undefined
+          ? undefined
+          : {
+              key,
+              fingerprint: createHash('sha256').update(JSON.stringify(body)).digest('base64url'),
+              notBefore: new Date(deps.now().getTime() - deps.idempotencyTtlMs).toISOString(),
+            };
       const input = newTicketOf(body);
       const outcome = await deps.commands.create(callerOf(c), (ctx) => createTicket(input, ctx), claim);
       if ('ok' in outcome) throw refusalError(outcome);
@@ -61,8 +68,12 @@ export function ticketRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets', operationId: 'listTickets', tags: ['tickets'],
-      parameters, request: { query: ListQuery },
+      method: 'get',
+      path: '/tickets',
+      operationId: 'listTickets',
+      tags: ['tickets'],
+      parameters,
+      request: { query: ListQuery },
       responses: { 200: json(TicketPage, 'a page of tickets, most recently updated first'), ...errors(400, 401, 403) },
     }),
     async (c) => {
@@ -83,7 +94,18 @@ export function ticketRoutes(deps: AppDeps) {
       // One row more than the page tells whether there is a next page.
       const rows = await deps.commands.list(
         callerOf(c),
-        { status: q.status, type: q.type, priority: q.priority, assignee: q.assignee, customerId, tag: q.tag, slaState: q.sla_state, search: words, limit: q.limit + 1, after },
+        {
+          status: q.status,
+          type: q.type,
+          priority: q.priority,
+          assignee: q.assignee,
+          customerId,
+          tag: q.tag,
+          slaState: q.sla_state,
+          search: words,
+          limit: q.limit + 1,
+          after,
+        },
         (page, ctx) => [{ action: 'listed', actor: ctx.principal.id, listing: { count: Math.min(page.length, q.limit), query } }],
       );
       const items = rows.slice(0, q.limit);
@@ -94,8 +116,12 @@ export function ticketRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets/{id}', operationId: 'getTicket', tags: ['tickets'],
-      parameters, request: { params: TicketParams, query: TicketQuery },
+      method: 'get',
+      path: '/tickets/{id}',
+      operationId: 'getTicket',
+      tags: ['tickets'],
+      parameters,
+      request: { params: TicketParams, query: TicketQuery },
       responses: { 200: json(TicketBody, 'the ticket (as it stood at `at` when given)'), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
@@ -104,7 +130,10 @@ export function ticketRoutes(deps: AppDeps) {
       const { at } = c.req.valid('query');
       if (at !== undefined) {
         const point = parsePointInTime(at);
-        if (!point) throw new ApiError(400, 'invalid_at', 'at must be a version number (1, 2, ...) or an RFC 3339 timestamp', { at: 'a version or an RFC 3339 timestamp' });
+        if (!point)
+          throw new ApiError(400, 'invalid_at', 'at must be a version number (1, 2, ...) or an RFC 3339 timestamp', {
+            at: 'a version or an RFC 3339 timestamp',
+          });
         const events = await visibleHistory(deps.store, c.get('tenant'), id, principal);
         const then = ticketAt(events.map(historicEvent), point);
         if (!then) throw new ApiError(404, 'not_found', 'the ticket did not exist at that point');
@@ -120,7 +149,10 @@ export function ticketRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'patch', path: '/tickets/{id}', operationId: 'updateTicket', tags: ['tickets'],
+      method: 'patch',
+      path: '/tickets/{id}',
+      operationId: 'updateTicket',
+      tags: ['tickets'],
       parameters,
       request: {
         params: TicketParams,
@@ -141,8 +173,12 @@ export function ticketRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'delete', path: '/tickets/{id}', operationId: 'deleteTicket', tags: ['tickets'],
-      parameters, request: { params: TicketParams },
+      method: 'delete',
+      path: '/tickets/{id}',
+      operationId: 'deleteTicket',
+      tags: ['tickets'],
+      parameters,
+      request: { params: TicketParams },
       responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 401, 403, 404, 412) },
     }),
     async (c) => {
@@ -155,8 +191,12 @@ export function ticketRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets/{id}/history', operationId: 'ticketHistory', tags: ['tickets'],
-      parameters, request: { params: TicketParams },
+      method: 'get',
+      path: '/tickets/{id}/history',
+      operationId: 'ticketHistory',
+      tags: ['tickets'],
+      parameters,
+      request: { params: TicketParams },
       responses: { 200: json(History, "the ticket's events in commit order (also after deletion)"), ...errors(400, 401, 404) },
     }),
     async (c) => {
@@ -167,59 +207,30 @@ export function ticketRoutes(deps: AppDeps) {
         const decoded = decodePayload(e.payload);
         // Customers never see internal comments, here or anywhere.
         if (!staff && decoded.comment?.internal) return [];
-        return [{
-          seq: e.seq,
-          event_id: e.eventId,
-          action: e.action,
-          subject: e.subject,
-          schema: e.schema,
-          version: e.version,
-          occurred_at: e.occurredAt,
-          actor: e.actor,
-          correlation_id: e.correlationId,
-          published: e.published,
-          changed_fields: decoded.changedFields,
-          data: decoded.ticket ? ticketJson(decoded.ticket) : null,
-          ...(decoded.notification ? { notification: decoded.notification } : {}),
-          ...(decoded.transition ? { transition: decoded.transition } : {}),
-          ...(decoded.comment ? { comment: commentJson(decoded.comment) } : {}),
-          ...(decoded.attachment ? { attachment: attachmentJson(decoded.attachment) } : {}),
-        }];
+        return [
+          {
+            seq: e.seq,
+            event_id: e.eventId,
+            action: e.action,
+            subject: e.subject,
+            schema: e.schema,
+            version: e.version,
+            occurred_at: e.occurredAt,
+            actor: e.actor,
+            correlation_id: e.correlationId,
+            published: e.published,
+            changed_fields: decoded.changedFields,
+            data: decoded.ticket ? ticketJson(decoded.ticket) : null,
+            ...(decoded.notification ? { notification: decoded.notification } : {}),
+            ...(decoded.transition ? { transition: decoded.transition } : {}),
+            ...(decoded.comment ? { comment: commentJson(decoded.comment) } : {}),
+            ...(decoded.attachment ? { attachment: attachmentJson(decoded.attachment) } : {}),
+          },
+        ];
       });
       return c.json({ items }, 200);
     },
   );
 
   return app;
-}
-
-/** Turns a failed schema check into one 400 naming every wrong field. */
-export function validationHook(
-  result: { success: true } | { success: false; error: z.ZodError; target: string; data?: unknown },
-): void {
-  if (result.success) return;
-  const fields = zodFields(result.error, result.target);
-  // A lone surrogate anywhere in the input (a key, a field no schema reads) is invalid_text (SPEC §11).
-  const illFormed = [...new Set([...illFormedIssuePaths(result.error), ...illFormedPaths(result.data)])];
-  if (illFormed.length > 0) {
-    const names = illFormed.map((path) => path || result.target);
-    for (const name of names) fields[name] = ILL_FORMED;
-    throw new ApiError(400, 'invalid_text', `not well-formed Unicode in ${result.target}: ${names.join(', ')}`, fields);
-  }
-  const names = Object.keys(fields).join(', ');
-  throw new ApiError(400, 'validation_failed', `invalid ${result.target}: ${names}`, fields);
-}
-
-/** Each wrong field of a failed schema check with what is wrong with it. */
-export function zodFields(error: z.ZodError, target: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = key === 'status' ? 'status changes only through workflow transitions' : 'unknown field';
-      continue;
-    }
-    const path = issue.path.join('.') || target;
-    fields[path] ??= issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'required' : issue.message;
-  }
-  return fields;
 }

@@ -10,7 +10,7 @@ import { refusalError } from '../errors.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
 import { etag, parseIfMatch, ticketResponse } from '../representation.js';
 import { TicketBody, TicketParams, TransitionBody, TransitionList, TransitionParams } from '../schemas.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 export function transitionRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -18,9 +18,13 @@ export function transitionRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/tickets/{id}/transitions', operationId: 'ticketTransitions', tags: ['workflow'],
-      parameters, request: { params: TicketParams },
-      responses: { 200: json(TransitionList, 'the transitions enabled in the ticket\'s place, and which the caller may fire'), ...errors(400, 401, 404) },
+      method: 'get',
+      path: '/tickets/{id}/transitions',
+      operationId: 'ticketTransitions',
+      tags: ['workflow'],
+      parameters,
+      request: { params: TicketParams },
+      responses: { 200: json(TransitionList, "the transitions enabled in the ticket's place, and which the caller may fire"), ...errors(400, 401, 404) },
     }),
     async (c) => {
       const principal = c.get('principal');
@@ -34,19 +38,26 @@ export function transitionRoutes(deps: AppDeps) {
         return { name, to: def.outputs[0]!, roles: [...def.roles], allowed: mayFire(principal, name) };
       });
       c.header('ETag', etag(outcome.ticket));
-      return c.json({
-        status: outcome.ticket.status,
-        enabled_transitions: availableTransitions(marking, principal),
-        // Customers see only what they can do; staff also see what others could.
-        transitions: staff ? transitions : transitions.filter((t) => t.allowed),
-      }, 200);
+      return c.json(
+        {
+          status: outcome.ticket.status,
+          enabled_transitions: availableTransitions(marking, principal),
+          // Customers see only what they can do; staff also see what others could.
+          transitions: staff ? transitions : transitions.filter((t) => t.allowed),
+        },
+        200,
+      );
     },
   );
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/tickets/{id}/transitions/{name}', operationId: 'fireTransition', tags: ['workflow'],
-      parameters, request: { params: TransitionParams, body: { ...jsonBody(TransitionBody), required: false } },
+      method: 'post',
+      path: '/tickets/{id}/transitions/{name}',
+      operationId: 'fireTransition',
+      tags: ['workflow'],
+      parameters,
+      request: { params: TransitionParams, body: { ...jsonBody(TransitionBody), required: false } },
       responses: {
         200: json(TicketBody, 'the ticket after the transition'),
         ...errors(400, 401, 403, 404, 409, 412, 413, 415),

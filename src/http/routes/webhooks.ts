@@ -8,7 +8,7 @@ import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { requireRole } from '../middleware/requireRole.js';
 import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeader' | 'allowPrivateWebhooks' | 'now' | 'newId'>) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -18,15 +18,23 @@ export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeade
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/webhooks', operationId: 'listWebhooks', tags: ['webhooks'], parameters,
-      responses: { 200: json(WebhookList, 'the tenant\'s webhooks, without their secrets'), ...errors(400, 401, 403) },
+      method: 'get',
+      path: '/webhooks',
+      operationId: 'listWebhooks',
+      tags: ['webhooks'],
+      parameters,
+      responses: { 200: json(WebhookList, "the tenant's webhooks, without their secrets"), ...errors(400, 401, 403) },
     }),
     async (c) => c.json({ items: (await deps.consumerStore.webhooks(c.get('tenant'))).map(webhookJson) }, 200),
   );
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/webhooks', operationId: 'createWebhook', tags: ['webhooks'], parameters,
+      method: 'post',
+      path: '/webhooks',
+      operationId: 'createWebhook',
+      tags: ['webhooks'],
+      parameters,
       request: { body: jsonBody(CreateWebhookBody) },
       responses: { 201: json(WebhookItem, 'registered'), ...errors(400, 401, 403, 413, 415) },
     }),
@@ -34,7 +42,13 @@ export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeade
       const body = c.req.valid('json');
       refuseLiteralPrivateTarget(body.url, deps.allowPrivateWebhooks);
       const hook: Webhook = {
-        tenant: c.get('tenant'), id: deps.newId(), name: body.name, url: body.url, events: body.events, secret: body.secret, createdAt: deps.now().toISOString(),
+        tenant: c.get('tenant'),
+        id: deps.newId(),
+        name: body.name,
+        url: body.url,
+        events: body.events,
+        secret: body.secret,
+        createdAt: deps.now().toISOString(),
       };
       await deps.consumerStore.addWebhook(hook);
       c.header('Location', `/api/v1/webhooks/${hook.id}`);
@@ -44,7 +58,11 @@ export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeade
 
   app.openapi(
     createRoute({
-      method: 'delete', path: '/webhooks/{id}', operationId: 'deleteWebhook', tags: ['webhooks'], parameters,
+      method: 'delete',
+      path: '/webhooks/{id}',
+      operationId: 'deleteWebhook',
+      tags: ['webhooks'],
+      parameters,
       request: { params: WebhookParams },
       responses: { 204: { description: 'removed' }, ...errors(400, 401, 403, 404) },
     }),

@@ -4,7 +4,7 @@ import { workflowDocument, workflowMermaid } from '../../domain/workflow.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { errors, tenantParameter } from '../openapi.js';
-import { validationHook } from './tickets.js';
+import { validationHook } from '../validation.js';
 
 const WorkflowQuery = z.strictObject({ format: z.enum(['json', 'mermaid']).default('json') });
 
@@ -12,8 +12,12 @@ export function workflowRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(
     createRoute({
-      method: 'get', path: '/workflow', operationId: 'workflow', tags: ['workflow'],
-      parameters: [tenantParameter(deps.tenantHeader)], request: { query: WorkflowQuery },
+      method: 'get',
+      path: '/workflow',
+      operationId: 'workflow',
+      tags: ['workflow'],
+      parameters: [tenantParameter(deps.tenantHeader)],
+      request: { query: WorkflowQuery },
       responses: {
         200: {
           description: 'places, transitions, arcs and roles (JSON), or a Mermaid stateDiagram (text/vnd.mermaid)',

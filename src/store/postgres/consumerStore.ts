@@ -9,21 +9,40 @@ import type { AuditRow, Database } from '../schema.js';
 export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(work: () => Promise<T>) => Promise<T>): ConsumerStore {
   return {
     async isProcessed(consumer, eventId) {
-      const row = await guard(() => db.selectFrom('processed_events').select('event_id').where('consumer', '=', consumer).where('event_id', '=', eventId).executeTakeFirst());
+      const row = await guard(() =>
+        db.selectFrom('processed_events').select('event_id').where('consumer', '=', consumer).where('event_id', '=', eventId).executeTakeFirst(),
+      );
       return row !== undefined;
     },
     async markProcessed(consumer, eventId, at) {
-      await guard(() => db.insertInto('processed_events').values({ consumer, event_id: eventId, processed_at: at })
-        .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()).execute());
+      await guard(() =>
+        db
+          .insertInto('processed_events')
+          .values({ consumer, event_id: eventId, processed_at: at })
+          .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+          .execute(),
+      );
     },
     async appendAudit(e) {
-      const added = await guard(() => db.insertInto('audit_log')
-        .values({
-          event_id: e.eventId, tenant: e.tenant, ticket_id: e.ticketId, ticket_version: e.ticketVersion, actor: e.actor, action: e.action,
-          subject: e.subject, correlation_id: e.correlationId, occurred_at: e.occurredAt, recorded_at: e.recordedAt, detail: JSON.stringify(e.detail),
-        })
-        .onConflict((oc) => oc.column('event_id').doNothing())
-        .executeTakeFirst());
+      const added = await guard(() =>
+        db
+          .insertInto('audit_log')
+          .values({
+            event_id: e.eventId,
+            tenant: e.tenant,
+            ticket_id: e.ticketId,
+            ticket_version: e.ticketVersion,
+            actor: e.actor,
+            action: e.action,
+            subject: e.subject,
+            correlation_id: e.correlationId,
+            occurred_at: e.occurredAt,
+            recorded_at: e.recordedAt,
+            detail: JSON.stringify(e.detail),
+          })
+          .onConflict((oc) => oc.column('event_id').doNothing())
+          .executeTakeFirst(),
+      );
       return Number(added.numInsertedOrUpdatedRows ?? 0) > 0;
     },
     async audit(tenant, query) {
@@ -31,9 +50,12 @@ export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(wor
       return rows.map((r) => rowToAudit(r as AuditRow & { seq: number }));
     },
     async addWebhook(h) {
-      await guard(() => db.insertInto('webhooks')
-        .values({ tenant: h.tenant, id: h.id, name: h.name, url: h.url, events: JSON.stringify(h.events), secret: h.secret, created_at: h.createdAt })
-        .execute());
+      await guard(() =>
+        db
+          .insertInto('webhooks')
+          .values({ tenant: h.tenant, id: h.id, name: h.name, url: h.url, events: JSON.stringify(h.events), secret: h.secret, created_at: h.createdAt })
+          .execute(),
+      );
     },
     async webhooks(tenant) {
       const rows = await guard(() => db.selectFrom('webhooks').selectAll().where('tenant', '=', tenant).orderBy('created_at').orderBy('id').execute());
@@ -45,16 +67,20 @@ export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(wor
     },
     async claimNotification(c) {
       // One statement decides and claims: a free slot, an expired claim, or a retry of the claiming event.
-      const result = await guard(() => db.insertInto('notification_claims')
-        .values({ tenant: c.tenant, ticket_id: c.ticketId, reason: c.reason, event_id: c.eventId, claimed_at: c.at })
-        .onConflict((oc) =>
-          oc.columns(['tenant', 'ticket_id', 'reason'])
-            .doUpdateSet((eb) => ({ event_id: eb.ref('excluded.event_id'), claimed_at: eb.ref('excluded.claimed_at') }))
-            .where((eb) => eb.or([
-              eb('notification_claims.claimed_at', '<', c.notBefore),
-              eb('notification_claims.event_id', '=', eb.ref('excluded.event_id')),
-            ])))
-        .executeTakeFirst());
+      const result = await guard(() =>
+        db
+          .insertInto('notification_claims')
+          .values({ tenant: c.tenant, ticket_id: c.ticketId, reason: c.reason, event_id: c.eventId, claimed_at: c.at })
+          .onConflict((oc) =>
+            oc
+              .columns(['tenant', 'ticket_id', 'reason'])
+              .doUpdateSet((eb) => ({ event_id: eb.ref('excluded.event_id'), claimed_at: eb.ref('excluded.claimed_at') }))
+              .where((eb) =>
+                eb.or([eb('notification_claims.claimed_at', '<', c.notBefore), eb('notification_claims.event_id', '=', eb.ref('excluded.event_id'))]),
+              ),
+          )
+          .executeTakeFirst(),
+      );
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
   };

@@ -81,7 +81,13 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
         }
       },
       update: async ({ tenant, id, ...rest }) => {
-        const updated = await trx.updateTable('tickets').set(rest).where('tenant', '=', tenant).where('id', '=', id).where('version', '=', expected).executeTakeFirst();
+        const updated = await trx
+          .updateTable('tickets')
+          .set(rest)
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .where('version', '=', expected)
+          .executeTakeFirst();
         if (updated.numUpdatedRows === 0n) throw conflict();
       },
       delete: async ({ tenant, id }) => {
@@ -90,7 +96,14 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
       },
       none: async () => {
         // A read's event: the row is share-locked so a concurrent change commits before or after it, not between.
-        const row = await trx.selectFrom('tickets').select('id').where('tenant', '=', write.ticket.tenant).where('id', '=', write.ticket.id).where('version', '=', expected).forShare().executeTakeFirst();
+        const row = await trx
+          .selectFrom('tickets')
+          .select('id')
+          .where('tenant', '=', write.ticket.tenant)
+          .where('id', '=', write.ticket.id)
+          .where('version', '=', expected)
+          .forShare()
+          .executeTakeFirst();
         if (!row) throw conflict();
       },
     });
@@ -102,25 +115,42 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
       if (claim && write) {
         // Takes a free or expired key; a live claim committed meanwhile by a concurrent request
         // (this insert waited for it) leaves no row, and the commit is refused with that claim.
-        const claimed = await trx.insertInto('idempotency_keys')
-          .values({ tenant, key: claim.key, fingerprint: claim.fingerprint, ticket_id: write.ticket.id, response: claim.response, created_at: write.ticket.createdAt })
-          .onConflict((oc) => oc.columns(['tenant', 'key'])
-            .doUpdateSet((eb) => ({
-              fingerprint: eb.ref('excluded.fingerprint'),
-              ticket_id: eb.ref('excluded.ticket_id'),
-              response: eb.ref('excluded.response'),
-              created_at: eb.ref('excluded.created_at'),
-            }))
-            .where('idempotency_keys.created_at', '<', claim.notBefore))
+        const claimed = await trx
+          .insertInto('idempotency_keys')
+          .values({
+            tenant,
+            key: claim.key,
+            fingerprint: claim.fingerprint,
+            ticket_id: write.ticket.id,
+            response: claim.response,
+            created_at: write.ticket.createdAt,
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(['tenant', 'key'])
+              .doUpdateSet((eb) => ({
+                fingerprint: eb.ref('excluded.fingerprint'),
+                ticket_id: eb.ref('excluded.ticket_id'),
+                response: eb.ref('excluded.response'),
+                created_at: eb.ref('excluded.created_at'),
+              }))
+              .where('idempotency_keys.created_at', '<', claim.notBefore),
+          )
           .returning('key')
           .executeTakeFirst();
         if (!claimed) throw new Refused({ ok: false, reason: 'conflict' });
       }
     });
   const priorClaim = (tenant: string, key: string, notBefore: string) =>
-    guard(() => db.selectFrom('idempotency_keys').select(['fingerprint', 'response'])
-      .where('tenant', '=', tenant).where('key', '=', key).where('created_at', '>=', notBefore)
-      .executeTakeFirst());
+    guard(() =>
+      db
+        .selectFrom('idempotency_keys')
+        .select(['fingerprint', 'response'])
+        .where('tenant', '=', tenant)
+        .where('key', '=', key)
+        .where('created_at', '>=', notBefore)
+        .executeTakeFirst(),
+    );
 
   const history = (trx: Kysely<Database>, tenant: string, id: string) =>
     trx.selectFrom('events').selectAll().where('tenant', '=', tenant).where('ticket_id', '=', id).orderBy('seq').execute();
@@ -155,10 +185,14 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
     },
 
     async list(tenant, query) {
-      return guard(async () => (await selectPage(db, tenant, query, {
-        hasTag: (tag) => sql<boolean>`tickets.tags ? ${tag}`,
-        matches: (words) => sql<boolean>`tickets.search @@ to_tsquery('simple', ${tsQuery(words)})`,
-      }).execute()).map(rowToTicket));
+      return guard(async () =>
+        (
+          await selectPage(db, tenant, query, {
+            hasTag: (tag) => sql<boolean>`tickets.tags ? ${tag}`,
+            matches: (words) => sql<boolean>`tickets.search @@ to_tsquery('simple', ${tsQuery(words)})`,
+          }).execute()
+        ).map(rowToTicket),
+      );
     },
 
     async history(tenant, id) {
@@ -172,8 +206,14 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
         await sql`LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE`.execute(trx);
         await sql`LOCK TABLE events IN EXCLUSIVE MODE`.execute(trx);
         await trx.deleteFrom('tickets').execute();
-        const keys = await trx.selectFrom('events').select(['tenant', 'ticket_id']).distinct()
-          .where('ticket_id', 'is not', null).orderBy('tenant').orderBy('ticket_id').execute();
+        const keys = await trx
+          .selectFrom('events')
+          .select(['tenant', 'ticket_id'])
+          .distinct()
+          .where('ticket_id', 'is not', null)
+          .orderBy('tenant')
+          .orderBy('ticket_id')
+          .execute();
         let tickets = 0;
         let events = 0;
         for (const { tenant, ticket_id: id } of keys) {
@@ -189,17 +229,27 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
     },
 
     async slaDue(now, limit) {
-      return guard(() => db.selectFrom('tickets').select(['tenant', 'id']).where('sla_next_due_at', '<=', now).orderBy('sla_next_due_at').limit(limit).execute());
+      return guard(() =>
+        db.selectFrom('tickets').select(['tenant', 'id']).where('sla_next_due_at', '<=', now).orderBy('sla_next_due_at').limit(limit).execute(),
+      );
     },
 
     async dashboard(tenant) {
       return guard(async () => {
         const countBy = async (column: 'status' | 'priority' | 'sla_state') => {
-          const rows = await db.selectFrom('tickets').select([column, (eb) => eb.fn.countAll<string>().as('n')]).where('tenant', '=', tenant).groupBy(column).execute();
+          const rows = await db
+            .selectFrom('tickets')
+            .select([column, (eb) => eb.fn.countAll<string>().as('n')])
+            .where('tenant', '=', tenant)
+            .groupBy(column)
+            .execute();
           return Object.fromEntries(rows.map((r) => [String((r as Record<string, unknown>)[column] ?? 'none'), Number(r.n)]));
         };
         const open = db.selectFrom('tickets').where('tenant', '=', tenant).where('status', 'not in', ['resolved', 'closed']);
-        const breaches = await open.select((eb) => eb.fn.countAll<string>().as('n')).where('sla_state', '=', 'breached').executeTakeFirst();
+        const breaches = await open
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('sla_state', '=', 'breached')
+          .executeTakeFirst();
         const oldest = await open.selectAll().orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
         return {
           byStatus: await countBy('status'),
@@ -212,10 +262,20 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
     },
 
     async slaTickets(tenant, state, offset, limit) {
-      const rows = await guard(() => db.selectFrom('tickets').selectAll().where('tenant', '=', tenant).where('sla_state', '=', state)
-        .where('status', 'not in', ['resolved', 'closed'])
-        .orderBy(sql`sla_next_due_at ASC NULLS LAST`).orderBy('escalation_level', 'desc').orderBy('created_at')
-        .limit(limit).offset(offset).execute());
+      const rows = await guard(() =>
+        db
+          .selectFrom('tickets')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('sla_state', '=', state)
+          .where('status', 'not in', ['resolved', 'closed'])
+          .orderBy(sql`sla_next_due_at ASC NULLS LAST`)
+          .orderBy('escalation_level', 'desc')
+          .orderBy('created_at')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+      );
       return rows.map(rowToTicket);
     },
 
@@ -225,9 +285,15 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
     },
 
     async putTenantSetting(tenant, name, value, at) {
-      await guard(() => db.insertInto('tenant_settings').values({ tenant, name, value: JSON.stringify(value), updated_at: at })
-        .onConflict((oc) => oc.columns(['tenant', 'name']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') })))
-        .execute());
+      await guard(() =>
+        db
+          .insertInto('tenant_settings')
+          .values({ tenant, name, value: JSON.stringify(value), updated_at: at })
+          .onConflict((oc) =>
+            oc.columns(['tenant', 'name']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') })),
+          )
+          .execute(),
+      );
     },
 
     async allTickets(): Promise<Ticket[]> {
@@ -242,11 +308,23 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
 
     async markPublished(seqs, at) {
       if (seqs.length === 0) return;
-      await guard(() => db.updateTable('events').set({ published_at: at }).where('seq', '=', sql<number>`any(${[...seqs]}::bigint[])`).execute());
+      await guard(() =>
+        db
+          .updateTable('events')
+          .set({ published_at: at })
+          .where('seq', '=', sql<number>`any(${[...seqs]}::bigint[])`)
+          .execute(),
+      );
     },
 
     async backlog() {
-      const row = await guard(() => db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('published_at', 'is', null).executeTakeFirst());
+      const row = await guard(() =>
+        db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('published_at', 'is', null)
+          .executeTakeFirst(),
+      );
       return Number(row?.n ?? 0);
     },
 

@@ -37,7 +37,13 @@ SELECT (SELECT tat FROM taken) IS NOT NULL AS allowed,
 FROM clock`;
 
 export function openPostgresRateLimiter(policy: RatePolicy, { log, ...connection }: ConnectionOptions & { log: Logger }): RateLimiter {
-  const pool = new pg.Pool({ ...clientConfig(connection), max: POOL_SIZE, connectionTimeoutMillis: TIMEOUT_MS, statement_timeout: TIMEOUT_MS, query_timeout: TIMEOUT_MS });
+  const pool = new pg.Pool({
+    ...clientConfig(connection),
+    max: POOL_SIZE,
+    connectionTimeoutMillis: TIMEOUT_MS,
+    statement_timeout: TIMEOUT_MS,
+    query_timeout: TIMEOUT_MS,
+  });
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const intervalNs = BigInt(Math.max(1, Math.round(1e9 / policy.perSecond)));
@@ -65,7 +71,8 @@ export function openPostgresRateLimiter(policy: RatePolicy, { log, ...connection
         awaySince = undefined;
         return decision;
       } catch (error) {
-        if (awaySince === undefined) log.warn({ operation: 'rate_limit', err: error }, 'the shared rate limit cannot be read; requests pass unlimited until it can');
+        if (awaySince === undefined)
+          log.warn({ operation: 'rate_limit', err: error }, 'the shared rate limit cannot be read; requests pass unlimited until it can');
         awaySince = Date.now();
         return unlimited(policy);
       }

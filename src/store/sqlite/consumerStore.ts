@@ -21,37 +21,56 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
       db.selectFrom('processed_events').select('event_id').where('consumer', '=', s('consumer')).where('event_id', '=', s('event_id')),
     ),
     markProcessed: prepare<{ consumer: string; event_id: string; processed_at: string }>(raw, (s) =>
-      db.insertInto('processed_events')
+      db
+        .insertInto('processed_events')
         .values({ consumer: s('consumer'), event_id: s('event_id'), processed_at: s('processed_at') })
         .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()),
     ),
     appendAudit: prepare<Omit<AuditRow, 'seq'>>(raw, (s) =>
-      db.insertInto('audit_log')
+      db
+        .insertInto('audit_log')
         .values({
-          event_id: s('event_id'), tenant: s('tenant'), ticket_id: s('ticket_id'), ticket_version: s('ticket_version'), actor: s('actor'),
-          action: s('action'), subject: s('subject'), correlation_id: s('correlation_id'), occurred_at: s('occurred_at'),
-          recorded_at: s('recorded_at'), detail: s('detail'),
+          event_id: s('event_id'),
+          tenant: s('tenant'),
+          ticket_id: s('ticket_id'),
+          ticket_version: s('ticket_version'),
+          actor: s('actor'),
+          action: s('action'),
+          subject: s('subject'),
+          correlation_id: s('correlation_id'),
+          occurred_at: s('occurred_at'),
+          recorded_at: s('recorded_at'),
+          detail: s('detail'),
         })
         .onConflict((oc) => oc.column('event_id').doNothing()),
     ),
     addWebhook: prepare<WebhookRow>(raw, (s) =>
       db.insertInto('webhooks').values({
-        tenant: s('tenant'), id: s('id'), name: s('name'), url: s('url'), events: s('events'), secret: s('secret'), created_at: s('created_at'),
+        tenant: s('tenant'),
+        id: s('id'),
+        name: s('name'),
+        url: s('url'),
+        events: s('events'),
+        secret: s('secret'),
+        created_at: s('created_at'),
       }),
     ),
-    webhooks: prepare<{ tenant: string }>(raw, (s) => db.selectFrom('webhooks').selectAll().where('tenant', '=', s('tenant')).orderBy('created_at').orderBy('id')),
+    webhooks: prepare<{ tenant: string }>(raw, (s) =>
+      db.selectFrom('webhooks').selectAll().where('tenant', '=', s('tenant')).orderBy('created_at').orderBy('id'),
+    ),
     deleteWebhook: prepare<{ tenant: string; id: string }>(raw, (s) => db.deleteFrom('webhooks').where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
     // One statement decides and claims, so two notify replicas cannot both win the same window.
     claim: prepare<{ tenant: string; ticket_id: string; reason: string; event_id: string; claimed_at: string; not_before: string }>(raw, (s) =>
-      db.insertInto('notification_claims')
+      db
+        .insertInto('notification_claims')
         .values({ tenant: s('tenant'), ticket_id: s('ticket_id'), reason: s('reason'), event_id: s('event_id'), claimed_at: s('claimed_at') })
         .onConflict((oc) =>
-          oc.columns(['tenant', 'ticket_id', 'reason'])
+          oc
+            .columns(['tenant', 'ticket_id', 'reason'])
             .doUpdateSet((eb) => ({ event_id: eb.ref('excluded.event_id'), claimed_at: eb.ref('excluded.claimed_at') }))
-            .where((eb) => eb.or([
-              eb('notification_claims.claimed_at', '<', s('not_before')),
-              eb('notification_claims.event_id', '=', eb.ref('excluded.event_id')),
-            ])),
+            .where((eb) =>
+              eb.or([eb('notification_claims.claimed_at', '<', s('not_before')), eb('notification_claims.event_id', '=', eb.ref('excluded.event_id'))]),
+            ),
         ),
     ),
   };
@@ -66,8 +85,17 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
     async appendAudit(e) {
       const added = await commit(
         q.appendAudit.step({
-          event_id: e.eventId, tenant: e.tenant, ticket_id: e.ticketId, ticket_version: e.ticketVersion, actor: e.actor, action: e.action,
-          subject: e.subject, correlation_id: e.correlationId, occurred_at: e.occurredAt, recorded_at: e.recordedAt, detail: JSON.stringify(e.detail),
+          event_id: e.eventId,
+          tenant: e.tenant,
+          ticket_id: e.ticketId,
+          ticket_version: e.ticketVersion,
+          actor: e.actor,
+          action: e.action,
+          subject: e.subject,
+          correlation_id: e.correlationId,
+          occurred_at: e.occurredAt,
+          recorded_at: e.recordedAt,
+          detail: JSON.stringify(e.detail),
         }),
       );
       return added > 0;
@@ -77,7 +105,15 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
     },
     async addWebhook(h) {
       await commit(
-        q.addWebhook.step({ tenant: h.tenant, id: h.id, name: h.name, url: h.url, events: JSON.stringify(h.events), secret: h.secret, created_at: h.createdAt }),
+        q.addWebhook.step({
+          tenant: h.tenant,
+          id: h.id,
+          name: h.name,
+          url: h.url,
+          events: JSON.stringify(h.events),
+          secret: h.secret,
+          created_at: h.createdAt,
+        }),
       );
     },
     async webhooks(tenant) {

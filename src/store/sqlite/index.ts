@@ -59,13 +59,25 @@ const OUTBOX_TAIL_EVENTS = 4096;
 const BACKSTOP_CHECKPOINT_PAGES = 4096;
 
 export async function openSqliteStore({
-  path, synchronous = 'FULL', busyTimeoutMs = 5000, writer: mode, cachedTickets = 10_000, checkpointEveryMs = 100, checkpointBackstopPages = BACKSTOP_CHECKPOINT_PAGES, onCheckpointFailure,
+  path,
+  synchronous = 'FULL',
+  busyTimeoutMs = 5000,
+  writer: mode,
+  cachedTickets = 10_000,
+  checkpointEveryMs = 100,
+  checkpointBackstopPages = BACKSTOP_CHECKPOINT_PAGES,
+  onCheckpointFailure,
 }: SqliteOptions): Promise<SqliteStore> {
   const inFile = path !== ':memory:';
   if (inFile) mkdirSync(dirname(path), { recursive: true });
-  const checkpointer = inFile && checkpointEveryMs > 0
-    ? startCheckpointer({ thread: { path, synchronous, busyTimeoutMs }, everyMs: checkpointEveryMs, ...(onCheckpointFailure ? { onFailure: onCheckpointFailure } : {}) })
-    : undefined;
+  const checkpointer =
+    inFile && checkpointEveryMs > 0
+      ? startCheckpointer({
+          thread: { path, synchronous, busyTimeoutMs },
+          everyMs: checkpointEveryMs,
+          ...(onCheckpointFailure ? { onFailure: onCheckpointFailure } : {}),
+        })
+      : undefined;
   const connection = { synchronous, busyTimeoutMs, autoCheckpointPages: checkpointer ? checkpointBackstopPages : undefined };
   // This connection reads, and migrates before the writer opens its own.
   const raw = openConnection(path, connection);
@@ -127,7 +139,9 @@ export async function openSqliteStore({
       insert: (row) => [q.insertTicket.step(row), ...indexSteps(row)],
       update: (row) => [q.updateTicket.step(Object.assign(row, { expected: read!.version }), conflict), ...reindexSteps(read!, row)],
       delete: (key) => [q.deleteTicket.step({ tenant: key.tenant, id: key.id, expected: read!.version }, conflict), ...unindexSteps(key)],
-      none: () => [q.ticketAtVersion.step({ tenant: write.ticket.tenant, id: write.ticket.id, expected: read!.version }, { expect: 'row', refuse: 'conflict' })],
+      none: () => [
+        q.ticketAtVersion.step({ tenant: write.ticket.tenant, id: write.ticket.id, expected: read!.version }, { expect: 'row', refuse: 'conflict' }),
+      ],
     });
   };
   return {
@@ -158,9 +172,16 @@ export async function openSqliteStore({
       const outbox = outboxInserts(events);
       steps.push(...outbox.steps);
       if (claim && write) {
-        steps.push(q.claimIdempotency.step({
-          tenant, key: claim.key, fingerprint: claim.fingerprint, ticket_id: write.ticket.id, response: claim.response, created_at: write.ticket.createdAt,
-        }));
+        steps.push(
+          q.claimIdempotency.step({
+            tenant,
+            key: claim.key,
+            fingerprint: claim.fingerprint,
+            ticket_id: write.ticket.id,
+            response: claim.response,
+            created_at: write.ticket.createdAt,
+          }),
+        );
       }
       const applied = await writer.write({ steps }, events.length > 0);
       outbox.committed(applied);
@@ -182,11 +203,13 @@ export async function openSqliteStore({
     },
 
     async list(tenant, query) {
-      return allDynamic<TicketRow>(selectPage(db, tenant, query, {
-        hasTag: (tag) => sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${tag})`,
-        matches: (words) =>
-          sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
-      })).map(rowToTicket);
+      return allDynamic<TicketRow>(
+        selectPage(db, tenant, query, {
+          hasTag: (tag) => sql<boolean>`exists (select 1 from json_each(tickets.tags) where value = ${tag})`,
+          matches: (words) =>
+            sql<boolean>`tickets.id in (select k.id from tickets_fts f join ticket_search_keys k on k.k = f.rowid where tickets_fts match ${fts5Query(words)} and k.tenant = ${tenant})`,
+        }),
+      ).map(rowToTicket);
     },
 
     async history(tenant, id) {
@@ -203,7 +226,9 @@ export async function openSqliteStore({
         let tickets = 0;
         let events = 0;
         for (const { tenant, ticket_id: id } of q.ticketKeysWithEvents.all<{ tenant: string; ticket_id: string }>({})) {
-          const history = q.history.all<EventRow & { seq: number; published: number }>({ tenant, id }).map((r) => rowToStoredEvent(r, r.published === 1, r.seq));
+          const history = q.history
+            .all<EventRow & { seq: number; published: number }>({ tenant, id })
+            .map((r) => rowToStoredEvent(r, r.published === 1, r.seq));
           events += history.length;
           const ticket = fold(history);
           if (!ticket) continue;
@@ -260,7 +285,9 @@ export async function openSqliteStore({
       if (fromMemory.length === limit) return fromMemory;
       // What memory does not hold (another process's events, or the tail was trimmed) comes from the file.
       const after = fromMemory.length > 0 ? fromMemory[fromMemory.length - 1]!.seq : cursor;
-      const fromFile = q.pendingAfter.all<EventRow & { seq: number }>({ after, limit: limit - fromMemory.length }).map((r) => rowToStoredEvent(r, false, r.seq));
+      const fromFile = q.pendingAfter
+        .all<EventRow & { seq: number }>({ after, limit: limit - fromMemory.length })
+        .map((r) => rowToStoredEvent(r, false, r.seq));
       return fromMemory.length > 0 ? [...fromMemory, ...fromFile] : fromFile;
     },
 

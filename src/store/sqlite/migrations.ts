@@ -130,7 +130,9 @@ export const sqliteMigrations: Record<string, Migration> = {
       // small table hands one out per ticket. Plain SQL: any SQLite client may write tickets.
       // Contentless (the text is in tickets already): about 15% less work per create than a copy.
       await sql`CREATE TABLE ticket_search_keys (k INTEGER PRIMARY KEY, tenant TEXT NOT NULL, id TEXT NOT NULL, UNIQUE (tenant, id))`.execute(db);
-      await sql`CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+      await sql`CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+        db,
+      );
       await sql`INSERT INTO ticket_search_keys (tenant, id) SELECT tenant, id FROM tickets`.execute(db);
       await sql`INSERT INTO tickets_fts (rowid, title, description)
         SELECT k.k, t.title, coalesce(t.description, '') FROM tickets t JOIN ticket_search_keys k ON k.tenant = t.tenant AND k.id = t.id`.execute(db);

@@ -26,10 +26,12 @@ export function indexSteps(t: Text): Step[] {
 /** A changed ticket's text; nothing when title and description stayed as they were. */
 export function reindexSteps(before: Pick<Text, 'title' | 'description'>, after: Text): Step[] {
   if (before.title === after.title && before.description === after.description) return [];
-  return [{
-    sql: `INSERT OR REPLACE INTO tickets_fts (rowid, title, description) VALUES ((${KEY}), ?, ?)`,
-    params: [after.tenant, after.id, after.title, after.description ?? ''],
-  }];
+  return [
+    {
+      sql: `INSERT OR REPLACE INTO tickets_fts (rowid, title, description) VALUES ((${KEY}), ?, ?)`,
+      params: [after.tenant, after.id, after.title, after.description ?? ''],
+    },
+  ];
 }
 
 export function unindexSteps(key: { tenant: string; id: string }): Step[] {

@@ -4,7 +4,5 @@
 
 /** The entry of the thread whose source is `src/store/sqlite/<name>.ts`. */
 export function threadEntry(name: 'writerThread' | 'checkpointerThread'): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL(`../../../dist/src/store/sqlite/${name}.js`, import.meta.url)
-    : new URL(`./${name}.js`, import.meta.url);
+  return import.meta.url.endsWith('.ts') ? new URL(`../../../dist/src/store/sqlite/${name}.js`, import.meta.url) : new URL(`./${name}.js`, import.meta.url);
 }
