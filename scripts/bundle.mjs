@@ -1,9 +1,9 @@
 // Bundles the compiled service (dist/src, from tsc) into dist/bundle: what `npm start`, the Docker
-// image and the benchmark run. A few chunks instead of ~800 modules: the idle process keeps ~25 MB
-// less (module source, records and the young generation that loading them grew), README
-// "Performance". Identifiers are not minified, so stack traces read as in the source (esbuild
-// renames only names that clash between modules, such as Hono2; keeping every name cost 3 MB of
-// idle RSS); linked source maps lead back to src/ for `--enable-source-maps`.
+// image and the benchmark run. A few chunks instead of hundreds of modules: the idle process keeps
+// less memory (module source, records and the young generation that loading them grew).
+// Identifiers are not minified, so stack traces read as in the source (esbuild renames only names
+// that clash between modules, such as Hono2; keeping every name costs idle RSS); linked source maps
+// lead back to src/ for `--enable-source-maps`.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 

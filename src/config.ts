@@ -179,7 +179,7 @@ export class ConfigError extends Error {
  * SQLITE_WRITER=auto. A writer thread takes statements and fsync off the request thread, but every
  * write then crosses between threads and back, and the two connections each read what the other
  * wrote. With two cores or fewer, which the service shares with whatever else runs there, that
- * crossing costs more than the thread gives: 15-20% more CPU per request (docs/performance-notes.md).
+ * crossing costs more than the thread gives (docs/performance-notes.md).
  * The cores are the ones this process may use, a container's CPU limit included (cores.ts).
  */
 export function writerFor(cores: number): 'thread' | 'inline' {

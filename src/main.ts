@@ -2,8 +2,8 @@
 import { setFlagsFromString } from 'node:v8';
 
 // Loading the service makes objects that all live for good (module code, schemas, statements).
-// V8 reads that survival as a sign to grow the young generation, to its 16 MB semi-space maximum,
-// and keeps it until its memory reducer runs: idle RSS 100 MB instead of ~75. So the young
+// V8 reads that survival as a sign to grow the young generation to its semi-space maximum, and
+// keeps it until its memory reducer runs, a quarter more idle RSS (docs/performance-notes.md). So the young
 // generation keeps its start size while the modules load (they are imported below, not at the
 // top, for this) and grows under load as usual once the service listens.
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig();
     // V8 lets the old generation grow up to 4× what the last full collection kept before it
-    // collects again; under load, request garbage promoted there took RSS from ~100 to ~270 MB.
+    // collects again; under load, request garbage promoted there more than doubled RSS.
     // A fixed factor keeps memory near the live set, for some more time spent marking.
     if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
     system = await startSystem(config);

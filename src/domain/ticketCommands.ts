@@ -262,7 +262,7 @@ export function checkSla(current: Ticket, ctx: CommandContext): Decision {
   return { ok: true, write: { kind: 'update', ticket: next }, events };
 }
 
-// The few field names there are, each turned once: a regex replace per field per event was 1% of a create.
+// The few field names there are, each turned once rather than a regex replace per field per event.
 const wireNames = new Map<string, string>();
 const toWireName = (field: string): string => {
   let name = wireNames.get(field);

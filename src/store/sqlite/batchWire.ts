@@ -1,7 +1,7 @@
 // How a batch of writes crosses to the writer thread: one flat array of plain values, each statement
 // named by a number once the thread has its text. Structured clone copies a flat array of
-// primitives about three times faster than the same writes as objects (a step object, a params array
-// and property names per statement); measured on a batch of 39 creates, 351 → 96 µs to clone.
+// primitives much faster than the same writes as objects (a step object, a params array and
+// property names per statement; docs/performance-notes.md).
 import type { Step, Write } from './writeBatch.js';
 
 export type WireBatch = { texts: string[]; ops: unknown[] };

@@ -1,10 +1,10 @@
 // Checkpoints the WAL from a thread of its own. Left to SQLite, the connection whose commit takes the
 // WAL past 1,000 pages copies them into the database file and fsyncs it inside that commit: with
-// commits on the request thread, a 5–20 ms stall for every request in flight, several times a
-// second under a create load (docs/performance-notes.md). Here a PASSIVE checkpoint, which never makes a
+// commits on the request thread, a stall for every request in flight, several times a second
+// under a create load (docs/performance-notes.md). Here a PASSIVE checkpoint, which never makes a
 // reader or writer wait, runs in the thread at most every `everyMs` while commits come. The thread
 // starts with the first commit and ends after `idleMs` without one, so an idle process does not
-// keep its connection and heap (~8 MB).
+// keep its connection and heap.
 import { Worker } from 'node:worker_threads';
 import type { CheckpointReply, CheckpointRequest } from './checkpointerThread.js';
 import type { DatabaseFile } from './connection.js';

@@ -50,8 +50,7 @@ export type SqliteStore = TicketStore & {
 const OUTBOX_TAIL_EVENTS = 4096;
 
 /**
- * With the checkpoint thread, a commit checkpoints the WAL by itself past this many pages (16 MB of
- * 4 KB pages). The WAL starts over only when a commit begins while every frame is copied; commits
+ * With the checkpoint thread, a commit checkpoints the WAL by itself past this many pages. The WAL starts over only when a commit begins while every frame is copied; commits
  * that follow each other without a gap (the writer thread under load) rarely find that moment, so
  * this is the regular way back to the start there. It stalls a commit for what the thread has not
  * copied yet, a fraction of what SQLite's own checkpoints copy.
@@ -102,8 +101,8 @@ export async function openSqliteStore({
 
   const cache = createTicketCache<Ticket>(cachedTickets);
   // Keyed by id alone (ids are drawn here, UUIDv7, never given by a client), the tenant checked on
-  // every hit: a key made of tenant and id was a new string to build and hash on each lookup, 3% of
-  // a GET's request-thread CPU.
+  // every hit: a key made of tenant and id was a new string to build and hash on each lookup,
+  // on the path every GET takes.
   /** The ticket as last written here, or read from the file; `cached` says which. */
   const loadTicket = (tenant: string, id: string): { ticket: Ticket | undefined; cached: boolean } => {
     const hit = cache.get(id);
