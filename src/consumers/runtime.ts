@@ -142,9 +142,12 @@ export function startConsumer(def: ConsumerDefinition, deps: RuntimeDeps): Runni
     const expectRedelivery = (id: string) => {
       let entry = retrying.get(id);
       if (!entry) {
-        let settle = () => undefined as void;
-        const done = new Promise<void>((resolve) => (settle = resolve));
-        retrying.set(id, (entry = { done, settle }));
+        let settle: () => void = () => {};
+        const done = new Promise<void>((resolve) => {
+          settle = resolve;
+        });
+        entry = { done, settle };
+        retrying.set(id, entry);
       }
       return entry.done;
     };

@@ -8,6 +8,7 @@ import { findSeverityKeywords } from './severity.js';
 import { DEFAULT_SLA_POLICY, type SlaClock, type SlaSettings, crossThresholds, meet, pause, resume, retarget, slaState, startClock } from './sla.js';
 import type { Attachment, Comment, GithubIssue, Ticket } from './ticket.js';
 import { type Place, fire, markingOf } from './workflow.js';
+import { getOrAdd } from '../getOrAdd.js';
 
 const DEFAULT_SLA: SlaSettings = { policy: DEFAULT_SLA_POLICY, alertThreshold: 0.85 };
 /** Routing acts as the system, not as the caller (a customer's ticket is still routed). */
@@ -264,11 +265,7 @@ export function checkSla(current: Ticket, ctx: CommandContext): Decision {
 
 // The few field names there are, each turned once rather than a regex replace per field per event.
 const wireNames = new Map<string, string>();
-const toWireName = (field: string): string => {
-  let name = wireNames.get(field);
-  if (name === undefined) wireNames.set(field, (name = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
-  return name;
-};
+const toWireName = (field: string): string => getOrAdd(wireNames, field, () => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 
 function checkPrecondition(current: Ticket, precondition: Precondition): Refusal | undefined {
   if (!precondition || precondition.versions === 'any') return undefined;

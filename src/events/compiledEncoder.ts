@@ -44,7 +44,10 @@ function varint(value: number): void {
 }
 
 function varint64(value: bigint | number): void {
-  if (typeof value === 'number') return varint(value);
+  if (typeof value === 'number') {
+    varint(value);
+    return;
+  }
   ensure(10);
   let v = BigInt.asUintN(64, value);
   while (v > 0x7fn) {

@@ -9,6 +9,7 @@ import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticke
 import { type EncodedMessage, compileEncoder, compileNestedEncoder } from './compiledEncoder.js';
 import type { EventRecord } from '../store/port.js';
 import { schemaFor, subjectFor } from './subjects.js';
+import { getOrAdd } from '../getOrAdd.js';
 
 /** What the command handler stamps on every event of one command. */
 export type Stamp = { eventId: string; tenant: string; occurredAt: string; correlationId: string };
@@ -83,8 +84,7 @@ type TicketInit = MessageInitShape<typeof TicketSchema>;
 /** The event's ticket: its init object, or for a read its bytes encoded once (written as they are). */
 function ticketData(ticket: Ticket, action: EventAction): TicketInit {
   if (action !== 'read') return ticketMessage(ticket);
-  let encoded = readTickets.get(ticket);
-  if (!encoded) readTickets.set(ticket, (encoded = encodeTicket(ticketMessage(ticket))));
+  const encoded = getOrAdd(readTickets, ticket, () => encodeTicket(ticketMessage(ticket)));
   return encoded as unknown as TicketInit;
 }
 
@@ -183,7 +183,7 @@ function decodedEvent(event: TicketEvent): DecodedEvent {
   const d = event.data;
   return {
     changedFields: event.changedFields,
-    ticket: d && d.id ? ticketFromMessage(d) : null,
+    ticket: d?.id ? ticketFromMessage(d) : null,
     notification: event.notification ? { reason: event.notification.reason, keywords: event.notification.keywords } : undefined,
     listing: event.listing ? { count: event.listing.count, query: event.listing.query } : undefined,
     transition: event.transition

@@ -36,7 +36,7 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const res = answering.get(socket);
-    const midResponse = res !== undefined && res.headersSent && !res.writableEnded;
+    const midResponse = res?.headersSent && !res.writableEnded;
     if (error.code === 'ECONNRESET' || !socket.writable || midResponse) {
       socket.destroy();
       return;

@@ -20,6 +20,7 @@ export const ILL_FORMED = 'not well-formed Unicode: a lone surrogate (an unpaire
 const CONTROLS: Record<TextKind, RegExp> = {
   identifier: /[\p{Cc}\u2028\u2029]/u,
   line: /[\p{Cc}\u2028\u2029]/u,
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
   free: /[\0-\x08\x0B-\x1F\x7F-\x9F]/,
 };
 const CONTROLS_MESSAGE: Record<TextKind, string> = {

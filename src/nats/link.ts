@@ -39,7 +39,7 @@ export function startNatsLink(settings: NatsSettings, log: Logger, { retryMs = 1
   const wakeWaiters = () => {
     const w = waiters;
     waiters = [];
-    w.forEach((fn) => fn());
+    for (const fn of w) fn();
   };
 
   const authenticator = authenticatorFor(settings);

@@ -8,7 +8,7 @@ import { startAdvisoryLeadership } from '../../src/store/postgres/leadership.js'
 import { StoreUnavailableError, type TicketStore } from '../../src/store/port.js';
 import { type TestDatabase, createTestDatabase, postgresUnavailable } from '../support/postgres.js';
 import { waitFor } from '../support/stream.js';
-import { type TcpProxy, startTcpProxy } from '../support/tcpProxy.js';
+import { startTcpProxy } from '../support/tcpProxy.js';
 import { consumerStoreContract } from './consumerStoreContract.js';
 import { replayContract } from './replayContract.js';
 import { storeContract } from './storeContract.js';

@@ -104,13 +104,17 @@ async function run(store: TicketStore, steps: Step[]): Promise<{ changed: number
   const commands = commandsOver(store);
   const known: Array<{ tenant: string; id: string }> = [];
   let clock = Date.UTC(2026, 0, 1);
+  const tick = () => {
+    clock += 1000;
+    return new Date(clock).toISOString();
+  };
   let n = 0;
   let changed = 0;
   const ctx = (tenant: string, principal: { id: string; roles: readonly (typeof ROLES)[number][] }): CommandContext => ({
     tenant,
     principal,
     correlationId: `corr-${n}`,
-    now: new Date((clock += 1000)).toISOString(),
+    now: tick(),
     newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
     severityKeywords: ['critical'],
   });

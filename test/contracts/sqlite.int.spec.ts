@@ -188,7 +188,7 @@ describe('SQLite outbox cursor', () => {
     const insert =
       raw.prepare(`INSERT INTO events (event_id, tenant, ticket_id, version, action, subject, schema, correlation_id, actor, occurred_at, payload, published_at)
       VALUES (?, 'acme', 't1', ?, 'updated', 'acme.ticket.ticket.event.updated', 'ticket.event.updated@v1', 'c', 'a', '2026-01-01T00:00:00.000Z', x'00', ?)`);
-    marks.forEach((at, i) => insert.run(`e${i + 1}`, i + 1, at));
+    for (const [i, at] of marks.entries()) insert.run(`e${i + 1}`, i + 1, at);
     await kysely.destroy();
 
     const store = await openSqliteStore({ path });

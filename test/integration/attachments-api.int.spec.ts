@@ -7,13 +7,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { readStream, waitFor } from '../support/stream.js';
 
 let nats: TestNats;
 let svc: TestService;
 const STREAM = 'ATTACH_EVENTS';
-type Json = Record<string, any>;
 const AGENT = { 'X-User-ID': 'dana', 'X-User-Roles': 'agent' };
 const CUSTOMER = { 'X-User-ID': 'cust-1', 'X-User-Roles': 'customer' };
 

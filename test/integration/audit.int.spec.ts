@@ -9,7 +9,7 @@ import { caughtUp } from '../support/consumers.js';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import pg from 'pg';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService, tempDataDir } from '../support/service.js';
+import { type Json, type TestService, startService, tempDataDir } from '../support/service.js';
 import { publishedSoFar, readStream, waitFor } from '../support/stream.js';
 
 const STREAM = 'AUDIT_EVENTS';
@@ -52,7 +52,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  type Entry = Record<string, any>;
+  type Entry = Json;
 
   async function createTicket(tenant: string, user: string, correlationId: string): Promise<string> {
     const res = await svc.call('/api/v1/tickets', {

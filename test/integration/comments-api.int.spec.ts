@@ -3,13 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { readStream, waitFor } from '../support/stream.js';
 
 let nats: TestNats;
 let svc: TestService;
 const STREAM = 'COMMENT_EVENTS';
-type Json = Record<string, any>;
 const AGENT = { 'X-User-ID': 'dana', 'X-User-Roles': 'agent' };
 const CUSTOMER = { 'X-User-ID': 'cust-1', 'X-User-Roles': 'customer' };
 

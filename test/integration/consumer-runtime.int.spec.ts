@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsumedEvent } from '../../src/consumers/consumedEvent.js';
+import type { ConsumedEvent } from '../../src/consumers/consumedEvent.js';
 import { redriveHeaders, redriveSubject } from '../../src/consumers/dlq.js';
 import { listDeadLetters, replayDeadLetters } from '../../src/consumers/dlqCommands.js';
 import { type RunningConsumer, startConsumer } from '../../src/consumers/runtime.js';
@@ -85,7 +85,7 @@ describe('a consumer whose handler keeps failing', () => {
     // busy machine can make a wait longer, never shorter.
     const gaps = consumer.attempts.slice(1).map((a, i) => a.at - consumer.attempts[i]!.at);
     expect(gaps).toHaveLength(5);
-    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(asked[i]![1]! * 0.9));
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(asked[i]![1]! * 0.9);
   });
 
   it('lands in the dead-letter stream under dlq.<consumer>.<subject> with the original headers, the error and the delivery count', async () => {

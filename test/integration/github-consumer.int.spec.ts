@@ -8,17 +8,17 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { readStream, waitFor } from '../support/stream.js';
 
-type Seen = { method: string; path: string; headers: IncomingMessage['headers']; body: any };
+type Seen = { method: string; path: string; headers: IncomingMessage['headers']; body: Json };
 type Issue = { number: number; html_url: string; body: string; state: string; labels: string[] };
 
 let nats: TestNats;
 let svc: TestService;
 let github: Server;
-let seen: Seen[] = [];
-let issues: Issue[] = [];
+const seen: Seen[] = [];
+const issues: Issue[] = [];
 /** Behaviour of the next issue creations: fail with 500, or create and answer too late. */
 let plan: Array<'fail' | 'late'> = [];
 let oldBug: string;
@@ -125,7 +125,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
     return ((await res.json()) as { id: string }).id;
   }
-  const ticket = async (id: string) => (await (await svc.call(`/api/v1/tickets/${id}`, { headers: AGENT })).json()) as Record<string, any>;
+  const ticket = async (id: string) => (await (await svc.call(`/api/v1/tickets/${id}`, { headers: AGENT })).json()) as Json;
   const linked = (id: string) => waitFor(async () => (await ticket(id)).github_issue ?? undefined, 'the link on the ticket');
   const creations = (marker: string) => seen.filter((s) => s.method === 'POST' && String(s.body?.body).includes(marker));
 

@@ -96,11 +96,12 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
   const attacks: Array<{ name: string; send(op: Operation): Promise<RawAnswer> }> = [
     {
       name: 'an aborted body',
-      send: (op) => rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 100\r\n'), { body: '{"ti', then: 'destroy' }),
+      send: (op) => rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 100\r\n'), { body: '{"ti', afterBody: 'destroy' }),
     },
     {
       name: 'a truncated body',
-      send: (op) => rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 100\r\n'), { body: '{"ti', then: 'end', timeoutMs: 10_000 }),
+      send: (op) =>
+        rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 100\r\n'), { body: '{"ti', afterBody: 'end', timeoutMs: 10_000 }),
     },
     {
       name: 'a truncated multipart body',
@@ -113,7 +114,10 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     {
       name: 'an aborted multipart body',
       send: (op) =>
-        rawRequest(port, head(op, 'Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n'), { body: MULTIPART_CUT, then: 'destroy' }),
+        rawRequest(port, head(op, 'Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n'), {
+          body: MULTIPART_CUT,
+          afterBody: 'destroy',
+        }),
     },
     {
       name: 'a header block over the limit',
@@ -141,7 +145,7 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
         ops.map((op) =>
           rawRequest(port, head(op, 'Content-Type: application/json\r\nContent-Length: 60000\r\n'), {
             body: '{"title":',
-            then: 'hold',
+            afterBody: 'hold',
             timeoutMs: 60_000,
             untilReleased: true,
           }),
@@ -171,8 +175,8 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
       expect(badTarget.closedByServer).toBe(true);
       const badVersion = await rawRequest(port, head(ws, upgrade('dGhlIHNhbXBsZSBub25jZQ==').replace('Version: 13', 'Version: 99')), { timeoutMs: 10_000 });
       expect(badVersion.status).toBe(400);
-      await rawRequest(port, `GET ${ws.path} HTTP/1.1\r\nHost: test\r\nX-Tenant-ID: ${TENANT}\r\nUpgrade: webso`, { then: 'destroy' });
-      await rawRequest(port, head(ws, upgrade('dGhlIHNhbXBsZSBub25jZQ==')), { then: 'destroy' });
+      await rawRequest(port, `GET ${ws.path} HTTP/1.1\r\nHost: test\r\nX-Tenant-ID: ${TENANT}\r\nUpgrade: webso`, { afterBody: 'destroy' });
+      await rawRequest(port, head(ws, upgrade('dGhlIHNhbXBsZSBub25jZQ==')), { afterBody: 'destroy' });
       const oversized = await rawRequest(port, head(ws, `${upgrade('dGhlIHNhbXBsZSBub25jZQ==')}X-Padding: ${'a'.repeat(64 * 1024)}\r\n`), {
         timeoutMs: 10_000,
       });
@@ -191,10 +195,10 @@ describe.each(MODES)('with $mode identity', ({ env, authorization }) => {
     const endlessUpload = (partHead: string) =>
       rawRequest(
         port,
-        head(
+        `${head(
           { method: 'POST', path: `/api/v1/tickets/${ticketId}/attachments` },
           'Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n',
-        ) + `${partHead.length.toString(16)}\r\n${partHead}\r\n`,
+        )}${partHead.length.toString(16)}\r\n${partHead}\r\n`,
         { body: endless },
       );
 

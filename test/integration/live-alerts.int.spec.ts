@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { waitFor } from '../support/stream.js';
 
 const STREAM = 'LIVE_EVENTS';
@@ -27,16 +27,16 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     await nats?.stop();
   });
 
-  type Live = { socket: WebSocket; events: Array<Record<string, any>>; closed: Promise<number> };
+  type Live = { socket: WebSocket; events: Array<Json>; closed: Promise<number> };
 
   /** Opens the live socket and waits until the service says events will reach it. */
   async function openLive(tenant: string, headers: Record<string, string> = {}): Promise<Live> {
     const socket = new WebSocket(`${svc.url.replace('http', 'ws')}/api/v1/alerts/ws`, { headers: { 'X-Tenant-ID': tenant, ...headers } });
-    const events: Array<Record<string, any>> = [];
+    const events: Array<Json> = [];
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     const ready = new Promise<void>((resolve, reject) => {
       socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as Record<string, any>;
+        const message = JSON.parse(String(data)) as Json;
         if (message.type === 'ready') resolve();
         else events.push(message);
       });

@@ -11,7 +11,7 @@ import { type ConsumerRig, type LogLine, caughtUp, consumerRig, publishEvent, re
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { publishedSoFar, waitFor } from '../support/stream.js';
 
 const STREAM = 'NOTIFY_EVENTS';
@@ -63,7 +63,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       headers: admin,
       json: { name: 'ops', url, events: ['notification.event.requested'], secret: SECRET, ...over },
     });
-    return { res, body: (await res.json()) as Record<string, any> };
+    return { res, body: (await res.json()) as Json };
   }
 
   async function criticalTicket(tenant: string, title = 'Database down'): Promise<string> {
@@ -226,7 +226,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       // can make a wait longer, never shorter).
       const gaps = failing.received.slice(1).map((r, i) => r.at - failing.received[i]!.at);
       expect(gaps).toHaveLength(5);
-      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(asked[i]![1]! * 0.9));
+      for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(asked[i]![1]! * 0.9);
     });
 
     it('ends in the dead letters with the error and the delivery count', async () => {

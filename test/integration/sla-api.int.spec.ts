@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService, tempDataDir } from '../support/service.js';
-import { type System } from '../../src/system.js';
+import { type Json, type TestService, startService, tempDataDir } from '../support/service.js';
+import type { System } from '../../src/system.js';
 import { type LogLine, recordingLog } from '../support/consumers.js';
 import { publishedSoFar, waitFor } from '../support/stream.js';
 
@@ -18,7 +18,6 @@ let dataDir: string;
 let policyPath: string;
 /** What `svc` logged at warn and above (a broken policy file, for one). */
 let logged: LogLine[];
-type Json = Record<string, any>;
 const ADMIN = { 'X-User-ID': 'root', 'X-User-Roles': 'admin' };
 const AGENT = { 'X-User-ID': 'dana', 'X-User-Roles': 'agent' };
 

@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayTickets } from '../../src/events/replay.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { type TestNats, startTestNats } from '../support/nats.js';
-import { type TestService, startService, tempDataDir } from '../support/service.js';
+import { type Json, type TestService, startService, tempDataDir } from '../support/service.js';
 import { readStream, waitFor } from '../support/stream.js';
 
-type Json = Record<string, any>;
 const STREAM = 'TEXT_EVENTS';
 const EMOJI = '\u{1F600}';
 const ADMIN = { 'X-User-Roles': 'admin', 'X-User-ID': 'root' };

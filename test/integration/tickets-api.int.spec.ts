@@ -2,7 +2,7 @@
 // SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { type PublishedEvent, readStream, waitFor } from '../support/stream.js';
 
@@ -14,7 +14,7 @@ const ticket = (over: Record<string, unknown> = {}) => ({ title: 'Printer on fir
 
 async function create(body: Record<string, unknown>, tenant = 'acme', headers: Record<string, string> = {}) {
   const res = await svc.call('/api/v1/tickets', { method: 'POST', json: body, tenant, headers });
-  return { res, body: (await res.json()) as Record<string, any> };
+  return { res, body: (await res.json()) as Json };
 }
 
 async function eventsFor(predicate: (e: PublishedEvent) => boolean, count: number): Promise<PublishedEvent[]> {
@@ -161,7 +161,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const gone = await svc.call(`/api/v1/tickets/${body.id}`);
       expect(gone.status).toBe(404);
       expect(await gone.json()).toMatchObject({ code: 'not_found' });
-      const history = (await (await svc.call(`/api/v1/tickets/${body.id}/history`)).json()) as { items: Array<Record<string, any>> };
+      const history = (await (await svc.call(`/api/v1/tickets/${body.id}/history`)).json()) as { items: Array<Json> };
       expect(history.items.map((e) => e.action)).toEqual(['created', 'deleted']);
       expect(history.items[0]!.data).toMatchObject({ id: body.id, title: 'Printer on fire' });
       await eventsFor((e) => e.event.data?.id === body.id && e.subject.endsWith('.deleted'), 1);
@@ -174,22 +174,22 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++)
         ids.push((await create(ticket({ title: `t${i}`, priority: i % 2 ? 'high' : 'low', tags: i === 3 ? ['vip'] : [] }), tenant)).body.id);
-      const first = (await (await svc.call('/api/v1/tickets?limit=2', { tenant })).json()) as { items: any[]; next_cursor: string };
+      const first = (await (await svc.call('/api/v1/tickets?limit=2', { tenant })).json()) as { items: Json[]; next_cursor: string };
       expect(first.items.map((t) => t.id)).toEqual([ids[4], ids[3]]);
       const second = (await (await svc.call(`/api/v1/tickets?limit=2&cursor=${first.next_cursor}`, { tenant })).json()) as {
-        items: any[];
+        items: Json[];
         next_cursor: string;
       };
       expect(second.items.map((t) => t.id)).toEqual([ids[2], ids[1]]);
       const third = (await (await svc.call(`/api/v1/tickets?limit=2&cursor=${second.next_cursor}`, { tenant })).json()) as {
-        items: any[];
+        items: Json[];
         next_cursor: string | null;
       };
       expect(third.items.map((t) => t.id)).toEqual([ids[0]]);
       expect(third.next_cursor).toBeNull();
-      const high = (await (await svc.call('/api/v1/tickets?priority=high', { tenant })).json()) as { items: any[] };
+      const high = (await (await svc.call('/api/v1/tickets?priority=high', { tenant })).json()) as { items: Json[] };
       expect(high.items.map((t) => t.id)).toEqual([ids[3], ids[1]]);
-      const vip = (await (await svc.call('/api/v1/tickets?tag=vip', { tenant })).json()) as { items: any[] };
+      const vip = (await (await svc.call('/api/v1/tickets?tag=vip', { tenant })).json()) as { items: Json[] };
       expect(vip.items.map((t) => t.id)).toEqual([ids[3]]);
     });
 
@@ -224,7 +224,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
         const res = await svc.call(path, { method, tenant: 'tenant-b', ...(json ? { json } : {}) });
         expect(res.status, `${method} ${path}`).toBe(404);
       }
-      const list = (await (await svc.call('/api/v1/tickets', { tenant: 'tenant-b' })).json()) as { items: any[] };
+      const list = (await (await svc.call('/api/v1/tickets', { tenant: 'tenant-b' })).json()) as { items: Json[] };
       expect(list.items).toEqual([]);
       expect((await svc.call(`/api/v1/tickets/${body.id}`, { tenant: 'tenant-a' })).status).toBe(200);
     });
@@ -234,7 +234,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     const expectError = async (res: Response, status: number, code: string) => {
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = (await res.json()) as Record<string, any>;
+      const body = (await res.json()) as Json;
       expect(body).toMatchObject({ code, error: expect.any(String) });
       expect(body.correlation_id).toBe(res.headers.get('x-correlation-id'));
       return body;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support/nats.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
-import { type TestService, startService } from '../support/service.js';
+import { type Json, type TestService, startService } from '../support/service.js';
 import { readStream, waitFor } from '../support/stream.js';
 
 let nats: TestNats;
@@ -25,7 +25,6 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     await nats?.stop();
   });
 
-  type Json = Record<string, any>;
   const as = (user: string, roles: string) => ({ 'X-User-ID': user, 'X-User-Roles': roles });
   const AGENT = as('dana', 'agent');
   const SUPERVISOR = as('sam', 'supervisor');

@@ -9,6 +9,7 @@ import { DEFAULT_SLA_POLICY } from '../../src/domain/sla.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { createTenantSettings } from '../../src/settings/tenantSettings.js';
 import type { ListQuery, TicketStore } from '../../src/store/port.js';
+import { getOrAdd } from '../../src/getOrAdd.js';
 
 export type TestCommands = ReturnType<typeof commandsOver>;
 
@@ -30,7 +31,5 @@ const byStore = new WeakMap<TicketStore, TestCommands>();
 
 /** One command handler per store, as one process has. */
 export function viaCommands(store: TicketStore): TestCommands {
-  let commands = byStore.get(store);
-  if (!commands) byStore.set(store, (commands = commandsOver(store)));
-  return commands;
+  return getOrAdd(byStore, store, () => commandsOver(store));
 }

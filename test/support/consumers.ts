@@ -13,10 +13,11 @@ import { createMetrics } from '../../src/metrics.js';
 import { type NatsLink, startNatsLink } from '../../src/nats/link.js';
 import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite/index.js';
 import { waitFor } from './stream.js';
+import type { Json } from './service.js';
 
 export const silent = pino({ level: 'silent' });
 
-export type LogLine = Record<string, any> & { level: number; msg: string };
+export type LogLine = Json & { level: number; msg: string };
 
 /**
  * A logger that keeps every line it writes, parsed, for a test to read what the code decided (the

@@ -17,7 +17,7 @@ export type RawSend = {
   /** What follows the head: a fixed part, or chunks pumped until the answer comes (at most `cap` bytes). */
   body?: string | { chunk: Buffer; cap: number };
   /** After writing: `destroy` aborts, `end` half-closes, `hold` keeps the socket open and silent. */
-  then?: 'destroy' | 'end' | 'hold';
+  afterBody?: 'destroy' | 'end' | 'hold';
   /** Gives up (and closes) after this many ms without the server closing first. */
   timeoutMs?: number;
   /**
@@ -30,7 +30,7 @@ export type RawSend = {
 export function rawRequest(
   port: number,
   head: string,
-  { body = '', then = 'hold', timeoutMs = 30_000, untilReleased = false }: RawSend = {},
+  { body = '', afterBody = 'hold', timeoutMs = 30_000, untilReleased = false }: RawSend = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve) => {
     // Half-open: the server's end does not close this side. Whether the server then lets go of the
@@ -64,8 +64,8 @@ export function rawRequest(
     if (typeof body === 'string') {
       socket.write(body);
       sent += Buffer.byteLength(body);
-      if (then === 'destroy') setTimeout(() => socket.destroy(), 50);
-      else if (then === 'end') socket.end();
+      if (afterBody === 'destroy') setTimeout(() => socket.destroy(), 50);
+      else if (afterBody === 'end') socket.end();
       return;
     }
     // Chunked transfer encoding, written as fast as the server takes it, until it answers.

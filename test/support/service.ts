@@ -12,6 +12,10 @@ import { type System, startSystem } from '../../src/system.js';
 import { freePort } from './nats.js';
 import { waitFor } from './stream.js';
 
+/** A response body as a test reads it: whatever the assertions that follow expect to find. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and let their assertions check the shape
+export type Json = Record<string, any>;
+
 export type TestService = {
   url: string;
   dataDir: string;

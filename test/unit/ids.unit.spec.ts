@@ -16,7 +16,7 @@ describe('UUIDv7 ids', () => {
     const ids = Array.from({ length: 10_000 }, next);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
-    ids.forEach((id) => expect(id).toMatch(UUID_V7));
+    for (const id of ids) expect(id).toMatch(UUID_V7);
   });
 
   it('never go back when the clock does', () => {

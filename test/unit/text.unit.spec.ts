@@ -2,7 +2,7 @@
 // lone surrogate.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
 import { ApiError } from '../../src/http/errors.js';
 import { validationHook } from '../../src/http/validation.js';
 import { CreateTicketBody } from '../../src/http/schemas.js';

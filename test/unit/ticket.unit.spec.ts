@@ -1,7 +1,6 @@
 // SPEC §3 and §6: the ticket deciders — create, update (with If-Match), delete and read.
 import { describe, expect, it } from 'vitest';
-import type { CommandContext, Decision } from '../../src/domain/decision.js';
-import type { NewTicket, Ticket, TicketPatch } from '../../src/domain/ticket.js';
+import type { NewTicket, TicketPatch } from '../../src/domain/ticket.js';
 import { type Precondition, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { CREATED_AT, NOW, accepted, context, existing } from '../support/tickets.js';
 

@@ -5,7 +5,7 @@
 // issue (timeout, crash before the link) would open a second one on retry. Every issue body
 // carries a marker naming the tenant and ticket, and before creating, the consumer looks for an
 // issue with that marker among the repository's recent `ticket-svc` issues and links it instead.
-import { type Principal } from '../../domain/roles.js';
+import type { Principal } from '../../domain/roles.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { linkGithubIssue } from '../../domain/ticketCommands.js';
 import type { CommandHandler } from '../../commands/commandHandler.js';

@@ -92,7 +92,7 @@ export function createLiveHub({ link, log, metrics, maxBufferedBytes }: { link: 
     room.clients.delete(client);
     if (room.clients.size === 0) {
       rooms.delete(client.tenant);
-      room.subs.forEach((s) => s.unsubscribe());
+      for (const s of room.subs) s.unsubscribe();
     }
     metrics.liveClients.set(countClients());
   };
@@ -107,7 +107,8 @@ export function createLiveHub({ link, log, metrics, maxBufferedBytes }: { link: 
         fresh.ready = subscribe(client.tenant, fresh).catch((err: unknown) =>
           log.error({ operation: 'live', tenant: client.tenant, err }, 'live subscription failed'),
         );
-        rooms.set(client.tenant, (room = fresh));
+        rooms.set(client.tenant, fresh);
+        room = fresh;
       }
       room.clients.add(client);
       metrics.liveClients.set(countClients());
@@ -117,7 +118,7 @@ export function createLiveHub({ link, log, metrics, maxBufferedBytes }: { link: 
     async stop() {
       stopped = true;
       for (const room of rooms.values()) {
-        room.subs.forEach((s) => s.unsubscribe());
+        for (const s of room.subs) s.unsubscribe();
         for (const client of room.clients) client.close(1001, 'server shutting down');
       }
       rooms.clear();

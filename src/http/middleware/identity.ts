@@ -80,7 +80,8 @@ function bearerToken(settings: Extract<AuthSettings, { mode: 'jwt' }>) {
     const header = headers.get('authorization');
     const match = header === undefined ? null : /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(header);
     if (!match) throw unauthorized(header === undefined ? 'missing_token' : 'invalid_token', 'an Authorization: Bearer <JWT> header is required');
-    const { verify, errors } = await (verifier ??= load());
+    verifier ??= load();
+    const { verify, errors } = await verifier;
     let payload: JWTPayload;
     try {
       ({ payload } = await verify(match[1]!));

@@ -61,7 +61,9 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
 
   const listeners: Array<() => void> = [];
   let listening: Sessions | undefined;
-  const committed = () => listeners.forEach((l) => l());
+  const committed = () => {
+    for (const l of listeners) l();
+  };
 
   const appendEvents = async (trx: Kysely<Database>, events: readonly EventRecord[]): Promise<void> => {
     if (events.length > 0) await trx.insertInto('events').values(events.map(recordToRow)).execute();

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import type { Decision, Refusal, Write } from '../../domain/decision.js';
+import type { Write } from '../../domain/decision.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { ConsumerStore } from '../consumerPort.js';
 import { type Commit, type Committed, type EventRecord, type PriorClaim, type StoredEvent, StoreUnavailableError, type TicketStore } from '../port.js';
@@ -92,7 +92,9 @@ export async function openSqliteStore({
     mode: inFile ? (mode ?? 'thread') : 'inline',
     db: raw,
     thread: { path, ...connection },
-    onCommit: () => listeners.forEach((l) => l()),
+    onCommit: () => {
+      for (const l of listeners) l();
+    },
     ...(checkpointer ? { afterCommit: checkpointer.committed } : {}),
   });
   const consumers = createSqliteConsumerStore(raw, db, writer);

@@ -3,6 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Compilable } from 'kysely';
 import type { Step } from './writeBatch.js';
+import { getOrAdd } from '../../getOrAdd.js';
 
 const SLOT = '\u0000slot:';
 
@@ -48,8 +49,7 @@ export function dynamicQueries(db: BetterSqlite3.Database): <R>(query: Compilabl
   const shapes = new Map<string, BetterSqlite3.Statement>();
   return <R>(query: Compilable): R[] => {
     const { sql: text, parameters } = query.compile();
-    let stmt = shapes.get(text);
-    if (!stmt) shapes.set(text, (stmt = db.prepare(text)));
+    const stmt = getOrAdd(shapes, text, () => db.prepare(text));
     return stmt.all(...parameters.map(toSqliteValue)) as R[];
   };
 }

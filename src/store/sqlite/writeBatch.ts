@@ -7,6 +7,7 @@
 // transaction of its own, so one failure spoils nothing else. No savepoints: opening one makes
 // FTS5 flush its pending terms, which would cost a segment per write.
 import type BetterSqlite3 from 'better-sqlite3';
+import { getOrAdd } from '../../getOrAdd.js';
 
 /** One statement of a write. `expect` guards: `row` (get finds one), `none` (get finds none), `changed` (run changes ≥ 1). */
 export type Step = {
@@ -36,15 +37,11 @@ export type BatchRunner = {
 export function createBatchRunner(db: BetterSqlite3.Database): BatchRunner {
   // Each distinct statement is prepared once per connection.
   const statements = new Map<string, BetterSqlite3.Statement>();
-  const statement = (text: string) => {
-    let stmt = statements.get(text);
-    if (!stmt) statements.set(text, (stmt = db.prepare(text)));
-    return stmt;
-  };
+  const statement = (text: string) => getOrAdd(statements, text, () => db.prepare(text));
 
   const runOne = (write: Write): WriteResult => {
     let changes = 0;
-    let seqs: number[] | undefined;
+    const seqs: number[] = [];
     for (const step of write.steps) {
       const stmt = statement(step.sql);
       if (step.expect === 'row' || step.expect === 'none') {
@@ -59,9 +56,9 @@ export function createBatchRunner(db: BetterSqlite3.Database): BatchRunner {
         return { ok: false, refused: step.refuse ?? 'refused' };
       }
       changes += ran.changes;
-      if (step.seq) (seqs ??= []).push(Number(ran.lastInsertRowid));
+      if (step.seq) seqs.push(Number(ran.lastInsertRowid));
     }
-    return seqs ? { ok: true, changes, seqs } : { ok: true, changes };
+    return seqs.length > 0 ? { ok: true, changes, seqs } : { ok: true, changes };
   };
 
   const together = db.transaction((writes: readonly Write[]) => writes.map(runOne));
