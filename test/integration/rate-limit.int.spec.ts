@@ -89,7 +89,7 @@ describe('rate limits in one process (SQLite)', () => {
     expect(limitHeaders(answers[0]!.headers).remaining).toBe(BURST - 1);
   });
 
-  it('refuses the WebSocket handshake and the hot routes of a tenant past its burst too', async () => {
+  it('refuses the WebSocket handshake, creates and reads of a tenant past its burst too', async () => {
     await flood(svc, 'flooded-ws');
     expect(await handshakeStatus(svc, 'flooded-ws')).toBe(429);
     const created = await svc.call('/api/v1/tickets', { method: 'POST', tenant: 'flooded-ws', json: { title: 'One more', created_by: 'bob' } });
