@@ -1,6 +1,6 @@
 // Mapping between the consumers' stored rows and their domain values, shared by both adapters.
 import type { Kysely } from 'kysely';
-import type { AuditQuery, AuditRecord, Webhook } from './consumerPort.js';
+import type { AuditEntry, AuditQuery, AuditRecord, Webhook } from './consumerPort.js';
 import type { AuditRow, Database, WebhookRow } from './schema.js';
 
 /** The audit page query both stores run: the tenant's entries, filtered, newest first. */
@@ -32,4 +32,21 @@ export function rowToAudit(r: AuditRow & { seq: number }): AuditRecord {
 
 export function rowToWebhook(r: WebhookRow): Webhook {
   return { tenant: r.tenant, id: r.id, name: r.name, url: r.url, events: JSON.parse(r.events) as string[], secret: r.secret, createdAt: r.created_at };
+}
+
+/** The audit_log row of an entry; its detail stored as JSON. */
+export function auditToRow(e: AuditEntry): Omit<AuditRow, 'seq'> {
+  return {
+    event_id: e.eventId,
+    tenant: e.tenant,
+    ticket_id: e.ticketId,
+    ticket_version: e.ticketVersion,
+    actor: e.actor,
+    action: e.action,
+    subject: e.subject,
+    correlation_id: e.correlationId,
+    occurred_at: e.occurredAt,
+    recorded_at: e.recordedAt,
+    detail: JSON.stringify(e.detail),
+  };
 }

@@ -4,8 +4,8 @@ import { type SlaClock, nextDueAt, slaState } from '../domain/sla.js';
 import type { CustomerTier, Priority, TicketType } from '../domain/fields.js';
 import type { GithubIssue, Status, Ticket } from '../domain/ticket.js';
 import { plainFields } from '../domain/ticketFields.js';
-import type { EventRecord, StoredEvent } from './port.js';
-import type { EventRow, TicketRow } from './schema.js';
+import type { Commit, EventRecord, StoredEvent } from './port.js';
+import type { EventRow, IdempotencyRow, TicketRow } from './schema.js';
 
 export function ticketToRow(t: Ticket): TicketRow {
   return {
@@ -81,4 +81,9 @@ export function rowToStoredEvent(r: Omit<EventRow, 'seq'>, published: boolean, s
     payload: r.payload instanceof Uint8Array ? r.payload : new Uint8Array(r.payload),
     published,
   };
+}
+
+/** The row an Idempotency-Key claim leaves: the key, its request's fingerprint and the response it replays. */
+export function claimToRow(tenant: string, claim: NonNullable<Commit['claim']>, ticket: Ticket): IdempotencyRow {
+  return { tenant, key: claim.key, fingerprint: claim.fingerprint, ticket_id: ticket.id, response: claim.response, created_at: ticket.createdAt };
 }

@@ -3,7 +3,7 @@
 // statement with ON CONFLICT, so replicas racing on the same event or claim cannot both win.
 import type { Kysely } from 'kysely';
 import type { ConsumerStore } from '../consumerPort.js';
-import { rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
+import { auditToRow, rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
 import type { AuditRow, Database } from '../schema.js';
 
 export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(work: () => Promise<T>) => Promise<T>): ConsumerStore {
@@ -27,19 +27,7 @@ export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(wor
       const added = await guard(() =>
         db
           .insertInto('audit_log')
-          .values({
-            event_id: e.eventId,
-            tenant: e.tenant,
-            ticket_id: e.ticketId,
-            ticket_version: e.ticketVersion,
-            actor: e.actor,
-            action: e.action,
-            subject: e.subject,
-            correlation_id: e.correlationId,
-            occurred_at: e.occurredAt,
-            recorded_at: e.recordedAt,
-            detail: JSON.stringify(e.detail),
-          })
+          .values(auditToRow(e))
           .onConflict((oc) => oc.column('event_id').doNothing())
           .executeTakeFirst(),
       );

@@ -17,7 +17,7 @@ import type { Ticket } from '../../domain/ticket.js';
 import type { ConsumerStore } from '../consumerPort.js';
 import { selectPage } from '../listPage.js';
 import { type Commit, type Committed, type EventRecord, type StoredEvent, StoreUnavailableError, type TicketStore } from '../port.js';
-import { recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
+import { claimToRow, recordToRow, rowToStoredEvent, rowToTicket, ticketToRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
 import { type ConnectionOptions, createPool, isStoreWide, violatedConstraint } from './connection.js';
@@ -119,14 +119,7 @@ export async function openPostgresStore({ log, ...connection }: PostgresOptions)
         // (this insert waited for it) leaves no row, and the commit is refused with that claim.
         const claimed = await trx
           .insertInto('idempotency_keys')
-          .values({
-            tenant,
-            key: claim.key,
-            fingerprint: claim.fingerprint,
-            ticket_id: write.ticket.id,
-            response: claim.response,
-            created_at: write.ticket.createdAt,
-          })
+          .values(claimToRow(tenant, claim, write.ticket))
           .onConflict((oc) =>
             oc
               .columns(['tenant', 'key'])

@@ -3,7 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { ConsumerStore } from '../consumerPort.js';
-import { rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
+import { auditToRow, rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
 import type { AuditRow, Database, WebhookRow } from '../schema.js';
 import { dynamicQueries, prepare } from './prepared.js';
 import type { Step } from './writeBatch.js';
@@ -83,21 +83,7 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
       await commit(q.markProcessed.step({ consumer, event_id: eventId, processed_at: at }));
     },
     async appendAudit(e) {
-      const added = await commit(
-        q.appendAudit.step({
-          event_id: e.eventId,
-          tenant: e.tenant,
-          ticket_id: e.ticketId,
-          ticket_version: e.ticketVersion,
-          actor: e.actor,
-          action: e.action,
-          subject: e.subject,
-          correlation_id: e.correlationId,
-          occurred_at: e.occurredAt,
-          recorded_at: e.recordedAt,
-          detail: JSON.stringify(e.detail),
-        }),
-      );
+      const added = await commit(q.appendAudit.step(auditToRow(e)));
       return added > 0;
     },
     async audit(tenant, query) {

@@ -9,7 +9,7 @@ import type { Ticket } from '../../domain/ticket.js';
 import type { ConsumerStore } from '../consumerPort.js';
 import { type Commit, type Committed, type EventRecord, type PriorClaim, type StoredEvent, StoreUnavailableError, type TicketStore } from '../port.js';
 import { selectPage } from '../listPage.js';
-import { recordToRow, rowToStoredEvent, rowToTicket } from '../rows.js';
+import { claimToRow, recordToRow, rowToStoredEvent, rowToTicket } from '../rows.js';
 import type { Database, EventRow, TicketRow } from '../schema.js';
 import { applyWrite } from '../ticketWrite.js';
 import { type CheckpointStats, startCheckpointer } from './checkpointer.js';
@@ -173,16 +173,7 @@ export async function openSqliteStore({
       const outbox = outboxInserts(events);
       steps.push(...outbox.steps);
       if (claim && write) {
-        steps.push(
-          q.claimIdempotency.step({
-            tenant,
-            key: claim.key,
-            fingerprint: claim.fingerprint,
-            ticket_id: write.ticket.id,
-            response: claim.response,
-            created_at: write.ticket.createdAt,
-          }),
-        );
+        steps.push(q.claimIdempotency.step(claimToRow(tenant, claim, write.ticket)));
       }
       const applied = await writer.write({ steps }, events.length > 0);
       outbox.committed(applied);
