@@ -48,6 +48,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name')
     .default('X-Tenant-ID'),
   COMPONENTS: list.pipe(z.array(z.enum(COMPONENTS)).min(1)).default([...COMPONENTS]),
+  API_WORKERS: z.union([z.literal('auto'), int(1, 256)], { message: "'auto' or a whole number 1–256" }).default('auto'),
   AUTH_MODE: z.enum(['header', 'jwt']).default('header'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters (HS256 needs a 256-bit secret)').optional(),
   JWT_JWKS_URL: z
@@ -137,6 +138,8 @@ export type Config = {
   logLevel: string;
   tenantHeader: string;
   components: ReadonlySet<Component>;
+  /** HTTP worker processes serving `api` (and `live`) over one store; 1: the API runs in this process. */
+  apiWorkers: number;
   auth: { mode: 'header' } | { mode: 'jwt'; secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   severityKeywords: string[];
   stream: { name: string; replicas: number; maxAgeMs: number; duplicateWindowMs: number };
@@ -186,6 +189,16 @@ export function writerFor(cores: number): 'thread' | 'inline' {
   return cores > 2 ? 'thread' : 'inline';
 }
 
+/**
+ * API_WORKERS=auto: a worker per usable core. With two cores or fewer, which the workers would share
+ * with the primary (writer, relay, consumers) and whatever else runs there, the crossing of every
+ * write from a worker to the primary costs more than a second event loop gives
+ * (docs/performance-notes.md), so the API stays in one process there.
+ */
+export function workersFor(cores: number): number {
+  return cores > 2 ? cores : 1;
+}
+
 /** Reads the environment once; throws ConfigError with one line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
@@ -205,6 +218,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET === !e.JWT_JWKS_URL) {
     throw new ConfigError([`AUTH_MODE=jwt: set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (key set)`]);
+  }
+  if (e.DB_PATH === ':memory:' && typeof e.API_WORKERS === 'number' && e.API_WORKERS > 1) {
+    throw new ConfigError([`API_WORKERS=${e.API_WORKERS}: an in-memory DB_PATH cannot be shared by worker processes (use 1, or a file)`]);
   }
   if (e.DLQ_STREAM_NAME === e.STREAM_NAME) {
     throw new ConfigError([`DLQ_STREAM_NAME=${JSON.stringify(e.DLQ_STREAM_NAME)}: must differ from STREAM_NAME`]);
@@ -235,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     tenantHeader: e.X_TENANT_HEADER,
     components: new Set(e.COMPONENTS),
+    apiWorkers: e.API_WORKERS === 'auto' ? (e.DB_PATH === ':memory:' ? 1 : workersFor(usableCores())) : e.API_WORKERS,
     auth:
       e.AUTH_MODE === 'jwt'
         ? { mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE }

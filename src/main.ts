@@ -1,4 +1,5 @@
 // The process entry: read the config (one clear line per bad variable), start, stop on SIGTERM/SIGINT.
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
 // Loading the service makes objects that all live for good (module code, schemas, statements).
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     // collects again; under load, request garbage promoted there more than doubled RSS.
     // A fixed factor keeps memory near the live set, for some more time spent marking.
     if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
-    system = await startSystem(config);
+    // API workers run this same program.
+    system = await startSystem(config, { workerEntry: fileURLToPath(import.meta.url) });
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`config: ${problem}\n`);
@@ -39,7 +41,11 @@ async function main(): Promise<void> {
   // A failure nothing awaited is a defect to log, never the end of every other client's request.
   process.on('unhandledRejection', (reason) => system.log.error({ operation: 'unhandled_rejection', err: reason }, 'a promise failed with no owner'));
   process.on('uncaughtException', (error) => system.log.error({ operation: 'uncaught_exception', err: error }, 'an error escaped every handler'));
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    // A worker gets the signal twice when the whole group is signalled (from the terminal, and from its primary).
+    if (shuttingDown) return;
+    shuttingDown = true;
     system.log.info({ operation: 'shutdown', signal }, 'signal received');
     system.stop().then(
       () => process.exit(0),
@@ -49,8 +55,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  // An API worker whose primary is gone (killed) has no store to write to: it stops too.
+  if (system.role === 'worker') process.once('disconnect', () => shutdown('disconnect'));
 }
 
 void main();

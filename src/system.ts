@@ -1,4 +1,5 @@
 // The composition root: config in, the chosen components wired and started, one stop() for all.
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -21,8 +22,21 @@ import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServ
 import { openRateLimiter } from './rateLimit/open.js';
 import { openStore } from './store/open.js';
 import { createCommandHandler } from './commands/commandHandler.js';
+import { WORKER_ENV, type WorkerPool, startApiWorkers } from './cluster/primary.js';
+import { type PrimaryLink, type WorkerAnswers, connectToPrimary } from './cluster/worker.js';
+import type { Component } from './config.js';
+
+/**
+ * How this process takes part: `single` runs every chosen component itself; with API_WORKERS > 1 the
+ * `primary` runs all but the HTTP ones and forks `worker`s that serve `api` and `live`.
+ */
+export type Role = 'single' | 'primary' | 'worker';
+
+/** The components that serve HTTP, and so run in the API workers. */
+const HTTP_COMPONENTS: ReadonlySet<Component> = new Set(['api', 'live']);
 
 export type System = {
+  role: Role;
   url: string;
   /** The SLA scheduler when this process runs the `sla` component (tests drive a pass with it). */
   sla: { runOnce(at?: Date): Promise<number> } | undefined;
@@ -32,12 +46,36 @@ export type System = {
   stop(): Promise<void>;
 };
 
-export async function startSystem(config: Config, opts: { log?: Logger } = {}): Promise<System> {
-  const log = opts.log ?? createLogger({ level: config.logLevel, service: config.serviceName });
+/**
+ * `opts.workerEntry`: the program API workers run (the entry that called this). Without it, as in
+ * tests that start the system in their own process, the API runs here whatever API_WORKERS says.
+ */
+export async function startSystem(config: Config, opts: { log?: Logger; workerEntry?: string } = {}): Promise<System> {
+  const role: Role =
+    cluster.isWorker && process.env[WORKER_ENV] !== undefined
+      ? 'worker'
+      : config.apiWorkers > 1 && config.components.has('api') && opts.workerEntry
+        ? 'primary'
+        : 'single';
+  const components = new Set(
+    [...config.components].filter((c) => (role === 'primary' ? !HTTP_COMPONENTS.has(c) : role === 'worker' ? HTTP_COMPONENTS.has(c) : true)),
+  );
+  const baseLog = opts.log ?? createLogger({ level: config.logLevel, service: config.serviceName });
+  const log = role === 'worker' ? baseLog.child({ worker: Number(process.env[WORKER_ENV]) }) : baseLog;
   const metrics = createMetrics(config.serviceName);
+  // A worker answers its primary's questions with parts made below.
+  let answers: WorkerAnswers | undefined;
+  const primary: PrimaryLink | undefined =
+    role === 'worker'
+      ? connectToPrimary(() => {
+          if (!answers) throw new Error('still starting');
+          return answers;
+        })
+      : undefined;
 
   let localNats: NatsServerProcess | undefined;
-  if (config.nats.autostart) {
+  // The primary has started one already, if one was needed.
+  if (config.nats.autostart && role !== 'worker') {
     // A nats-server that will not start is no reason to stop: the API works without NATS, events wait.
     const outcome = await startLocalNatsIfAbsent({ servers: config.nats.servers, dataDir: config.dataDir, bin: config.nats.serverBin }).catch(
       (error: unknown) => {
@@ -56,10 +94,10 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     }
   }
 
-  const store = await openStore(config, log);
+  const store = await openStore(config, log, { sharedWriter: config.databaseUrl ? undefined : primary?.writer });
   if (store.checkpoints?.()) registerCheckpointMetrics(metrics.registry, store.checkpoints);
   // With PostgreSQL any number of processes may run the relay; only the advisory-lock holder publishes.
-  const relays = config.components.has('relay');
+  const relays = components.has('relay');
   const leadership =
     relays && config.databaseUrl
       ? (await import('./store/postgres/leadership.js')).startAdvisoryLeadership({
@@ -84,10 +122,10 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
   });
   const now = () => new Date();
   const commands = createCommandHandler({ store, settings, now, newId });
-  const sla = config.components.has('sla') ? startSlaScheduler(store, commands, { intervalMs: config.sla.scanIntervalMs, now }, log, metrics) : undefined;
+  const sla = components.has('sla') ? startSlaScheduler(store, commands, { intervalMs: config.sla.scanIntervalMs, now }, log, metrics) : undefined;
   const consumers = startConsumers(
     {
-      components: config.components,
+      components,
       webhooks: config.webhooks,
       notifyDedupeWindowMs: config.notifyDedupeWindowMs,
       userAgent: `${config.serviceName}/1`,
@@ -96,10 +134,88 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now: () => new Date() },
   );
 
-  const live = config.components.has('live') ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes }) : undefined;
+  const live = components.has('live') ? createLiveHub({ link, log, metrics, maxBufferedBytes: config.liveMaxBufferedBytes }) : undefined;
   // Loaded only where `live` runs: the WebSocket adapter and `ws` weigh megabytes of memory.
   const nodeWebSocket = live && (await import('@hono/node-ws')).createNodeWebSocket;
-  const rateLimiter = await openRateLimiter(config, log);
+  // SQLite keeps budgets in memory: the primary's, which every worker spends.
+  const rateLimiter = primary && config.rateLimit && !config.databaseUrl ? primary.rateLimiter : await openRateLimiter(config, log);
+  const ownReadiness = async () => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    try {
+      await store.ping();
+      checks.store = 'ok';
+    } catch (error) {
+      ok = false;
+      checks.store = (error as Error).message;
+    }
+    const nats = await link.check();
+    checks.nats = nats.ok ? 'ok' : nats.reason;
+    return { ok: ok && nats.ok, checks };
+  };
+  answers = { readiness: ownReadiness, metrics: () => metrics.registry.getMetricsAsJSON() };
+  let stopping: Promise<void> | undefined;
+  const purge =
+    role === 'worker'
+      ? undefined
+      : setInterval(() => {
+          const before = new Date(Date.now() - config.idempotencyTtlMs).toISOString();
+          store.purgeIdempotency(before).catch((err: unknown) => log.warn({ operation: 'purge_idempotency', err }, 'purge failed'));
+        }, 10 * 60_000);
+  purge?.unref();
+
+  const finish = ({ port, server, pool }: { port: number; server?: Server; pool?: WorkerPool }): System => {
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    // One line for the process group: a worker says it listens at debug level only.
+    log[role === 'worker' ? 'debug' : 'info'](
+      {
+        operation: 'start',
+        port,
+        components: [...config.components],
+        ...(pool ? { api_workers: config.apiWorkers } : {}),
+        store: config.databaseUrl ? 'postgres' : config.dbPath,
+        ...(config.databaseUrl ? {} : { sqlite_writer: config.sqliteWriter, sqlite_checkpoint_ms: config.sqliteCheckpointMs }),
+      },
+      'ticket-svc listening',
+    );
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info({ operation: 'shutdown' }, 'shutting down: draining requests');
+        clearInterval(purge);
+        // The workers first: their requests still write through this process's store.
+        await pool?.stop(config.shutdownTimeoutMs);
+        // Upgraded sockets would keep the server from closing.
+        await live?.stop();
+        if (server) await closeServer(server, config.shutdownTimeoutMs);
+        policy.stop();
+        await sla?.stop();
+        await relay?.stop(config.shutdownTimeoutMs);
+        await consumers.stop();
+        await leadership?.stop();
+        await link.stop();
+        await rateLimiter?.close();
+        await store.close();
+        await localNats?.stop();
+        log.info({ operation: 'shutdown' }, 'stopped');
+        log.flush();
+      })());
+    return { role, url: `http://${host}:${port}`, port, log, sla, stop };
+  };
+
+  if (role === 'primary') {
+    const pool = await startApiWorkers({
+      count: config.apiWorkers,
+      entry: opts.workerEntry!,
+      log,
+      services: {
+        writer: store.writer,
+        rateLimiter,
+        readiness: ownReadiness,
+        metrics: () => metrics.registry.getMetricsAsJSON(),
+      },
+    });
+    return finish({ port: pool.port, pool });
+  }
 
   const app = createApp({
     commands,
@@ -116,71 +232,21 @@ export async function startSystem(config: Config, opts: { log?: Logger } = {}): 
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimiter,
     serviceName: config.serviceName,
-    api: config.components.has('api'),
+    api: components.has('api'),
     live: live && nodeWebSocket ? { hub: live, nodeWebSocket } : undefined,
     draining: () => stopping !== undefined,
     now: () => new Date(),
     newId,
-    readiness: async () => {
-      const checks: Record<string, string> = {};
-      let ok = true;
-      try {
-        await store.ping();
-        checks.store = 'ok';
-      } catch (error) {
-        ok = false;
-        checks.store = (error as Error).message;
-      }
-      const nats = await link.check();
-      checks.nats = nats.ok ? 'ok' : nats.reason;
-      return { ok: ok && nats.ok, checks };
-    },
+    readiness: primary ? () => primary.readiness() : ownReadiness,
+    metricsText: primary ? () => primary.metricsText() : undefined,
   });
-
-  let stopping: Promise<void> | undefined;
-  const purge = setInterval(() => {
-    const before = new Date(Date.now() - config.idempotencyTtlMs).toISOString();
-    store.purgeIdempotency(before).catch((err: unknown) => log.warn({ operation: 'purge_idempotency', err }, 'purge failed'));
-  }, 10 * 60_000);
-  purge.unref();
 
   const server = createNodeServer(getRequestListener(app.fetch, { hostname: config.host }), { requestTimeoutMs: config.requestTimeoutMs, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   app.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info(
-    {
-      operation: 'start',
-      port,
-      components: [...config.components],
-      store: config.databaseUrl ? 'postgres' : config.dbPath,
-      ...(config.databaseUrl ? {} : { sqlite_writer: config.sqliteWriter, sqlite_checkpoint_ms: config.sqliteCheckpointMs }),
-    },
-    'ticket-svc listening',
-  );
-
-  const stop = () =>
-    (stopping ??= (async () => {
-      log.info({ operation: 'shutdown' }, 'shutting down: draining requests');
-      clearInterval(purge);
-      // Upgraded sockets would keep the server from closing.
-      await live?.stop();
-      await closeServer(server, config.shutdownTimeoutMs);
-      policy.stop();
-      await sla?.stop();
-      await relay?.stop(config.shutdownTimeoutMs);
-      await consumers.stop();
-      await leadership?.stop();
-      await link.stop();
-      await rateLimiter?.close();
-      await store.close();
-      await localNats?.stop();
-      log.info({ operation: 'shutdown' }, 'stopped');
-      log.flush();
-    })());
-
-  return { url: `http://${host}:${port}`, port, log, sla, stop };
+  if (primary) await primary.listening(port);
+  return finish({ port, server });
 }
 
 /** Stops accepting, lets in-flight requests finish, and cuts what is left at the deadline. */

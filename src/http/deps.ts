@@ -41,6 +41,8 @@ export type AppDeps = {
    */
   live?: { hub: LiveHub; nodeWebSocket: typeof createNodeWebSocket } | undefined;
   readiness: ReadinessCheck;
+  /** `/metrics`' body when another process gathers it (API workers: the whole group's); else this registry's. */
+  metricsText?: (() => Promise<string>) | undefined;
   /** True once shutdown began: responses then close their connection so keep-alive clients move on. */
   draining: () => boolean;
   now: () => Date;

@@ -11,7 +11,7 @@ export function operationRoutes(deps: AppDeps) {
     return c.json({ status: report.ok ? 'ready' : 'not_ready', checks: report.checks }, report.ok ? 200 : 503);
   });
   app.get('/metrics', async (c) => {
-    const body = await deps.metrics.registry.metrics();
+    const body = await (deps.metricsText ?? (() => deps.metrics.registry.metrics()))();
     return c.body(body, 200, { 'Content-Type': deps.metrics.registry.contentType });
   });
   return app;

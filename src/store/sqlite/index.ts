@@ -22,7 +22,7 @@ import { clearIndexSteps, fts5Query, indexSteps, reindexSteps, unindexSteps } fr
 import { prepareStatements } from './statements.js';
 import { createTicketCache } from './ticketCache.js';
 import { type Step, createBatchRunner, isStoreWide } from './writeBatch.js';
-import { type Applied, type WriterMode, startWriter } from './writer.js';
+import { type Applied, type Writer, type WriterMode, startWriter } from './writer.js';
 
 export type SqliteOptions = {
   path: string;
@@ -37,6 +37,11 @@ export type SqliteOptions = {
   checkpointBackstopPages?: number;
   /** A checkpoint in the thread failed (the first time, then every 100th). */
   onCheckpointFailure?: (error: string) => void;
+  /**
+   * Another process's writer (an API worker's primary), which has migrated the file and checkpoints
+   * it: this store then only reads, and writes through that one.
+   */
+  sharedWriter?: Writer;
 };
 
 /** The ticket store, and the consumers' store on the same file. */
@@ -44,6 +49,8 @@ export type SqliteStore = TicketStore & {
   consumers: ConsumerStore;
   /** What the checkpoint thread has done; undefined when SQLite checkpoints inside the commits. */
   checkpoints(): CheckpointStats | undefined;
+  /** The writer every commit goes through, for API workers to share (sharedWriter). */
+  writer: Writer;
 };
 
 /** Committed events kept for the relay: a few rounds' worth; more only while NATS is away, and those are read from the file. */
@@ -66,11 +73,12 @@ export async function openSqliteStore({
   checkpointEveryMs = 100,
   checkpointBackstopPages = BACKSTOP_CHECKPOINT_PAGES,
   onCheckpointFailure,
+  sharedWriter,
 }: SqliteOptions): Promise<SqliteStore> {
   const inFile = path !== ':memory:';
   if (inFile) mkdirSync(dirname(path), { recursive: true });
   const checkpointer =
-    inFile && checkpointEveryMs > 0
+    inFile && checkpointEveryMs > 0 && !sharedWriter
       ? startCheckpointer({
           thread: { path, synchronous, busyTimeoutMs },
           everyMs: checkpointEveryMs,
@@ -81,22 +89,26 @@ export async function openSqliteStore({
   // This connection reads, and migrates before the writer opens its own.
   const raw = openConnection(path, connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
-  const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
-  if (migrated.error) throw migrated.error;
+  if (!sharedWriter) {
+    const migrated = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).migrateToLatest();
+    if (migrated.error) throw migrated.error;
+  }
 
   const q = prepareStatements(raw, db);
   // The list query's shape depends on its filters; each distinct shape is prepared once.
   const allDynamic = dynamicQueries(raw);
   const listeners: Array<() => void> = [];
-  const writer = startWriter({
-    mode: inFile ? (mode ?? 'thread') : 'inline',
-    db: raw,
-    thread: { path, ...connection },
-    onCommit: () => {
-      for (const l of listeners) l();
-    },
-    ...(checkpointer ? { afterCommit: checkpointer.committed } : {}),
-  });
+  const writer: Writer =
+    sharedWriter ??
+    startWriter({
+      mode: inFile ? (mode ?? 'thread') : 'inline',
+      db: raw,
+      thread: { path, ...connection },
+      onCommit: () => {
+        for (const l of listeners) l();
+      },
+      ...(checkpointer ? { afterCommit: checkpointer.committed } : {}),
+    });
   const consumers = createSqliteConsumerStore(raw, db, writer);
   // Rebuilding runs on this thread's connection, the one place that does not write through the writer.
   const local = createBatchRunner(raw);
@@ -129,7 +141,8 @@ export async function openSqliteStore({
       steps: rows.map((row): Step => q.insertEvent.step(row, { seq: true })),
       // The relay takes them from memory rather than reading back what was just written.
       committed: (applied: Applied) => {
-        if (applied.ok && applied.seqs) tail.add(rows.map((row, i) => rowToStoredEvent(row, false, applied.seqs![i]!)));
+        // A process that shares another's writer runs no relay of its own.
+        if (!sharedWriter && applied.ok && applied.seqs) tail.add(rows.map((row, i) => rowToStoredEvent(row, false, applied.seqs![i]!)));
       },
     };
   };
@@ -308,6 +321,7 @@ export async function openSqliteStore({
     },
 
     checkpoints: () => checkpointer?.stats(),
+    writer,
 
     async close() {
       await writer.close();

@@ -44,6 +44,20 @@ const MAX_BATCHES_OUT = 2;
 // memory from growing with the request thread's default limits.
 const WRITER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
 
+/** The error a failed write rejects with: the store's own failures as StoreUnavailableError. */
+export function failureOf(failure: Extract<WriteResult, { error: unknown }>['error']): Error {
+  const error = Object.assign(new Error(failure.message), { code: failure.code });
+  return failure.storeWide ? new StoreUnavailableError(error) : error;
+}
+
+/** The result a write's rejection is sent back as, to be turned into the same error by failureOf. */
+export function resultOf(error: unknown): WriteResult {
+  const storeWide = error instanceof StoreUnavailableError;
+  const cause = storeWide ? error.cause : error;
+  const code = (cause as { code?: unknown })?.code;
+  return { ok: false, error: { message: (cause as Error)?.message ?? String(cause), code: typeof code === 'string' ? code : undefined, storeWide } };
+}
+
 type Pending = { write: Write; wakes: boolean; resolve: (applied: Applied) => void; reject: (error: unknown) => void };
 
 export function startWriter(opts: WriterOptions): Writer {
@@ -60,8 +74,7 @@ export function startWriter(opts: WriterOptions): Writer {
     batch.forEach((pending, i) => {
       const result = results[i]!;
       if ('error' in result) {
-        const error = Object.assign(new Error(result.error.message), { code: result.error.code });
-        pending.reject(result.error.storeWide ? new StoreUnavailableError(error) : error);
+        pending.reject(failureOf(result.error));
         return;
       }
       if (result.ok) {

@@ -1,0 +1,149 @@
+// API workers: the primary forks one process per worker (Node's cluster, which shares the
+// listening socket among them), answers what they ask (shared writes, rate limits, the group's
+// readiness and metrics), replaces a worker that dies, and stops them all first on shutdown.
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
+import type { RateLimiter } from '../rateLimit/port.js';
+import type { Writer } from '../store/sqlite/writer.js';
+import type { MetricsJson, PrimaryMethods, Readiness, WorkerMethods } from './protocol.js';
+import { type Rpc, createRpc } from './rpc.js';
+import { applySharedWrites } from './sharedWriter.js';
+
+/** Marks a process forked as an API worker (cluster also sets NODE_UNIQUE_ID, for any fork). */
+export const WORKER_ENV = 'TICKET_SVC_API_WORKER';
+
+export type PrimaryServices = {
+  /** SQLite: the writer the workers share. */
+  writer: Writer | undefined;
+  /** The in-process rate limiter the workers share (SQLite with limits on). */
+  rateLimiter: RateLimiter | undefined;
+  /** The primary's own readiness (store, NATS). */
+  readiness: () => Promise<Readiness>;
+  metrics: () => Promise<MetricsJson>;
+};
+
+export type WorkerPool = {
+  port: number;
+  /** SIGTERM to every worker; each drains its requests. Waits for them, then SIGKILLs what is left. */
+  stop(timeoutMs: number): Promise<void>;
+  readiness(): Promise<Readiness>;
+  metricsText(): Promise<string>;
+};
+
+/** A worker that does not answer a readiness or metrics question within this is counted as not ready. */
+const ASK_TIMEOUT_MS = 2000;
+
+export async function startApiWorkers({
+  count,
+  entry,
+  log,
+  services,
+}: {
+  count: number;
+  /** The program the workers run: this one. */
+  entry: string;
+  log: Logger;
+  services: PrimaryServices;
+}): Promise<WorkerPool> {
+  cluster.setupPrimary({ exec: entry, serialization: 'advanced' });
+  const workers = new Map<number, { worker: Worker; rpc: Rpc<WorkerMethods>; listening: boolean }>();
+  let stopping = false;
+  let port = 0;
+  let started: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  const startedPromise = new Promise<void>((resolve, reject) => {
+    started = { resolve, reject };
+  });
+
+  const ask = <T>(promise: Promise<T>): Promise<T> =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), ASK_TIMEOUT_MS).unref())]);
+
+  const readiness = async (): Promise<Readiness> => {
+    const own = await services.readiness();
+    const answers = await Promise.all([...workers.values()].map(({ rpc }) => ask(rpc.call('ready', null)).catch(() => undefined)));
+    const ready = answers.filter((a) => a?.ok).length;
+    const checks: Record<string, string> = { ...own.checks, workers: `${ready}/${count} ready` };
+    for (const a of answers) for (const [name, value] of Object.entries(a?.checks ?? {})) if (value !== 'ok') checks[name] = value;
+    return { ok: own.ok && ready === count, checks };
+  };
+
+  const metricsText = async (): Promise<string> => {
+    const parts = await Promise.all([services.metrics(), ...[...workers.values()].map(({ rpc }) => ask(rpc.call('metrics', null)).catch(() => []))]);
+    return AggregatorRegistry.aggregate(parts).metrics();
+  };
+
+  const methods: PrimaryMethods = {
+    writes: (writes) => {
+      if (!services.writer) throw new Error('this store has no shared writer');
+      return applySharedWrites(services.writer, writes);
+    },
+    rateTake: (tenant) => {
+      if (!services.rateLimiter) throw new Error('rate limits are off');
+      return services.rateLimiter.take(tenant);
+    },
+    ready: readiness,
+    metrics: metricsText,
+    listening: () => undefined,
+  };
+
+  const fork = (index: number) => {
+    const worker = cluster.fork({ [WORKER_ENV]: String(index) });
+    const entry = {
+      worker,
+      listening: false,
+      rpc: createRpc<WorkerMethods>(worker, {
+        ...methods,
+        listening: (at: number) => {
+          port = at;
+          entry.listening = true;
+          if ([...workers.values()].every((w) => w.listening)) started?.resolve();
+        },
+      }),
+    };
+    workers.set(worker.id, entry);
+    worker.on('exit', (code, signal) => {
+      entry.rpc.close();
+      workers.delete(worker.id);
+      if (stopping) return;
+      if (!entry.listening && started) {
+        // A worker that cannot even start will not start the next time either.
+        started.reject(new Error(`API worker ${index} exited before it listened (code ${code}, signal ${signal})`));
+        return;
+      }
+      log.warn({ operation: 'api_worker', worker: index, code, signal }, 'an API worker exited; starting another');
+      fork(index);
+    });
+  };
+
+  for (let i = 1; i <= count; i++) fork(i);
+  try {
+    await startedPromise;
+  } catch (error) {
+    stopping = true;
+    for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
+    throw error;
+  }
+  started = undefined;
+
+  return {
+    port,
+    readiness,
+    metricsText,
+    async stop(timeoutMs) {
+      stopping = true;
+      const exits = [...workers.values()].map(
+        ({ worker }) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once('exit', () => resolve());
+            worker.process.kill('SIGTERM');
+          }),
+      );
+      const timer = setTimeout(() => {
+        for (const { worker } of workers.values()) if (!worker.isDead()) worker.process.kill('SIGKILL');
+      }, timeoutMs + 1000);
+      await Promise.all(exits);
+      clearTimeout(timer);
+    },
+  };
+}

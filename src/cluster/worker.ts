@@ -1,0 +1,44 @@
+// An API worker's link to its primary: the shared writer, the shared rate limit, and the group's
+// readiness and metrics, all asked over the IPC channel cluster opened.
+import type { RateLimiter } from '../rateLimit/port.js';
+import type { Writer } from '../store/sqlite/writer.js';
+import type { MetricsJson, PrimaryMethods, Readiness } from './protocol.js';
+import { type Rpc, createRpc } from './rpc.js';
+import { createSharedWriter } from './sharedWriter.js';
+
+export type PrimaryLink = {
+  writer: Writer;
+  rateLimiter: RateLimiter;
+  /** The whole group's readiness. */
+  readiness(): Promise<Readiness>;
+  /** The whole group's metrics, in Prometheus text. */
+  metricsText(): Promise<string>;
+  listening(port: number): Promise<void>;
+};
+
+/** What this worker tells the primary when asked; set once the worker's parts exist. */
+export type WorkerAnswers = { readiness: () => Promise<Readiness>; metrics: () => Promise<MetricsJson> };
+
+export function connectToPrimary(answers: () => WorkerAnswers): PrimaryLink {
+  const channel = {
+    send: (message: unknown) => {
+      if (!process.send) throw new Error('no IPC channel: not a worker');
+      return process.send(message);
+    },
+    on: (event: 'message', listener: (message: unknown) => void) => process.on(event, listener),
+  };
+  const rpc: Rpc<PrimaryMethods> = createRpc<PrimaryMethods>(channel, {
+    ready: () => answers().readiness(),
+    metrics: () => answers().metrics(),
+  });
+  process.once('disconnect', () => rpc.close());
+  return {
+    writer: createSharedWriter((writes) => rpc.call('writes', writes)),
+    rateLimiter: { take: (tenant) => rpc.call('rateTake', tenant), close: async () => undefined },
+    readiness: () => rpc.call('ready', null),
+    metricsText: () => rpc.call('metrics', null),
+    listening: async (port) => {
+      await rpc.call('listening', port);
+    },
+  };
+}
