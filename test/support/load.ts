@@ -9,12 +9,16 @@ export type Acknowledged = { created: string[]; patched: Map<string, number> };
 /**
  * Concurrent clients creating and patching until stopped; returns what the services acknowledged.
  * With several services (replicas on one store) a ticket is created through one and patched
- * through the next.
+ * through the next. A request that fails takes its service out of the load, unless `survives`:
+ * then the service is still there (one of its API workers died) and the client goes on. Such a
+ * client gives up on a request after a while: a connection the cluster hands to a worker in the
+ * instant it dies is never answered.
  */
-export function driveLoad(services: TestService[], clients = 8) {
+export function driveLoad(services: TestService[], clients = 8, { survives = false } = {}) {
   const acked: Acknowledged = { created: [], patched: new Map() };
   let alive = [...services];
   let running = true;
+  const patience = () => (survives ? { signal: AbortSignal.timeout(20_000) } : {});
   const client = async (n: number) => {
     for (let i = 0; running && alive.length > 0; i++) {
       const creator = alive[(n + i) % alive.length]!;
@@ -23,6 +27,7 @@ export function driveLoad(services: TestService[], clients = 8) {
       try {
         const res = await creator.call('/api/v1/tickets', {
           method: 'POST',
+          ...patience(),
           json: { title: `load ${n}-${i}`, created_by: 'load', description: i % 7 === 0 ? 'major' : 'minor' },
         });
         if (res.status !== 201) continue;
@@ -30,11 +35,11 @@ export function driveLoad(services: TestService[], clients = 8) {
         acked.created.push(id);
         if (i % 3 === 0) {
           current = patcher;
-          const p = await patcher.call(`/api/v1/tickets/${id}`, { method: 'PATCH', json: { priority: 'high' } });
+          const p = await patcher.call(`/api/v1/tickets/${id}`, { method: 'PATCH', ...patience(), json: { priority: 'high' } });
           if (p.status === 200) acked.patched.set(id, ((await p.json()) as { version: number }).version);
         }
       } catch {
-        alive = alive.filter((s) => s !== current); // that process is gone; the others carry on
+        if (!survives) alive = alive.filter((s) => s !== current); // that process is gone; the others carry on
       }
     }
   };
