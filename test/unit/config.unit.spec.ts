@@ -1,7 +1,7 @@
 // SPEC §9: configuration comes from the environment, has documented defaults, and a bad value names its variable.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, writerFor } from '../../src/config.js';
+import { ConfigError, loadConfig, workersFor, writerFor } from '../../src/config.js';
 import { usableCores } from '../../src/cores.js';
 
 /** The problems loadConfig reports for an environment, or [] when it is accepted. */
@@ -64,6 +64,18 @@ describe('configuration defaults', () => {
     expect(loadConfig({ SQLITE_WRITER: 'inline' }).sqliteWriter).toBe('inline');
     expect(loadConfig({ DB_PATH: ':memory:', SQLITE_WRITER: 'thread' }).sqliteWriter).toBe('inline');
     expect(problems({ SQLITE_WRITER: 'threads' })).toEqual([expect.stringContaining('SQLITE_WRITER')]);
+  });
+
+  it('serves the API from a worker per core with more than two cores, from this process with two or fewer, unless API_WORKERS says', () => {
+    expect([1, 2, 3, 4, 16].map(workersFor)).toEqual([1, 1, 3, 4, 16]);
+    expect(config.apiWorkers).toBe(workersFor(usableCores()));
+    expect(loadConfig({ API_WORKERS: 'auto' }).apiWorkers).toBe(workersFor(usableCores()));
+    expect(loadConfig({ API_WORKERS: '1' }).apiWorkers).toBe(1);
+    expect(loadConfig({ API_WORKERS: '8' }).apiWorkers).toBe(8);
+    expect(loadConfig({ DB_PATH: ':memory:' }).apiWorkers).toBe(1);
+    expect(problems({ API_WORKERS: '0' })).toEqual([expect.stringContaining('API_WORKERS')]);
+    expect(problems({ API_WORKERS: 'many' })).toEqual([expect.stringContaining('API_WORKERS')]);
+    expect(problems({ DB_PATH: ':memory:', API_WORKERS: '2' })).toEqual([expect.stringContaining('in-memory')]);
   });
 
   it('checkpoints the SQLite WAL from a thread at most every 100 ms, any interval up to a minute, 0 for inside the commits, or refuses to start', () => {
