@@ -8,7 +8,7 @@ import type { RateLimiter } from '../rateLimit/port.js';
 import type { Writer } from '../store/sqlite/writer.js';
 import type { MetricsJson, PrimaryMethods, Readiness, WorkerMethods } from './protocol.js';
 import { type Rpc, createRpc } from './rpc.js';
-import { applySharedWrites } from './sharedWriter.js';
+import { sharedWritesInto } from './sharedWriter.js';
 
 /** Marks a process forked as an API worker (cluster also sets NODE_UNIQUE_ID, for any fork). */
 export const WORKER_ENV = 'TICKET_SVC_API_WORKER';
@@ -72,11 +72,7 @@ export async function startApiWorkers({
     return AggregatorRegistry.aggregate(parts).metrics();
   };
 
-  const methods: PrimaryMethods = {
-    writes: (writes) => {
-      if (!services.writer) throw new Error('this store has no shared writer');
-      return applySharedWrites(services.writer, writes);
-    },
+  const methods: Omit<PrimaryMethods, 'writes'> = {
     rateTake: (tenant) => {
       if (!services.rateLimiter) throw new Error('rate limits are off');
       return services.rateLimiter.take(tenant);
@@ -93,6 +89,8 @@ export async function startApiWorkers({
       listening: false,
       rpc: createRpc<WorkerMethods>(worker, {
         ...methods,
+        // Each worker's statements are numbered by that worker: a decoder per worker.
+        writes: services.writer ? sharedWritesInto(services.writer) : () => Promise.reject(new Error('this store has no shared writer')),
         listening: (at: number) => {
           port = at;
           entry.listening = true;

@@ -2,7 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { RateDecision } from '../rateLimit/gcra.js';
 import type { WriteResult } from '../store/sqlite/writeBatch.js';
-import type { SharedWrite } from './sharedWriter.js';
+import type { SharedWrites } from './sharedWriter.js';
 
 /** A registry's metrics as JSON, to be summed with the others'. */
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
@@ -12,7 +12,7 @@ export type Readiness = { ok: boolean; checks: Record<string, string> };
 /** Answered by the primary. */
 export type PrimaryMethods = {
   /** SQLite: the worker's writes, through the one writer. */
-  writes(writes: SharedWrite[]): Promise<WriteResult[]>;
+  writes(writes: SharedWrites): Promise<WriteResult[]>;
   /** SQLite with rate limits: one request of the tenant's budget, shared by every worker. */
   rateTake(tenant: string): Promise<RateDecision>;
   /** Readiness of the whole process group. */

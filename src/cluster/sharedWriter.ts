@@ -1,21 +1,27 @@
 // SQLite with API workers: every worker's writes go to the primary's writer, so one writer commits
 // for the whole process group and writes from all workers share its group commits. A worker sends
 // the writes of one event-loop turn in one message; the primary queues them on its writer in the
-// same turn, so they land in one batch with whatever else is waiting.
+// same turn, so they land in one batch with whatever else is waiting. They cross in the writer
+// thread's wire format (batchWire.ts): statements by number once the primary has their text.
+import { type WireBatch, createBatchDecoder, createBatchEncoder } from '../store/sqlite/batchWire.js';
 import type { Write, WriteResult } from '../store/sqlite/writeBatch.js';
 import { type Applied, type Writer, failureOf, resultOf } from '../store/sqlite/writer.js';
 import { StoreUnavailableError } from '../store/port.js';
 
-export type SharedWrite = { write: Write; wakes: boolean };
+/** One turn's writes of a worker; `wakes[i]`: write i adds events for the relay. */
+export type SharedWrites = { batch: WireBatch; wakes: boolean[] };
 
-/** The primary's side: each write through its writer, answered as results in order. */
-export function applySharedWrites(writer: Writer, writes: readonly SharedWrite[]): Promise<WriteResult[]> {
-  return Promise.all(writes.map(({ write, wakes }) => writer.write(write, wakes).then((applied): WriteResult => applied, resultOf)));
+/** The primary's side, one per worker (it learns that worker's statements): each write through its writer, answered in order. */
+export function sharedWritesInto(writer: Writer): (writes: SharedWrites) => Promise<WriteResult[]> {
+  const decoder = createBatchDecoder();
+  return ({ batch, wakes }) =>
+    Promise.all(decoder.decode(batch).map((write, i) => writer.write(write, wakes[i]).then((applied): WriteResult => applied, resultOf)));
 }
 
 /** A worker's writer: the primary's, reached through `send`. */
-export function createSharedWriter(send: (writes: SharedWrite[]) => Promise<WriteResult[]>): Writer {
-  type Pending = SharedWrite & { resolve: (applied: Applied) => void; reject: (error: unknown) => void };
+export function createSharedWriter(send: (writes: SharedWrites) => Promise<WriteResult[]>): Writer {
+  type Pending = { write: Write; wakes: boolean; resolve: (applied: Applied) => void; reject: (error: unknown) => void };
+  const encoder = createBatchEncoder();
   let queue: Pending[] = [];
   let scheduled = false;
   let outstanding = 0;
@@ -32,7 +38,7 @@ export function createSharedWriter(send: (writes: SharedWrite[]) => Promise<Writ
     scheduled = false;
     const batch = queue;
     queue = [];
-    send(batch.map(({ write, wakes }) => ({ write, wakes })))
+    send({ batch: encoder.encode(batch.map((p) => p.write)), wakes: batch.map((p) => p.wakes) })
       .then(
         (results) => {
           batch.forEach((pending, i) => {
