@@ -1,5 +1,6 @@
 // Node child processes for the benchmark: spawn with a clean env, wait until an HTTP path answers, stop for sure.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { processTree, startTime } from './procfs.js';
 
 export type NodeChild = {
   label: string;
@@ -7,7 +8,7 @@ export type NodeChild = {
   child: ChildProcess;
   /** The last few KB of its stdout and stderr, for error messages. */
   output(): string;
-  /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
+  /** SIGTERM, then SIGKILL if it has not exited within the grace period; then SIGKILL for any of its children (API workers) still there. */
   stop(graceMs?: number): Promise<void>;
 };
 
@@ -29,10 +30,24 @@ export function spawnNode(label: string, script: string, env: Record<string, str
     output: () => output,
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // Taken now, while they are still its children: a primary killed after the grace period could
+      // leave its API workers running into the next phase.
+      const descendants = processTree(child.pid!)
+        .slice(1)
+        .map((pid) => ({ pid, started: startTime(pid) }));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+      for (const { pid, started } of descendants) {
+        // The same process, not a new one that got its pid.
+        if (started === undefined || startTime(pid) !== started) continue;
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
     },
   };
 }

@@ -6,13 +6,14 @@
 //
 // A variant is a checkout with a build (`npm run build`), such as a `git worktree` of the
 // commit before, optionally followed by environment settings: `../before,TICKET_CACHE_SIZE=0`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { sleep } from './childProcess.js';
 import { cpuMeter, perRequest } from './cpu.js';
 import { type LoadResult, drive } from './httpLoad.js';
+import { procText, processTree } from './procfs.js';
 import { rssMb, sampleRss } from './rss.js';
 import { serviceEntry, startService } from './service.js';
 import { createRequest, getRequest, idCollector } from './ticketRequests.js';
@@ -90,17 +91,16 @@ async function measured(pid: number, load: () => Promise<LoadResult>): Promise<R
   };
 }
 
-/** /proc/<pid>/io: bytes the process wrote to storage and read through syscalls. */
+/** /proc/<pid>/io summed over the process tree (API workers too): bytes written to storage and read through syscalls. */
 function ioOf(pid: number): Record<string, number> {
-  return Object.fromEntries(
-    readFileSync(`/proc/${pid}/io`, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const [key, value] = line.split(': ');
-        return [key!, Number(value)];
-      }),
-  );
+  const sum: Record<string, number> = {};
+  for (const p of processTree(pid)) {
+    for (const line of (procText(p, 'io') ?? '').trim().split('\n')) {
+      const [key, value] = line.split(': ');
+      if (key && value !== undefined) sum[key] = (sum[key] ?? 0) + Number(value);
+    }
+  }
+  return sum;
 }
 
 const prefixed = (prefix: string, run: Run): Run => Object.fromEntries(Object.entries(run).map(([k, v]) => [`${prefix} ${k}`, v]));

@@ -6,12 +6,16 @@ import { CREATE_BODY, TENANT } from './ticketRequests.js';
 
 export type PacedResult = { reqPerSec: number; ok: number; non2xx: number; errors: number };
 
-/** POSTs creates at `rate`/s for `seconds`; `onResponse` gets each answer's status, body and arrival time. */
+/**
+ * POSTs creates at `rate`/s for `seconds`; `onResponse` gets each answer's status, body, arrival
+ * time and latency: from when the request was handed to the client, so time waiting for a free
+ * socket counts, as it would for any caller.
+ */
 export async function pacedCreates(plan: {
   url: string;
   rate: number;
   seconds: number;
-  onResponse: (status: number, body: string, at: number) => void;
+  onResponse: (status: number, body: string, at: number, latencyMs: number) => void;
 }): Promise<PacedResult> {
   const target = new URL('/api/v1/tickets', plan.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -20,6 +24,7 @@ export async function pacedCreates(plan: {
   const inFlight = new Set<Promise<void>>();
   const send = () => {
     const done = new Promise<void>((resolve) => {
+      const sentAt = performance.now();
       const req = http.request({ agent, method: 'POST', host: target.hostname, port: target.port, path: target.pathname, headers }, (res) => {
         const at = performance.now();
         const chunks: Buffer[] = [];
@@ -28,7 +33,7 @@ export async function pacedCreates(plan: {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) result.ok++;
           else result.non2xx++;
-          plan.onResponse(status, Buffer.concat(chunks).toString(), at);
+          plan.onResponse(status, Buffer.concat(chunks).toString(), at, at - sentAt);
           resolve();
         });
       });

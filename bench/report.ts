@@ -1,4 +1,4 @@
-// The results: figures checked against their targets, a table on stdout and bench/results/latest.json.
+// The results: figures checked against their targets, a table on stdout and a file in bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -35,31 +35,32 @@ function meets(value: number, target: Target): boolean {
 }
 
 export function printTable(figures: readonly Figure[]): string {
-  const rows = [
-    ['figure', 'value', 'unit', 'target', 'pass'],
-    ...figures.map((f) => [f.name, f.value === null ? 'n/a' : String(f.value), f.unit, f.target ?? '', f.pass === null ? '' : f.pass ? 'yes' : 'NO']),
-  ];
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!)))
-      .join('  ')
-      .trimEnd();
+  const rows = figures.map((f) => [f.name, f.value === null ? 'n/a' : String(f.value), f.unit, f.target ?? '', f.pass === null ? '' : f.pass ? 'yes' : 'NO']);
   const judged = figures.filter((f) => f.pass !== null);
   return [
-    line(rows[0]!),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.slice(1).map(line),
+    formatTable(['figure', 'value', 'unit', 'target', 'pass'], rows, (col) => col === 1),
     '',
     `${judged.filter((f) => f.pass).length} of ${judged.length} targets met`,
   ].join('\n');
 }
 
-/** Writes bench/results/latest.json in the source tree (this file runs from dist/bench/). */
-export function writeResults(results: object): string {
+/** Columns padded to their widest cell, a rule under the header; `alignRight` picks the numeric columns. */
+export function formatTable(header: string[], rows: readonly string[][], alignRight: (col: number) => boolean): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...all.map((r) => (r[col] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    widths
+      .map((width, col) => (alignRight(col) ? (r[col] ?? '').padStart(width) : (r[col] ?? '').padEnd(width)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Writes bench/results/<name> in the source tree (this file runs from dist/bench/). */
+export function writeResults(results: object, name = 'latest.json'): string {
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}latest.json`;
+  const file = `${dir}${name}`;
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }

@@ -1,39 +1,76 @@
-// `npm run bench [-- --quick]`: runs every phase on this machine, prints a table and writes bench/results/latest.json.
-import { execFileSync } from 'node:child_process';
+// `npm run bench [-- --quick] [-- --store postgres] [-- --load-workers N]`: runs every phase on this
+// machine, prints a table and writes bench/results/latest.json (latest-postgres.json for postgres).
+//
+// On SQLite: the bare Hono reference; the scaling curve (the create and GET loads at API_WORKERS=1,
+// 2, 4, … up to the usable cores); creates evenly paced at half the curve's best rate; then, on
+// the default configuration, the idle RSS, the steady 201 → stream latency, the backlog and the
+// uploads; raw publishing and the relay's drain. On PostgreSQL: bench/postgresBench.ts.
+// --load-workers sets autocannon's worker threads (0: none), chosen from the cores otherwise.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { loadConfig } from '../src/config.js';
 import { usableCores } from '../src/cores.js';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { uploadMemory } from './attachmentUpload.js';
-import { type CpuSpent, cpuMeter, perRequest } from './cpu.js';
 import { measureBacklog } from './backlog.js';
-import { assertRunning, sleep, spawnNode, waitForStatus } from './childProcess.js';
-import { type LoadResult, drive } from './httpLoad.js';
+import { measureBareHono } from './bareReference.js';
+import { type BenchContext, dropStream } from './benchContext.js';
+import { assertRunning, sleep } from './childProcess.js';
+import { costSplit, curveFigures } from './curveFigures.js';
+import { drive } from './httpLoad.js';
+import { type PacedLatency, pacedLatency } from './pacedLatency.js';
+import { POSTGRES_ADMIN_URL, postgresBench } from './postgresBench.js';
 import { rawPublish } from './rawPublish.js';
 import { relayDrain } from './relayDrain.js';
 import { type Figure, figure, printTable, writeResults } from './report.js';
-import { rssMb, sampleRss } from './rss.js';
-import { startService } from './service.js';
+import { sampleRss, treeRss } from './rss.js';
+import { gitCommit, machineInfo } from './runInfo.js';
+import { type CurvePoint, curveTable, curveWorkers, fastestCreates, loadGeneratorThreads, measurePoint, pointSummary } from './scalingCurve.js';
+import { type ServiceChild, startService } from './service.js';
 import { steadyCreateToStream } from './steadyLatency.js';
-import { createRequest, getRequest, idCollector } from './ticketRequests.js';
+import { createRequest } from './ticketRequests.js';
 
-const quick = process.argv.includes('--quick');
+const args = process.argv.slice(2);
+const optionValue = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+};
+const quick = args.includes('--quick');
+const store = optionValue('--store') ?? 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store wants sqlite or postgres, got ${store}`);
+const cores = usableCores();
 const plan = {
   connections: 64,
   warmSeconds: quick ? 1 : 2,
-  loadSeconds: quick ? 5 : 20,
+  /** Each measured create and GET load of the curve (and of the postgres run). */
+  loadSeconds: quick ? 3 : 15,
+  /** After /ready, before a curve point's idle RSS. */
+  settleMs: quick ? 500 : 1000,
+  /** After /ready, before the default configuration's idle RSS. */
+  idleMs: 2000,
+  cores,
+  curveWorkers: curveWorkers(cores),
+  loadWorkers: loadWorkersOption(optionValue('--load-workers')),
+  pacedShare: 0.5,
+  pacedSeconds: quick ? 3 : 10,
   steadyRate: 1000,
   steadySeconds: quick ? 4 : 10,
-  drainEvents: quick ? 10_000 : 100_000,
+  uploads: quick ? 3 : 10,
+  drainEvents: quick ? 5_000 : 100_000,
   rawMessages: quick ? 20_000 : 100_000,
   rawWindow: 256,
   getIds: 10_000,
 };
-const BARE_HONO = fileURLToPath(new URL('./bareHono.js', import.meta.url));
+
+function loadWorkersOption(value: string | undefined): number | undefined {
+  if (value === undefined) return loadGeneratorThreads(cores);
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--load-workers wants a whole number, got ${value}`);
+  return n === 0 ? undefined : n;
+}
 
 const began = performance.now();
 const say = (text: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${text}\n`);
@@ -61,95 +98,140 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });
   cleanups.push(() => nc.close());
   const jsm = await jetstreamManager(nc);
-  say(`nats-server ${nats.url}; mode ${quick ? 'quick' : 'full'}`);
-
-  // The reference runs before and after the service's phases, and the ratios use the mean of both:
-  // a neighbour that slows this shared machine for part of the run moves the ratio less.
-  const measureBare = async (): Promise<{ load: LoadResult; cpu: CpuSpent }> => {
-    const barePort = await freePort();
-    const bare = spawnNode('bare Hono', BARE_HONO, { PORT: String(barePort), HOST: '127.0.0.1' });
-    cleanups.push(() => bare.stop());
-    const bareBase = { url: `http://127.0.0.1:${barePort}`, connections: plan.connections };
-    await waitForStatus(bare, `${bareBase.url}/health`, 200);
-    await drive({ ...bareBase, seconds: plan.warmSeconds, request: createRequest() });
-    const meter = cpuMeter(bare.pid);
-    const load = await drive({ ...bareBase, seconds: plan.loadSeconds, request: createRequest() });
-    const cpu = perRequest(meter.spent(), load);
-    assertRunning(bare);
-    await bare.stop();
-    return { load, cpu };
+  const ctx: BenchContext = {
+    quick,
+    say,
+    onCleanup: (fn) => cleanups.push(fn),
+    tmp,
+    nats: { url: nats.url, pid: nats.child.pid!, bin },
+    jsm,
+    connections: plan.connections,
+    loadWorkers: plan.loadWorkers,
+    cores,
   };
-  say('bare Hono, first time: warm-up, then measured');
-  const bareBefore = await measureBare();
+  const threads = plan.loadWorkers === undefined ? 'the load generator on its own thread' : `the load generator on ${plan.loadWorkers} worker threads`;
+  say(`nats-server ${nats.url}; mode ${quick ? 'quick' : 'full'}, store ${store}; ${cores} usable cores, ${threads}`);
 
-  // The write path: API and relay. Consumers and the SLA scheduler are deployed on their own in
-  // production and would only share this event loop here.
-  const service = await startService({ label: 'service', dataDir: join(tmp, 'service'), natsUrl: nats.url, components: 'api,relay' });
+  if (store === 'postgres') {
+    const result = await postgresBench(ctx, {
+      adminUrl: POSTGRES_ADMIN_URL,
+      warmSeconds: plan.warmSeconds,
+      loadSeconds: plan.loadSeconds,
+      getIds: plan.getIds,
+    });
+    const file = writeResults(
+      {
+        timestamp: new Date().toISOString(),
+        mode: quick ? 'quick' : 'full',
+        store,
+        commit: gitCommit(),
+        machine: machineInfo(bin),
+        params: {
+          connections: plan.connections,
+          warmSeconds: plan.warmSeconds,
+          loadSeconds: plan.loadSeconds,
+          loadWorkers: plan.loadWorkers ?? null,
+          getIds: plan.getIds,
+        },
+        methods: { ...METHODS, postgres: POSTGRES_METHOD },
+        database: result.database,
+        points: result.points,
+        figures: result.figures,
+      },
+      'latest-postgres.json',
+    );
+    process.stdout.write(`\n${printTable(result.figures)}\nwritten to ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
+    return;
+  }
+
+  say(`bare Hono: warm-up, then ${plan.loadSeconds} s of creates at ${plan.connections} connections`);
+  const bare = await measureBareHono({ ...plan, natsPid: ctx.nats.pid, onChild: ctx.onCleanup });
+
+  const curve: CurvePoint[] = [];
+  for (const workers of plan.curveWorkers) {
+    say(`curve, API_WORKERS=${workers}: warm-up, creates, warm-up, GETs, ${plan.loadSeconds} s each`);
+    const point = await measurePoint({
+      ...plan,
+      workers,
+      dataDir: join(tmp, `curve-${workers}`),
+      natsUrl: nats.url,
+      natsPid: ctx.nats.pid,
+      onChild: ctx.onCleanup,
+    });
+    say(`curve, API_WORKERS=${workers}: ${point.create.load.reqPerSec.toFixed(0)} creates/s, ${point.get.load.reqPerSec.toFixed(0)} GETs/s`);
+    curve.push(point);
+    // The next service starts on an empty stream; the backlog below counts only its own events.
+    await dropStream(jsm, 'TICKET_EVENTS');
+  }
+
+  // Half of the best closed-loop create rate, on the configuration that reached it.
+  const fastest = fastestCreates(curve);
+  const pacedRate = Math.round(plan.pacedShare * fastest.create.load.reqPerSec);
+  const serviceEnv = { DATA_DIR: join(tmp, 'service'), COMPONENTS: 'api,relay' };
+  const defaultWorkers = loadConfig(serviceEnv).apiWorkers;
+  const warmUp = async (service: ServiceChild) => {
+    await drive({ url: service.url, connections: plan.connections, seconds: plan.warmSeconds, request: createRequest() });
+    // The relay catches up on the warm-up's events before a latency is measured.
+    await sleep(500);
+  };
+  const runPaced = (service: ServiceChild) => {
+    say(`paced: ${pacedRate} creates/s for ${plan.pacedSeconds} s on API_WORKERS=${fastest.workers}`);
+    return pacedLatency({ url: service.url, rate: pacedRate, seconds: plan.pacedSeconds });
+  };
+  let paced: PacedLatency | undefined;
+  if (fastest.workers !== defaultWorkers) {
+    const service = await startService({
+      label: `service API_WORKERS=${fastest.workers}`,
+      dataDir: join(tmp, 'paced'),
+      natsUrl: nats.url,
+      components: serviceEnv.COMPONENTS,
+      workers: fastest.workers,
+    });
+    cleanups.push(() => service.stop());
+    await warmUp(service);
+    paced = await runPaced(service);
+    assertRunning(service);
+    await service.stop();
+    await dropStream(jsm, 'TICKET_EVENTS');
+  }
+
+  // The default configuration (API_WORKERS unset) for everything else. The write path: API and
+  // relay; consumers and the SLA scheduler are deployed on their own in production and would only
+  // share the cores here.
+  const service = await startService({ label: 'service', dataDir: serviceEnv.DATA_DIR, natsUrl: nats.url, components: serviceEnv.COMPONENTS });
   cleanups.push(() => service.stop());
-  await sleep(2000);
-  const rssIdleMb = rssMb(service.pid);
-  say(`service ready at ${service.url}, pid ${service.pid}, idle RSS ${rssIdleMb.toFixed(1)} MB`);
-
+  await sleep(plan.idleMs);
+  const rssIdle = treeRss(service.pid);
+  // The count loadConfig gave above decided where the paced phase ran: it must be the one the service chose.
+  if (rssIdle.processes !== (defaultWorkers > 1 ? defaultWorkers + 1 : 1)) {
+    throw new Error(`the default configuration runs ${rssIdle.processes} processes, not the API_WORKERS=${defaultWorkers} loadConfig gives`);
+  }
+  say(
+    `service (default configuration, API_WORKERS=${defaultWorkers}) at ${service.url}: ${rssIdle.processes} processes, idle RSS ${rssIdle.totalMb.toFixed(1)} MB`,
+  );
+  // Through the closed-loop warm-up only: without /proc's children lists each reading scans every
+  // process, on the thread that times the latency phases below.
   const rss = sampleRss(service.pid);
   cleanups.push(() => rss.stop());
-  const base = { url: service.url, connections: plan.connections };
-
-  // The warm-up's 201s give the GET phase its ids, so the measured run carries no body parsing.
-  const ids: string[] = [];
-  const collectIds = idCollector(ids, plan.getIds);
-  say('create: warm-up');
-  const warmCreate = await drive({ ...base, seconds: plan.warmSeconds, request: createRequest(collectIds) });
-  say(`create: ${plan.loadSeconds} s at ${plan.connections} connections`);
-  let cpu = cpuMeter(service.pid);
-  // What the rest of the machine spends on each create: the load generator (this process) and
-  // nats-server share the two cores with the service, so they bound what any service could reach.
-  const natsCpu = cpuMeter(nats.child.pid!);
-  const loadGenStart = process.cpuUsage();
-  const createStartedAt = performance.now();
-  const create = await drive({ ...base, seconds: plan.loadSeconds, request: createRequest() });
-  const createWallUs = (performance.now() - createStartedAt) * 1000;
-  const createCpu = perRequest(cpu.spent(), create);
-  const loadGenUsed = process.cpuUsage(loadGenStart);
-  const createShares = machineShares(
-    createCpu,
-    perRequest(natsCpu.spent(), create).processUs,
-    perRequest({ processUs: loadGenUsed.user + loadGenUsed.system, mainThreadUs: 0 }, create).processUs,
-    create,
-    createWallUs,
-  );
-  assertRunning(service);
-  if (ids.length === 0) throw new Error('no ticket ids from the create warm-up');
-
-  say(`get: warm-up, then ${plan.loadSeconds} s over ${ids.length} ids`);
-  const warmGet = await drive({ ...base, seconds: plan.warmSeconds, request: getRequest(ids) });
-  cpu = cpuMeter(service.pid);
-  const get = await drive({ ...base, seconds: plan.loadSeconds, request: getRequest(ids) });
-  const getCpu = perRequest(cpu.spent(), get);
+  say('default configuration: create warm-up');
+  await warmUp(service);
+  rss.stop();
+  paced ??= await runPaced(service);
   assertRunning(service);
 
   say(`steady: ${plan.steadyRate} creates/s for ${plan.steadySeconds} s, 201 → stream`);
-  const steady = await steadyCreateToStream({ nc, ...base, rate: plan.steadyRate, seconds: plan.steadySeconds });
+  const steady = await steadyCreateToStream({ nc, url: service.url, rate: plan.steadyRate, seconds: plan.steadySeconds });
   assertRunning(service);
-  rss.stop();
-  const rssPeakMb = rss.peakMb();
 
   await sleep(Math.max(0, steady.loadEndedAt + 1000 - performance.now()));
   const backlog = await measureBacklog({ jsm, stream: 'TICKET_EVENTS', dbPath: service.dbPath, metricsUrl: `${service.url}/metrics` });
   say(`backlog 1 s after load: ${backlog.missing} (committed ${backlog.committed}, in stream ${backlog.inStream}, gauge ${backlog.gauge})`);
   // After the load phases, so the uploads' buffers do not count in the write path's RSS peak.
   say('attachments: uploading files of the maximum size (10 MB) while sampling RSS');
-  const upload = await uploadMemory({ url: service.url, pid: service.pid, fileBytes: 10 * 2 ** 20, files: quick ? 3 : 10 });
+  const upload = await uploadMemory({ url: service.url, pid: service.pid, fileBytes: 10 * 2 ** 20, files: plan.uploads });
   await service.stop();
   // The drain phase's stream takes the same subjects.
-  await jsm.streams.delete('TICKET_EVENTS');
-
-  say('bare Hono, second time: warm-up, then measured');
-  const bareAfter = await measureBare();
-  const bareLoad = meanLoad(bareBefore.load, bareAfter.load);
-  const bareCpu = {
-    processUs: (bareBefore.cpu.processUs + bareAfter.cpu.processUs) / 2,
-    mainThreadUs: (bareBefore.cpu.mainThreadUs + bareAfter.cpu.mainThreadUs) / 2,
-  };
+  await dropStream(jsm, 'TICKET_EVENTS');
 
   if (!steady.samplePayload) throw new Error('no created event seen, so no payload for the raw-publish reference');
   say(`raw publish: ${plan.rawMessages} messages of ${steady.samplePayload.length} bytes, ${plan.rawWindow} in flight`);
@@ -162,60 +244,46 @@ async function main(): Promise<void> {
     dataDir: join(tmp, 'drain'),
     events: plan.drainEvents,
     connections: plan.connections,
-    onChild: (stop) => cleanups.push(stop),
+    onChild: ctx.onCleanup,
   });
   say(`relay drain: ${drain.events} events at ${drain.perSec.toFixed(0)}/s`);
 
-  const statusLine = (r: LoadResult) => `${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors in ${r.seconds} s`;
+  // Per process: the target is per API worker, and the primary holds more than a worker (writer,
+  // relay), so the largest process is the one held to it.
+  const idleReadings = [
+    { at: `default (API_WORKERS=${defaultWorkers}) ${plan.idleMs} ms after ready`, rss: rssIdle },
+    ...curve.map((p) => ({ at: `API_WORKERS=${p.workers} ${plan.settleMs} ms after ready`, rss: p.rssIdle })),
+  ];
+  const idleDetail = idleReadings.map(({ at, rss: r }) => `${at}: ${r.eachMb.map((mb) => mb.toFixed(1)).join(' + ')} = ${r.totalMb.toFixed(1)} MB`).join('; ');
+  const peakProcessMb = Math.max(rss.peakProcessMb(), ...curve.map((p) => p.rssPeakProcessMb));
   const figures: Figure[] = [
-    figure('create req/s', create.reqPerSec, 'req/s', undefined, statusLine(create)),
-    figure('create p50', create.p50Ms, 'ms'),
-    figure('create p99', create.p99Ms, 'ms', { op: '<=', value: 10 }),
+    ...curveFigures(curve, bare, cores, plan.connections),
     figure(
-      'create p99 / bare Hono p99',
-      create.p99Ms / bareLoad.p99Ms,
-      'ratio',
+      'paced create p50',
+      paced.p50Ms,
+      'ms',
       undefined,
-      `the same ${plan.connections} connections on a route that does nothing reach p99 ${bareLoad.p99Ms.toFixed(1)} ms here${bareLoad.p99Ms > 10 ? ', itself above the 10 ms target' : ''}; a closed loop's mean latency is connections ÷ throughput (${((1000 * plan.connections) / create.reqPerSec).toFixed(1)} ms for create)`,
+      `open loop, evenly paced on a 1 ms clock at ${pacedRate}/s (${plan.pacedShare} × ${fastest.create.load.reqPerSec.toFixed(0)}, the curve's best, API_WORKERS=${fastest.workers}); reached ${paced.load.reqPerSec.toFixed(0)}/s, ${paced.samples} 2xx, ${paced.load.non2xx} non-2xx, ${paced.load.errors} errors`,
     ),
-    figure('create non-2xx + errors', create.non2xx + create.errors, 'count', { op: '=', value: 0 }),
-    figure('get req/s', get.reqPerSec, 'req/s', undefined, statusLine(get)),
-    figure('get p50', get.p50Ms, 'ms'),
-    figure('get p99', get.p99Ms, 'ms'),
-    figure('get non-2xx + errors', get.non2xx + get.errors, 'count', { op: '=', value: 0 }),
-    figure('create / bare Hono', create.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.3 }),
-    figure('get / bare Hono', get.reqPerSec / bareLoad.reqPerSec, 'ratio', { op: '>=', value: 0.4 }),
-    // CPU per request: the work itself, steadier than req/s when a neighbour slows the machine.
     figure(
-      'create CPU/request',
-      createCpu.processUs,
-      'µs',
-      undefined,
-      `main thread ${createCpu.mainThreadUs.toFixed(0)} µs, other threads (SQLite writer, GC, libuv) the rest`,
+      'paced create p99',
+      paced.p99Ms,
+      'ms',
+      { op: '<=', value: 5 },
+      `max ${paced.maxMs.toFixed(1)} ms; latency from handing each request to the HTTP client to its answer`,
     ),
-    figure('get CPU/request', getCpu.processUs, 'µs', undefined, `main thread ${getCpu.mainThreadUs.toFixed(0)} µs`),
-    figure('load generator CPU/create', createShares.loadGenUs, 'µs', undefined, 'autocannon in the bench process, over the create phase'),
-    figure('nats-server CPU/create', createShares.natsUs, 'µs', undefined, 'the stream write and the ack of each created event'),
-    figure(
-      'machine busy during create',
-      createShares.busy,
-      'ratio',
-      undefined,
-      `service + nats-server + load generator CPU ÷ (${createShares.cores} cores × the phase); at 1.0 every core was busy: ${createShares.ceiling.toFixed(0)} creates/s would fill them at these costs per create`,
-    ),
-    figure('bare Hono CPU/request', bareCpu.processUs, 'µs', undefined, `main thread ${bareCpu.mainThreadUs.toFixed(0)} µs`),
     figure(
       'steady 201→stream p50',
       steady.p50Ms,
       'ms',
       undefined,
-      `${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`,
+      `default configuration; ${steady.load.reqPerSec.toFixed(0)} req/s, evenly paced on a 1 ms clock; busiest 100 ms held ${steady.peakPer100ms} 201s (${plan.steadyRate / 10} if evenly spread)`,
     ),
     figure(
       'steady 201→stream p99',
       steady.p99Ms,
       'ms',
-      { op: '<=', value: 25 },
+      { op: '<=', value: 5 },
       `max ${steady.maxMs.toFixed(1)} ms; ${steady.eventFirst} events arrived before their 201`,
     ),
     figure('steady matched', steady.matched, 'events', { op: '=', value: steady.created }, `of ${steady.created} 201s (${steady.load.non2xx} non-2xx)`),
@@ -234,37 +302,39 @@ async function main(): Promise<void> {
       { op: '=', value: 0 },
       `committed ${backlog.committed} − in stream ${backlog.inStream}; rows unmarked ${backlog.unmarked}; outbox_backlog gauge ${backlog.gauge ?? 'absent'}`,
     ),
-    figure('RSS idle', rssIdleMb, 'MB', { op: '<=', value: 80 }),
-    figure('RSS peak', rssPeakMb, 'MB', { op: '<=', value: 200 }, 'sampled every 100 ms from the create warm-up to the end of the steady phase'),
+    figure(
+      'RSS idle per process',
+      Math.max(...idleReadings.map(({ rss: r }) => r.maxProcessMb)),
+      'MB',
+      { op: '<=', value: 80 },
+      `the largest single process of every service measured idle; ${idleDetail}`,
+    ),
+    figure('RSS idle, default configuration', rssIdle.totalMb, 'MB', undefined, `all ${rssIdle.processes} processes of the tree together`),
+    figure(
+      'RSS peak per process',
+      peakProcessMb,
+      'MB',
+      { op: '<=', value: 200 },
+      `the largest single process; the default configuration sampled every 100 ms through its create warm-up at full load (tree ${rss.peakMb().toFixed(1)} MB), the curve's points every 500 ms through their loads (tree ${curve.map((p) => p.rssPeakMb.toFixed(1)).join(', ')} MB)`,
+    ),
     figure(
       'upload RSS growth',
       upload.growthMb,
       'MB',
       undefined,
-      `${upload.files} uploads of ${upload.fileMb} MB (MAX_ATTACHMENT_MB) after one warm-up upload, ${upload.msPerFile.toFixed(0)} ms each; RSS ${upload.rssBeforeMb.toFixed(1)} → peak ${upload.rssPeakMb.toFixed(1)} MB`,
+      `${upload.files} uploads of ${upload.fileMb} MB (MAX_ATTACHMENT_MB) after one warm-up upload, ${upload.msPerFile.toFixed(0)} ms each; tree RSS ${upload.rssBeforeMb.toFixed(1)} → peak ${upload.rssPeakMb.toFixed(1)} MB`,
     ),
     figure(
       'bare Hono req/s',
-      bareLoad.reqPerSec,
+      bare.load.reqPerSec,
       'req/s',
       undefined,
-      `mean of ${bareBefore.load.reqPerSec.toFixed(0)} (before the service's phases) and ${bareAfter.load.reqPerSec.toFixed(0)} (after); ${statusLine(bareLoad)}`,
+      `${bare.load.ok} 2xx, ${bare.load.non2xx} non-2xx, ${bare.load.errors} errors in ${bare.load.seconds} s`,
     ),
     // The same load on a route that does nothing: the floor this machine and load generator set.
-    figure(
-      'bare Hono p50',
-      bareLoad.p50Ms,
-      'ms',
-      undefined,
-      `mean of the two runs' p50: ${bareBefore.load.p50Ms.toFixed(2)} and ${bareAfter.load.p50Ms.toFixed(2)}`,
-    ),
-    figure(
-      'bare Hono p99',
-      bareLoad.p99Ms,
-      'ms',
-      undefined,
-      `mean of the two runs' p99: ${bareBefore.load.p99Ms.toFixed(2)} and ${bareAfter.load.p99Ms.toFixed(2)}`,
-    ),
+    figure('bare Hono p50', bare.load.p50Ms, 'ms'),
+    figure('bare Hono p99', bare.load.p99Ms, 'ms', undefined, `${plan.connections} connections, latencies from ${bare.load.latencyFrom}`),
+    figure('bare Hono CPU/request', bare.service.processUs, 'µs', undefined, costSplit(bare)),
     figure(
       'raw publish msgs/s',
       raw.perSec,
@@ -274,72 +344,44 @@ async function main(): Promise<void> {
     ),
   ];
 
-  const cpus = os.cpus();
   const file = writeResults({
     timestamp: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
+    store,
     commit: gitCommit(),
-    machine: {
-      cpus: cpus.length,
-      model: cpus[0]?.model ?? 'unknown',
-      node: process.version,
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      memory_mb: Math.round(os.totalmem() / 2 ** 20),
-      nats_server: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim(),
-    },
-    params: plan,
-    methods: {
-      latency: "p50/p99 from every 2xx response time autocannon reports (float ms), nearest rank; req/s is autocannon's mean of per-second samples",
-      steady:
-        'evenly paced keep-alive HTTP client (bench/pacedLoad.ts); 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
-      backlog:
-        "events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay's outbox_backlog gauge is in the detail",
-      relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
-      cpu: 'utime + stime from /proc/<pid>/stat over the measured phase ÷ answered requests (all threads); the main thread from /proc/<pid>/task/<pid>/stat',
-      ratios:
-        'create and get are both divided by the bare Hono POST req/s (the mean of a run before and one after the service phases); relay events/s by raw publish msgs/s (the relay also sends 4 headers per message)',
-      raw_publish: 'one connection, noAsyncTraces, unique msgID, sliding window of in-flight acks; messages / (last_ts − first_ts) of its own stream',
-      warmups: { create: statusOf(warmCreate), get: statusOf(warmGet) },
-    },
+    machine: machineInfo(bin),
+    params: { ...plan, loadWorkers: plan.loadWorkers ?? null, defaultWorkers, pacedRate },
+    methods: METHODS,
+    curve: curve.map(pointSummary),
     figures,
   });
+  process.stdout.write(
+    `\nscaling curve (${plan.loadSeconds} s per load, ${plan.connections} connections; µs = CPU per request of the whole service tree; busy = all CPUs; bare Hono p99 ${bare.load.p99Ms.toFixed(2)} ms)\n${curveTable(curve, bare.load.p99Ms)}\n`,
+  );
   process.stdout.write(`\n${printTable(figures)}\nwritten to ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
 }
 
-/** How busy the machine's cores were over a load phase, and the rate that would fill them at the same costs per request. */
-function machineShares(service: CpuSpent, natsUs: number, loadGenUs: number, load: LoadResult, wallUs: number) {
-  const perRequestUs = service.processUs + natsUs + loadGenUs;
-  const cores = usableCores();
-  const answered = load.ok + load.non2xx;
-  return { cores, natsUs, loadGenUs, busy: (perRequestUs * answered) / (cores * wallUs), ceiling: (cores * 1e6) / perRequestUs };
-}
+const METHODS = {
+  latency:
+    "p50/p99 from every 2xx response time autocannon reports (float ms), nearest rank; with autocannon's worker threads (more than 2 usable cores) from its histogram of all responses in whole ms; req/s is autocannon's mean of per-second samples",
+  curve:
+    'one fresh service per API_WORKERS value (1, 2, then doubling up to the usable cores, which come last), each on its own data dir and an empty stream: create warm-up (collects GET ids), creates, GET warm-up, GETs, all at the same connections',
+  cpu: "utime + stime (+ cutime + cstime: workers that exited) of the service's whole process tree, found again at each reading via /proc children lists or parent pids, over the measured phase ÷ answered requests; primary = the root process alone; main threads from /proc/<pid>/task/<pid>/stat",
+  load_generator: "this process's CPU time (process.cpuUsage, its worker threads included) over the phase ÷ answered requests",
+  machine_busy: '1 − (idle + iowait) ÷ all ticks of the first line of /proc/stat over the phase: every CPU of the machine, whoever used it',
+  paced:
+    'open loop: creates on an even 1 ms schedule at half the best create rate of the curve, on that configuration; latency from handing the request to a keep-alive HTTP client (64 sockets) to the end of its answer',
+  steady:
+    'evenly paced keep-alive HTTP client (bench/pacedLoad.ts) on the default configuration; 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
+  backlog:
+    "events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay's outbox_backlog gauge is in the detail",
+  relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
+  rss: 'VmRSS of every process in the tree from /proc/<pid>/status; per process = the largest single one; the tree total counts pages shared between processes once per process',
+  raw_publish: 'one connection, noAsyncTraces, unique msgID, sliding window of in-flight acks; messages / (last_ts − first_ts) of its own stream',
+};
 
-/** Two runs of the same load as one: mean rate and latencies, summed counts. */
-function meanLoad(a: LoadResult, b: LoadResult): LoadResult {
-  return {
-    reqPerSec: (a.reqPerSec + b.reqPerSec) / 2,
-    p50Ms: (a.p50Ms + b.p50Ms) / 2,
-    p99Ms: (a.p99Ms + b.p99Ms) / 2,
-    ok: a.ok + b.ok,
-    non2xx: a.non2xx + b.non2xx,
-    errors: a.errors + b.errors,
-    seconds: a.seconds + b.seconds,
-  };
-}
-
-function gitCommit(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${head}+uncommitted` : head;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function statusOf(r: LoadResult): string {
-  return `${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`;
-}
+const POSTGRES_METHOD =
+  "a fresh database on the local server per run; API_WORKERS=1 then 2 on it; postgres CPU = utime + stime of the server's processes found by command name: the backends (and autovacuum workers) of this database, and the server's own processes, which serve every database";
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -24,6 +24,8 @@ export type ServicePlan = {
   components?: string;
   stream?: string;
   synchronous?: 'FULL' | 'NORMAL';
+  /** API_WORKERS; undefined: the service's default. */
+  workers?: number;
   /** Wait for GET /ready = 200 (false: return as soon as it is spawned). */
   waitReady?: boolean;
   /** Another build's entry (bench/compare.ts); this build's by default. */
@@ -45,6 +47,7 @@ export async function startService(plan: ServicePlan): Promise<ServiceChild> {
   if (plan.components) env.COMPONENTS = plan.components;
   if (plan.stream) env.STREAM_NAME = plan.stream;
   if (plan.synchronous) env.SQLITE_SYNCHRONOUS = plan.synchronous;
+  if (plan.workers !== undefined) env.API_WORKERS = String(plan.workers);
   Object.assign(env, plan.env);
   const child = spawnNode(plan.label, plan.main ?? MAIN, env);
   const url = `http://127.0.0.1:${port}`;

@@ -13,18 +13,19 @@ import { readStream, waitFor } from '../support/stream.js';
 
 const WORKERS = 2;
 
-/** The processes the service forked (its API workers). */
+/** The processes the service forked (its API workers): those whose parent it is, from each /proc stat file. */
 function workerPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
+  return readdirSync('/proc').flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
     try {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (children) pids.push(...children.split(' ').map(Number));
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      // The fields after the command name (which may hold spaces and parentheses): state, then the parent pid.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === pid ? [Number(name)] : [];
     } catch {
-      // The thread ended meanwhile.
+      return []; // the process ended meanwhile
     }
-  }
-  return pids;
+  });
 }
 
 const alive = (pid: number) => {
