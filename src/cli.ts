@@ -6,13 +6,43 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { DLQ_USAGE, runDlqCommand } from './consumers/dlqCli.js';
+import { runDlqCommand } from './consumers/dlqCli.js';
 import { isRole } from './domain/roles.js';
 import { replayTickets } from './events/replay.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
 
 type Command = (args: string[], config: Config) => Promise<number>;
+
+/** What each command does and takes, printed by `--help`. */
+const HELP: Record<string, string> = {
+  replay: `ticket-svc replay
+  Deletes every row of the tickets table and rebuilds it from the events table, in one transaction.
+  Run it with the API stopped on SQLite (writes meanwhile get 503 store_unavailable).
+  Options: none. Reads DB_PATH / DATABASE_URL and the rest of the service's environment.`,
+  token: `ticket-svc token --tenant <tenant> --sub <user> [--roles <r1,r2>] [--ttl <duration>]
+  Prints a development JWT (HS256) signed with JWT_SECRET, for AUTH_MODE=jwt.
+    --tenant <tenant>   the token's tenant claim (required)
+    --sub <user>        the caller's id, the token's subject (required)
+    --roles <list>      comma list of customer, agent, supervisor, admin (default: agent)
+    --ttl <duration>    lifetime: a whole number with s, m, h or d (default: 1h)
+  Also honours JWT_ISSUER and JWT_AUDIENCE.`,
+  dlq: `ticket-svc dlq list [consumer]
+ticket-svc dlq replay <consumer>
+  list     prints each dead letter (of one consumer, or all) as one JSON line
+  replay   sends a consumer's dead letters back to that consumer only, and prints them
+  Reads NATS_URL, NATS_CREDS / NATS_NKEY and DLQ_STREAM_NAME.`,
+};
+
+const USAGE = `usage: ticket-svc <command> [options]
+
+Commands:
+  replay   rebuild the tickets table from the events table
+  token    print a development JWT (AUTH_MODE=jwt)
+  dlq      list or re-drive dead letters
+
+ticket-svc <command> --help   shows a command's options. Every command reads the service's
+configuration from the environment (see the README's Configuration).`;
 
 const io = { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`) };
 
@@ -62,8 +92,18 @@ function fail(message: string): number {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  const command = name === undefined ? undefined : commands[name];
-  if (!command) return fail(`usage: ticket-svc <${Object.keys(commands).join('|')}> [options]\n  ${DLQ_USAGE}`);
+  const asksHelp = (list: string[]) => list.some((a) => a === '--help' || a === '-h');
+  if (name === undefined || name === 'help' || asksHelp([name])) {
+    if (name === undefined) return fail(USAGE);
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) return fail(`ticket-svc: unknown command ${name}\n${USAGE}`);
+  if (asksHelp(args)) {
+    process.stdout.write(`${HELP[name]}\n`);
+    return 0;
+  }
   let config: Config;
   try {
     config = loadConfig();

@@ -67,6 +67,16 @@ describe('ticket-svc replay', () => {
 
   it('refuses an unknown command with its usage', async () => {
     const failed = await promisify(execFile)(process.execPath, ['dist/src/cli.js', 'rewind']).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: ticket-svc <dlq|replay|token>') });
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command rewind') });
+    expect(failed.stderr).toContain('usage: ticket-svc <command>');
+  });
+
+  it('documents every command and its options on --help, on standard output, with exit code 0', async () => {
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['dist/src/cli.js', ...args]);
+    const top = await run('--help');
+    for (const command of ['replay', 'token', 'dlq']) expect(top.stdout).toContain(command);
+    expect((await run('token', '--help')).stdout).toMatch(/--tenant[\s\S]*--sub[\s\S]*--roles[\s\S]*--ttl/);
+    expect((await run('dlq', '--help')).stdout).toMatch(/dlq list[\s\S]*dlq replay/);
+    expect((await run('replay', '-h')).stdout).toContain('ticket-svc replay');
   });
 });
