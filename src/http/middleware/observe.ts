@@ -34,14 +34,17 @@ export function requestRecorder(log: Logger, metrics: Metrics): (answered: Answe
     if (code) metrics.httpErrors.inc({ code, status });
     const level = status >= 500 ? 'error' : 'info';
     if (!log.isLevelEnabled(level)) return;
-    log[level]({
-      correlation_id: correlationId,
-      tenant,
-      operation: `${method} ${route}`,
-      status,
-      latency_ms: Math.round(latencyMs * 100) / 100,
-      ...(code ? { code } : {}),
-    });
+    log[level](
+      {
+        correlation_id: correlationId,
+        tenant,
+        operation: `${method} ${route}`,
+        status,
+        latency_ms: Math.round(latencyMs * 100) / 100,
+        ...(code ? { code } : {}),
+      },
+      `${method} ${route} ${status}`,
+    );
   };
 }
 
