@@ -1,7 +1,6 @@
 // The Hono application: middleware order, routes, the OpenAPI document and the one error mapping.
 import type { Server } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, apiErrorOf, errorResponse } from './errors.js';
@@ -17,6 +16,7 @@ import { commentRoutes } from './routes/comments.js';
 import { configRoutes } from './routes/config.js';
 import { githubRoutes } from './routes/github.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { docsRoutes } from './routes/docs.js';
 import { auditRoutes } from './routes/audit.js';
 import { liveRoutes } from './routes/live.js';
 import { operationRoutes } from './routes/operations.js';
@@ -43,12 +43,7 @@ export function createApp(deps: AppDeps) {
       description: 'Multi-tenant support tickets. Every /api request names its tenant in the tenant header.',
     },
   });
-  // Loaded on first use: most processes never serve the docs page.
-  let docs: MiddlewareHandler | undefined;
-  app.get('/docs', async (c, next) => {
-    docs ??= (await import('@hono/swagger-ui')).swaggerUI({ url: '/openapi.json' });
-    return docs(c, next);
-  });
+  app.route('/', docsRoutes());
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
