@@ -108,6 +108,7 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 60000).default(5000),
   NOTIFY_DEDUPE_WINDOW: duration.prefault('5m'),
   LIVE_MAX_BUFFERED_BYTES: int(1024, 256 * 1024 * 1024).default(1024 * 1024),
+  LIVE_TICKET_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Config = {
@@ -159,6 +160,8 @@ export type Config = {
   github: { token: string; apiUrl: string; repo: string; timeoutMs: number } | undefined;
   notifyDedupeWindowMs: number;
   liveMaxBufferedBytes: number;
+  /** Signs live WebSocket tickets; undefined: a random one per process group. */
+  liveTicketSecret: string | undefined;
 };
 
 /** What every consumer shares: where dead letters go and how failed messages are retried. */
@@ -284,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     notifyDedupeWindowMs: e.NOTIFY_DEDUPE_WINDOW,
     liveMaxBufferedBytes: e.LIVE_MAX_BUFFERED_BYTES,
+    liveTicketSecret: e.LIVE_TICKET_SECRET,
   };
 }
 

@@ -1,5 +1,6 @@
 // The composition root: config in, the chosen components wired and started, one stop() for all.
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -22,6 +23,8 @@ import { type NatsServerProcess, startLocalNatsIfAbsent } from './nats/localServ
 import { openRateLimiter } from './rateLimit/open.js';
 import { openStore } from './store/open.js';
 import { createCommandHandler } from './commands/commandHandler.js';
+import { createLiveTickets } from './http/liveTickets.js';
+import { LIVE_TICKET_TTL_MS } from './http/routes/live.js';
 import { WORKER_ENV, type WorkerPool, startApiWorkers } from './cluster/primary.js';
 import { type PrimaryLink, type WorkerAnswers, connectToPrimary } from './cluster/worker.js';
 import type { Component } from './config.js';
@@ -63,6 +66,8 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
   const baseLog = opts.log ?? createLogger({ level: config.logLevel, service: config.serviceName });
   const log = role === 'worker' ? baseLog.child({ worker: Number(process.env[WORKER_ENV]) }) : baseLog;
   const metrics = createMetrics(config.serviceName);
+  // Live tickets redeem in any worker of the group: the workers get the primary's secret.
+  const liveTicketSecret = config.liveTicketSecret ?? randomBytes(32).toString('base64url');
   // A worker answers its primary's questions with parts made below.
   let answers: WorkerAnswers | undefined;
   const primary: PrimaryLink | undefined =
@@ -206,6 +211,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
     const pool = await startApiWorkers({
       count: config.apiWorkers,
       entry: opts.workerEntry!,
+      env: { LIVE_TICKET_SECRET: liveTicketSecret },
       log,
       services: {
         writer: store.writer,
@@ -233,7 +239,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
     rateLimiter,
     serviceName: config.serviceName,
     api: components.has('api'),
-    live: live && nodeWebSocket ? { hub: live, nodeWebSocket } : undefined,
+    live: live && nodeWebSocket ? { hub: live, nodeWebSocket, tickets: createLiveTickets(liveTicketSecret, LIVE_TICKET_TTL_MS) } : undefined,
     draining: () => stopping !== undefined,
     now: () => new Date(),
     newId,

@@ -37,12 +37,15 @@ const ASK_TIMEOUT_MS = 2000;
 export async function startApiWorkers({
   count,
   entry,
+  env,
   log,
   services,
 }: {
   count: number;
   /** The program the workers run: this one. */
   entry: string;
+  /** More environment for the workers (the primary's generated secrets). */
+  env: Record<string, string>;
   log: Logger;
   services: PrimaryServices;
 }): Promise<WorkerPool> {
@@ -83,7 +86,7 @@ export async function startApiWorkers({
   };
 
   const fork = (index: number) => {
-    const worker = cluster.fork({ [WORKER_ENV]: String(index) });
+    const worker = cluster.fork({ ...env, [WORKER_ENV]: String(index) });
     const entry = {
       worker,
       listening: false,

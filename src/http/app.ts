@@ -10,6 +10,7 @@ import { observe } from './middleware/observe.js';
 import { gateWebSocketHandshakes } from './nodeServer.js';
 import { rateLimit } from './middleware/rateLimit.js';
 import { tenancy } from './middleware/tenancy.js';
+import { liveTicketAuth } from './middleware/liveTicketAuth.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
@@ -32,7 +33,7 @@ export function createApp(deps: AppDeps) {
   const websockets = deps.live ? deps.live.nodeWebSocket({ app }) : undefined;
   if (deps.api || deps.live) mountGuards(app, deps);
   if (deps.api) mountApi(app, deps);
-  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live.hub, websockets.upgradeWebSocket));
+  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket, deps.now));
   app.route('/', operationRoutes(deps));
 
   app.doc('/openapi.json', {
@@ -58,6 +59,8 @@ export function createApp(deps: AppDeps) {
 
 /** Every /api request names its tenant and caller and spends its tenant's budget, the WebSocket handshake included. */
 function mountGuards(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  // A browser's handshake names its tenant and caller by a ticket instead of headers.
+  if (deps.live) app.use('/api/v1/alerts/ws', liveTicketAuth(deps.live.tickets, deps.tenantHeader, deps.now));
   app.use('/api/*', tenancy(deps.tenantHeader));
   app.use('/api/*', identity(deps.auth));
   // After identity: a caller without credentials cannot spend a tenant's budget and lock it out.

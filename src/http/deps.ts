@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { createNodeWebSocket } from '@hono/node-ws';
 import type { CommandHandler } from '../commands/commandHandler.js';
 import type { LiveHub } from '../consumers/live/hub.js';
+import type { LiveTickets } from './liveTickets.js';
 import type { Metrics } from '../metrics.js';
 import type { RateLimiter } from '../rateLimit/port.js';
 import type { AttachmentBytes } from '../nats/attachmentBytes.js';
@@ -39,7 +40,7 @@ export type AppDeps = {
    * The live component: its hub, and the WebSocket adapter (loaded only by processes that run
    * `live`). Serves GET /api/v1/alerts/ws when given.
    */
-  live?: { hub: LiveHub; nodeWebSocket: typeof createNodeWebSocket } | undefined;
+  live?: { hub: LiveHub; nodeWebSocket: typeof createNodeWebSocket; tickets: LiveTickets } | undefined;
   readiness: ReadinessCheck;
   /** `/metrics`' body when another process gathers it (API workers: the whole group's); else this registry's. */
   metricsText?: (() => Promise<string>) | undefined;

@@ -7,6 +7,7 @@ import type { Refusal } from '../domain/decision.js';
 import { AttachmentsUnavailableError } from '../nats/attachmentBytes.js';
 import { StoreUnavailableError } from '../store/port.js';
 import type { AppEnv } from './env.js';
+import { answerOnSocket } from './socketAnswer.js';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -19,6 +20,7 @@ export type ErrorCode =
   | 'invalid_roles'
   | 'missing_token'
   | 'invalid_token'
+  | 'invalid_ticket'
   | 'token_expired'
   | 'tenant_mismatch'
   | 'auth_unavailable'
@@ -69,7 +71,15 @@ export const bodyEndedEarly = () =>
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('errorCode', error.code);
-  return c.json(errorBody(error, c.get('correlationId')), error.status);
+  const body = errorBody(error, c.get('correlationId'));
+  const res = c.json(body, error.status);
+  // A refused WebSocket handshake has no response object (the adapter would answer with an empty
+  // body): it gets the same JSON, with the same headers, on its socket.
+  const { incoming, outgoing } = c.env ?? {};
+  if (incoming && !outgoing && incoming.headers.upgrade?.toLowerCase() === 'websocket') {
+    answerOnSocket(incoming.socket, error.status, JSON.stringify(body), res.headers);
+  }
+  return res;
 }
 
 export function errorBody(error: ApiError, correlationId: string | undefined) {

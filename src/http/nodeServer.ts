@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { ApiError, errorBody } from './errors.js';
 import { declaresBody } from './declaresBody.js';
+import { answerOnSocket, lingerThenDestroy } from './socketAnswer.js';
 
 export type NodeServerOptions = {
   /** The whole request, headers and body, must arrive within this many ms. */
@@ -43,7 +44,7 @@ export function createNodeServer(listener: RequestListener, { requestTimeoutMs, 
     }
     const refused = clientErrorOf(error);
     log.info({ operation: 'http', status: refused.status, code: refused.code, reason: error.code }, 'request refused before routing');
-    answerOnSocket(socket, refused);
+    refuseOnSocket(socket, refused);
   });
   return server;
 }
@@ -63,21 +64,21 @@ export function gateWebSocketHandshakes(server: Server, inject: (target: Server)
     socket.on('error', () => undefined);
     // The adapter parses the target as a URL where nothing would catch its failure.
     if (!req.url?.startsWith('/') || !URL.canParse(req.url, 'http://localhost')) {
-      return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'the request target is not a path', { path: 'must be a path' }));
+      return refuseOnSocket(socket, new ApiError(400, 'invalid_handshake', 'the request target is not a path', { path: 'must be a path' }));
     }
     const key = req.headers['sec-websocket-key'];
     const version = req.headers['sec-websocket-version'];
     if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') {
-      return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'only WebSocket upgrades are served', { Upgrade: 'must be websocket' }));
+      return refuseOnSocket(socket, new ApiError(400, 'invalid_handshake', 'only WebSocket upgrades are served', { Upgrade: 'must be websocket' }));
     }
     if (typeof key !== 'string' || !WEBSOCKET_KEY.test(key)) {
-      return answerOnSocket(
+      return refuseOnSocket(
         socket,
         new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Key must be 16 bytes in base64', { 'Sec-WebSocket-Key': '16 bytes in base64' }),
       );
     }
     if (version !== '13' && version !== '8') {
-      return answerOnSocket(socket, new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': 'must be 13' }));
+      return refuseOnSocket(socket, new ApiError(400, 'invalid_handshake', 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': 'must be 13' }));
     }
     for (const listener of adapter) Reflect.apply(listener, server, [req, socket, head]);
   });
@@ -86,20 +87,10 @@ export function gateWebSocketHandshakes(server: Server, inject: (target: Server)
 // RFC 6455 §4.1: a base64 encoding of 16 bytes.
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
-
-/** An answer written straight to a socket no response object owns, then the connection closed. */
-function answerOnSocket(socket: Duplex, refused: ApiError): void {
-  const body = JSON.stringify(errorBody(refused, undefined));
-  socket.end(
-    `HTTP/1.1 ${refused.status} ${STATUS_TEXT[refused.status] ?? 'Bad Request'}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-  lingerThenDestroy(socket);
+/** An error answered on a socket no response object owns, then the connection closed. */
+function refuseOnSocket(socket: Duplex, refused: ApiError): void {
+  answerOnSocket(socket, refused.status, JSON.stringify(errorBody(refused, undefined)));
 }
-
-// How long a client may keep a connection open after the server ended it.
-const LINGER_MS = 2000;
 
 /**
  * Ends the connection after an answer given before the request body was all read, leaving the
@@ -112,10 +103,6 @@ function closeWithoutReading(req: IncomingMessage, socket: Duplex): void {
   req.pause();
   socket.end();
   lingerThenDestroy(socket);
-}
-
-function lingerThenDestroy(socket: Duplex): void {
-  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 function clientErrorOf(error: NodeJS.ErrnoException): ApiError {

@@ -59,6 +59,25 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     });
   }
 
+  /** A refused handshake's status and JSON body. */
+  function handshakeAnswer(query: string, headers: Record<string, string>): Promise<{ status: number; body: Json }> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${svc.url.replace('http', 'ws')}/api/v1/alerts/ws${query}`, { headers });
+      socket.once('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json });
+          socket.terminate();
+        });
+      });
+      socket.once('open', () => reject(new Error('the handshake was accepted')));
+      socket.once('error', () => undefined);
+    });
+  }
+
   async function createTicket(tenant: string, body: Record<string, unknown> = {}): Promise<string> {
     const res = await svc.call('/api/v1/tickets', { method: 'POST', tenant, json: { title: 'Live one', created_by: 'bob', ...body } });
     expect(res.status).toBe(201);
@@ -130,6 +149,44 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(await handshakeStatus({})).toBe(400);
       expect(await handshakeStatus({ 'X-Tenant-ID': 'acme.*' })).toBe(400);
       expect(await handshakeStatus({ 'X-Tenant-ID': 'acme', 'X-User-Roles': 'emperor' })).toBe(400);
+    });
+
+    it('lets a browser in with a ticket instead of headers, as the caller it was issued to', async () => {
+      const issued = await svc.call('/api/v1/alerts/ticket', { method: 'POST', headers: { 'X-User-Roles': 'customer', 'X-User-ID': 'cust-9' } });
+      expect(issued.status).toBe(201);
+      const { ticket, url, expires_at } = (await issued.json()) as { ticket: string; url: string; expires_at: string };
+      expect(url).toBe(`/api/v1/alerts/ws?ticket=${ticket}`);
+      expect(Date.parse(expires_at)).toBeGreaterThan(Date.now());
+      // No tenant header, no identity: what a browser's `new WebSocket(url)` sends.
+      const socket = new WebSocket(`${svc.url.replace('http', 'ws')}${url}`);
+      const events: Json[] = [];
+      const ready = new Promise<Json>((resolve, reject) => {
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as Json;
+          if (message.type === 'ready') resolve(message);
+          else events.push(message);
+        });
+        socket.once('error', reject);
+      });
+      try {
+        expect(await ready).toMatchObject({ tenant: 'acme', user: 'cust-9' });
+        const own = await createTicket('acme', { customer_id: 'cust-9', title: 'Mine, live' });
+        const other = await createTicket('acme', { customer_id: 'cust-10', title: 'Not mine' });
+        await waitFor(async () => events.some((e) => e.ticket?.id === own), 'the customer sees their own ticket');
+        expect(events.some((e) => e.ticket?.id === other)).toBe(false);
+      } finally {
+        socket.close();
+      }
+    });
+
+    it('refuses a forged or altered ticket (401) and one for another tenant (403), each with a JSON error', async () => {
+      const issued = (await (await svc.call('/api/v1/alerts/ticket', { method: 'POST' })).json()) as { ticket: string };
+      const [payload, signature] = issued.ticket.split('.');
+      const altered = `${payload!.slice(0, -2)}${payload!.endsWith('A') ? 'B' : 'A'}${payload!.slice(-1)}.${signature}`;
+      for (const ticket of ['forged', 'a.b', altered]) {
+        expect(await handshakeAnswer(`?ticket=${encodeURIComponent(ticket)}`, {})).toMatchObject({ status: 401, body: { code: 'invalid_ticket' } });
+      }
+      expect(await handshakeAnswer(`?ticket=${issued.ticket}`, { 'X-Tenant-ID': 'globex' })).toMatchObject({ status: 403, body: { code: 'tenant_mismatch' } });
     });
 
     it('answers 426 upgrade_required to a plain GET', async () => {

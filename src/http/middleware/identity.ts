@@ -26,6 +26,8 @@ export function authenticator(settings: AuthSettings): Authenticate {
 export function identity(settings: AuthSettings): MiddlewareHandler<AppEnv> {
   const authenticate = authenticator(settings);
   return async (c, next) => {
+    // Named already by a live ticket (liveTicketAuth).
+    if (c.get('principal')) return next();
     c.set('principal', await authenticate(requestHeaders(c), c.get('tenant')));
     await next();
   };

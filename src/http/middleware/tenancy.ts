@@ -8,6 +8,8 @@ export const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function tenancy(tenantHeader: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // Named already by a live ticket (liveTicketAuth).
+    if (c.get('principal')) return next();
     const tenant = c.req.header(tenantHeader);
     if (tenant === undefined || tenant === '') {
       throw new ApiError(400, 'missing_tenant', `the ${tenantHeader} header is required`, { [tenantHeader]: 'required' });

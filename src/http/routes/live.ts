@@ -4,14 +4,24 @@ import { Hono } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import type { LiveHub } from '../../consumers/live/hub.js';
+import type { LiveTickets } from '../liveTickets.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 
 /** How long a closing client has to answer the close frame before its socket is cut. */
 const CLOSE_GRACE_MS = 1000;
 
-export function liveRoutes(hub: LiveHub, upgradeWebSocket: UpgradeWebSocket<WebSocket>) {
+/** How long a ticket from POST /alerts/ticket opens the socket: enough for a page to connect. */
+export const LIVE_TICKET_TTL_MS = 60_000;
+
+export function liveRoutes({ hub, tickets }: { hub: LiveHub; tickets: LiveTickets }, upgradeWebSocket: UpgradeWebSocket<WebSocket>, now: () => Date) {
   const app = new Hono<AppEnv>();
+  // A browser cannot set headers on the handshake: it asks for a ticket here, with its usual
+  // credentials, and opens /alerts/ws?ticket=… within LIVE_TICKET_TTL_MS.
+  app.post('/alerts/ticket', (c) => {
+    const { ticket, expiresAt } = tickets.issue(c.get('tenant'), c.get('principal'), now());
+    return c.json({ ticket, expires_at: expiresAt, url: `/api/v1/alerts/ws?ticket=${ticket}` }, 201);
+  });
   app.get(
     '/alerts/ws',
     upgradeWebSocket((c) => {
