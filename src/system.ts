@@ -24,6 +24,8 @@ import { openRateLimiter } from './rateLimit/open.js';
 import { openStore } from './store/open.js';
 import { createCommandHandler } from './commands/commandHandler.js';
 import { createLiveTickets } from './http/liveTickets.js';
+import { startTicketService } from './nats/ticketService.js';
+import { serviceVersion } from './version.js';
 import { LIVE_TICKET_TTL_MS } from './http/routes/live.js';
 import { WORKER_ENV, type WorkerPool, startApiWorkers } from './cluster/primary.js';
 import { type PrimaryLink, type WorkerAnswers, connectToPrimary } from './cluster/worker.js';
@@ -158,6 +160,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
     checks.nats = nats.ok ? 'ok' : nats.reason;
     return { ok: ok && nats.ok, checks };
   };
+  let natsApi: { stop(): Promise<void> } | undefined;
   answers = { readiness: ownReadiness, metrics: () => metrics.registry.getMetricsAsJSON() };
   let stopping: Promise<void> | undefined;
   const purge =
@@ -189,6 +192,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
         clearInterval(purge);
         // The workers first: their requests still write through this process's store.
         await pool?.stop(config.shutdownTimeoutMs);
+        await natsApi?.stop();
         // Upgraded sockets would keep the server from closing.
         await live?.stop();
         if (server) await closeServer(server, config.shutdownTimeoutMs);
@@ -247,6 +251,16 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
     metricsText: primary ? () => primary.metricsText() : undefined,
   });
 
+  // The native NATS API answers wherever the HTTP API does, through the same app.
+  natsApi = components.has('api')
+    ? startTicketService({
+        link,
+        fetch: (path, init) => Promise.resolve(app.request(path, init, {})),
+        tenantHeader: config.tenantHeader,
+        version: serviceVersion(),
+        log,
+      })
+    : undefined;
   const server = createNodeServer(getRequestListener(app.fetch, { hostname: config.host }), { requestTimeoutMs: config.requestTimeoutMs, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   app.injectWebSocket(server);

@@ -7,6 +7,21 @@ import { ApiError, bodyEndedEarly } from './errors.js';
 // Bytes that are not UTF-8 are refused, not replaced: what is stored must be what was sent.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The bytes as UTF-8 text; 400 invalid_text for bytes that are not. */
+export function utf8Text(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new ApiError(400, 'invalid_text', 'the request body is not UTF-8', { body: 'must be UTF-8' });
+  }
+}
+
+/** A request made in this process (the NATS API's): its body, already in memory, against the same limit. */
+export async function readRequestText(request: Request, limitBytes: number): Promise<string | undefined> {
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  return bytes.length > limitBytes ? undefined : utf8Text(bytes);
+}
+
 /**
  * The whole body as UTF-8, or undefined as soon as it passes the limit (the rest is left unread:
  * the answer closes the connection). Rejects with bodyEndedEarly() when the client goes away,
@@ -36,9 +51,9 @@ export function readText(incoming: IncomingMessage, limitBytes: number): Promise
     const onEnd = () => {
       settle();
       try {
-        resolve(UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-      } catch {
-        reject(new ApiError(400, 'invalid_text', 'the request body is not UTF-8', { body: 'must be UTF-8' }));
+        resolve(utf8Text(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      } catch (error) {
+        reject(error);
       }
     };
     // Node emits `error` (ECONNRESET) on an aborted request only to a listener; `close` before `end` says the same.

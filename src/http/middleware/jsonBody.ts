@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { declaresBody } from '../declaresBody.js';
 import { ApiError } from '../errors.js';
-import { readText } from '../readBody.js';
+import { readRequestText, readText } from '../readBody.js';
 import type { AppEnv } from '../env.js';
 
 const ATTACHMENTS = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
@@ -27,7 +27,8 @@ export function jsonBody(limitBytes: number): MiddlewareHandler<AppEnv> {
       });
     }
     if (Number(c.req.header('content-length') ?? 0) > limitBytes) throw tooLarge();
-    const text = await readText(c.env.incoming, limitBytes);
+    // Served requests come from Node's stream; requests made in this process (the NATS API) carry theirs.
+    const text = c.env?.incoming ? await readText(c.env.incoming, limitBytes) : await readRequestText(c.req.raw, limitBytes);
     if (text === undefined) throw tooLarge();
     // An empty JSON body is no body: an optional one is absent, a required one misses its fields.
     // Built from the URL, not from c.req.raw: copying the adapter's request would read its stream.
