@@ -23,6 +23,7 @@ import { liveRoutes } from './routes/live.js';
 import { operationRoutes } from './routes/operations.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { validationHook } from './validation.js';
+import { registerSecuritySchemes } from './openapi.js';
 import { transitionRoutes } from './routes/transitions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflow.js';
@@ -36,13 +37,18 @@ export function createApp(deps: AppDeps) {
   if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket, deps.now));
   app.route('/', operationRoutes(deps));
 
-  app.doc('/openapi.json', {
-    openapi: '3.0.3',
+  registerSecuritySchemes(app, deps.tenantHeader);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
     info: {
       title: deps.serviceName,
       version: '1',
       description: 'Multi-tenant support tickets. Every /api request names its tenant in the tenant header.',
     },
+    servers: [{ url: '/', description: 'this service' }],
+    // The tenant always; the caller by a bearer JWT (AUTH_MODE=jwt) or by headers (header mode,
+    // where both have defaults).
+    security: [{ tenant: [], bearer: [] }, { tenant: [], userId: [], userRoles: [] }, { tenant: [] }],
   });
   app.route('/', docsRoutes());
 

@@ -100,7 +100,8 @@ export const TransitionParams = z.object({
     .string()
     .min(1)
     .max(64)
-    .openapi({ param: { name: 'name', in: 'path' }, example: 'assign' }),
+    // Documented as the net's transitions; any other name is answered 404 unknown_transition, not 400.
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'assign', enum: [...TRANSITION_NAMES] }),
 });
 
 export const TransitionBody = z
@@ -193,7 +194,8 @@ export const HistoryEvent = z
     correlation_id: z.string(),
     published: z.boolean(),
     changed_fields: z.array(z.string()),
-    data: TicketState.nullable(),
+    // A union, not .nullable(): the document then says `TicketState or null` (anyOf), which generated clients type as nullable.
+    data: z.union([TicketState, z.null()]),
     transition: z.object({ name: z.string(), from: z.string(), to: z.string(), comment: z.string() }).optional(),
     comment: CommentBody.optional(),
     attachment: AttachmentBody.optional(),

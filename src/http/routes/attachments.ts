@@ -12,7 +12,7 @@ import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, bodyEndedEarly, refusalError } from '../errors.js';
-import { errors, json, tenantParameter } from '../openapi.js';
+import { errors, json, apiParameters } from '../openapi.js';
 import { attachmentJson } from '../representation.js';
 import { AttachmentBody, AttachmentList, TicketParams } from '../schemas.js';
 import { visibleHistory } from '../ticketHistory.js';
@@ -29,13 +29,14 @@ const AttachmentParams = TicketParams.extend({
 
 export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes: number) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
 
   app.openapi(
     createRoute({
       method: 'post',
       path: '/tickets/{id}/attachments',
       operationId: 'addAttachment',
+      summary: 'Attach a file',
       tags: ['attachments'],
       description:
         'multipart/form-data with one part named `file` (at most MAX_ATTACHMENT_MB). The body is streamed, not validated by a schema: a schema would buffer it.',
@@ -82,6 +83,7 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
       method: 'get',
       path: '/tickets/{id}/attachments',
       operationId: 'listAttachments',
+      summary: 'List attachments',
       tags: ['attachments'],
       parameters,
       request: { params: TicketParams },
@@ -98,6 +100,7 @@ export function attachmentRoutes(deps: AppDeps, bytes: AttachmentBytes, maxBytes
       method: 'get',
       path: '/tickets/{id}/attachments/{aid}',
       operationId: 'downloadAttachment',
+      summary: 'Download an attachment',
       tags: ['attachments'],
       parameters,
       request: { params: AttachmentParams },

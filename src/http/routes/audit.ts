@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { requireRole } from '../middleware/requireRole.js';
-import { errors, json, tenantParameter } from '../openapi.js';
+import { errors, json, apiParameters } from '../openapi.js';
 import { validationHook } from '../validation.js';
 
 export function auditRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeader'>) {
@@ -17,8 +17,9 @@ export function auditRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeader'
       method: 'get',
       path: '/audit',
       operationId: 'auditLog',
+      summary: "The tenant's audit log",
       tags: ['audit'],
-      parameters: [tenantParameter(deps.tenantHeader)],
+      parameters: apiParameters(deps.tenantHeader),
       request: { query: AuditQuery },
       responses: { 200: json(AuditPage, 'audit entries, most recently recorded first'), ...errors(400, 401, 403) },
     }),

@@ -8,7 +8,7 @@ import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { errors, json, jsonBody, apiParameters } from '../openapi.js';
 import { CreateTicketBody, ExternalId } from '../schemas.js';
 import { illFormedPaths } from '../text.js';
 import { newTicketOf, ticketPatchOf } from '../ticketInput.js';
@@ -16,10 +16,15 @@ import { validationHook, zodFields } from '../validation.js';
 
 export const MAX_BATCH = 500;
 
-const ImportItem = CreateTicketBody.extend({ external_id: ExternalId });
+const ImportItem = CreateTicketBody.extend({ external_id: ExternalId }).openapi('TicketImportItem');
 const BatchBody = z
   .strictObject({
-    tickets: z.array(z.unknown()).min(1, 'at least one ticket').max(MAX_BATCH, `at most ${MAX_BATCH} tickets`),
+    // Each item is checked on its own (a bad one gets its own error in the result and spoils
+    // nothing), so the body takes any items; the document shows what each must be.
+    tickets: z
+      .array(z.unknown().openapi({ allOf: [{ $ref: '#/components/schemas/TicketImportItem' }] }))
+      .min(1, 'at least one ticket')
+      .max(MAX_BATCH, `at most ${MAX_BATCH} tickets`),
   })
   .openapi('TicketBatch');
 
@@ -45,13 +50,15 @@ type ItemResultJson = z.infer<typeof ItemResult>;
 
 export function batchRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.register('TicketImportItem', ImportItem);
   app.openapi(
     createRoute({
       method: 'post',
       path: '/tickets/batch',
       operationId: 'importTickets',
+      summary: 'Import tickets by external id',
       tags: ['tickets'],
-      parameters: [tenantParameter(deps.tenantHeader)],
+      parameters: apiParameters(deps.tenantHeader),
       request: { body: jsonBody(BatchBody) },
       responses: { 200: json(BatchResult, 'one result per item, in order, each with its own status'), ...errors(400, 401, 403, 413, 415) },
     }),

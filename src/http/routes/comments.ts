@@ -10,7 +10,7 @@ import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { refusalError } from '../errors.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { errors, json, jsonBody, apiParameters } from '../openapi.js';
 import { commentJson, etag } from '../representation.js';
 import { CommentBody, CommentList, NewComment, TicketParams } from '../schemas.js';
 import { visibleHistory } from '../ticketHistory.js';
@@ -18,13 +18,14 @@ import { validationHook } from '../validation.js';
 
 export function commentRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
 
   app.openapi(
     createRoute({
       method: 'post',
       path: '/tickets/{id}/comments',
       operationId: 'addComment',
+      summary: 'Add a comment',
       tags: ['comments'],
       parameters,
       request: { params: TicketParams, body: jsonBody(NewComment) },
@@ -51,6 +52,7 @@ export function commentRoutes(deps: AppDeps) {
       method: 'get',
       path: '/tickets/{id}/comments',
       operationId: 'listComments',
+      summary: 'List comments',
       tags: ['comments'],
       parameters,
       request: { params: TicketParams },

@@ -7,7 +7,7 @@ import type { SettingName, TenantSettings } from '../../settings/tenantSettings.
 import { requireRole } from '../authorization.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { errors, json, jsonBody, apiParameters } from '../openapi.js';
 import { validationHook } from '../validation.js';
 
 const Effective = z.object({}).passthrough().openapi('TenantSetting');
@@ -22,14 +22,16 @@ const views: Record<SettingName, (s: TenantSettings) => Record<string, unknown>>
 
 export function configRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
   const admin = (c: Context<AppEnv>) => requireRole(c.get('principal'), 'admin', 'tenant settings');
 
+  const capitalized = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)}`;
   const getRoute = (name: SettingName, what: string) =>
     createRoute({
       method: 'get',
       path: `/config/${name}`,
-      operationId: `get_${name}_config`,
+      operationId: `get${capitalized(name)}Config`,
+      summary: `Read the tenant's ${what}`,
       tags: ['config'],
       parameters,
       responses: { 200: json(Effective, `the tenant's effective ${what}`), ...errors(401, 403) },
@@ -38,7 +40,8 @@ export function configRoutes(deps: AppDeps) {
     createRoute({
       method: 'put',
       path: `/config/${name}`,
-      operationId: `put_${name}_config`,
+      operationId: `put${capitalized(name)}Config`,
+      summary: `Change the tenant's ${what}`,
       tags: ['config'],
       parameters,
       request: { body: jsonBody(schema) },

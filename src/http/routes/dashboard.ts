@@ -7,7 +7,7 @@ import { STATUSES } from '../../domain/ticket.js';
 import { requireRole } from '../authorization.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
-import { errors, json, tenantParameter } from '../openapi.js';
+import { errors, json, apiParameters } from '../openapi.js';
 import { ticketResponse } from '../representation.js';
 import { TicketBody } from '../schemas.js';
 import { validationHook } from '../validation.js';
@@ -39,8 +39,9 @@ export function dashboardRoutes(deps: AppDeps) {
       method: 'get',
       path: '/dashboard',
       operationId: 'dashboard',
+      summary: 'The SLA dashboard',
       tags: ['sla'],
-      parameters: [tenantParameter(deps.tenantHeader)],
+      parameters: apiParameters(deps.tenantHeader),
       request: { query: DashboardQuery },
       responses: { 200: json(DashboardBody, 'the tenant at a glance'), ...errors(400, 401, 403) },
     }),

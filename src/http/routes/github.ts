@@ -7,14 +7,14 @@ import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { refusalError } from '../errors.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { apiParameters, errors, ifMatchParameter, json, jsonBody } from '../openapi.js';
 import { etag, parseIfMatch, ticketResponse } from '../representation.js';
 import { GithubLinkBody, TicketBody, TicketParams } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 export function githubRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
 
   const link = async (c: Context<AppEnv>, id: string, issue: GithubIssue | null) => {
     const precondition = parseIfMatch(c.req.header('if-match'));
@@ -29,8 +29,9 @@ export function githubRoutes(deps: AppDeps) {
       method: 'put',
       path: '/tickets/{id}/github',
       operationId: 'linkGithubIssue',
+      summary: 'Link a GitHub issue',
       tags: ['github'],
-      parameters,
+      parameters: [...parameters, ifMatchParameter],
       request: { params: TicketParams, body: jsonBody(GithubLinkBody) },
       responses: { 200: json(TicketBody, 'the ticket, linked'), ...errors(400, 401, 403, 404, 412, 413, 415) },
     }),
@@ -42,8 +43,9 @@ export function githubRoutes(deps: AppDeps) {
       method: 'delete',
       path: '/tickets/{id}/github',
       operationId: 'unlinkGithubIssue',
+      summary: 'Unlink the GitHub issue',
       tags: ['github'],
-      parameters,
+      parameters: [...parameters, ifMatchParameter],
       request: { params: TicketParams },
       responses: { 200: json(TicketBody, 'the ticket, unlinked'), ...errors(400, 401, 403, 404, 412) },
     }),

@@ -11,7 +11,7 @@ import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, refusalError } from '../errors.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { apiParameters, errors, idempotencyKeyParameter, ifMatchParameter, json, jsonBody, ticketHeaders } from '../openapi.js';
 import { attachmentJson, commentJson, decodeCursor, encodeCursor, etag, parseIfMatch, ticketJson, ticketResponse } from '../representation.js';
 import { visibleHistory } from '../ticketHistory.js';
 import { newTicketOf, ticketPatchOf } from '../ticketInput.js';
@@ -22,17 +22,21 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function ticketRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
 
   app.openapi(
     createRoute({
       method: 'post',
       path: '/tickets',
       operationId: 'createTicket',
+      summary: 'Create a ticket',
       tags: ['tickets'],
-      parameters,
+      parameters: [...parameters, idempotencyKeyParameter],
       request: { body: jsonBody(CreateTicketBody) },
-      responses: { 201: json(TicketBody, 'created (or replayed for a repeated Idempotency-Key)'), ...errors(400, 401, 403, 409, 413, 415) },
+      responses: {
+        201: json(TicketBody, 'created (or replayed for a repeated Idempotency-Key)', ticketHeaders.created),
+        ...errors(400, 401, 403, 409, 413, 415),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -71,6 +75,7 @@ export function ticketRoutes(deps: AppDeps) {
       method: 'get',
       path: '/tickets',
       operationId: 'listTickets',
+      summary: 'List tickets',
       tags: ['tickets'],
       parameters,
       request: { query: ListQuery },
@@ -119,10 +124,11 @@ export function ticketRoutes(deps: AppDeps) {
       method: 'get',
       path: '/tickets/{id}',
       operationId: 'getTicket',
+      summary: 'Get a ticket (or a past version)',
       tags: ['tickets'],
       parameters,
       request: { params: TicketParams, query: TicketQuery },
-      responses: { 200: json(TicketBody, 'the ticket (as it stood at `at` when given)'), ...errors(400, 401, 403, 404) },
+      responses: { 200: json(TicketBody, 'the ticket (as it stood at `at` when given)', ticketHeaders.etag), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const principal = c.get('principal');
@@ -152,13 +158,14 @@ export function ticketRoutes(deps: AppDeps) {
       method: 'patch',
       path: '/tickets/{id}',
       operationId: 'updateTicket',
+      summary: 'Update a ticket',
       tags: ['tickets'],
-      parameters,
+      parameters: [...parameters, ifMatchParameter],
       request: {
         params: TicketParams,
         body: jsonBody(PatchTicketBody),
       },
-      responses: { 200: json(TicketBody, 'the updated ticket'), ...errors(400, 401, 403, 404, 412, 413, 415) },
+      responses: { 200: json(TicketBody, 'the updated ticket', ticketHeaders.etag), ...errors(400, 401, 403, 404, 412, 413, 415) },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -176,8 +183,9 @@ export function ticketRoutes(deps: AppDeps) {
       method: 'delete',
       path: '/tickets/{id}',
       operationId: 'deleteTicket',
+      summary: 'Delete a ticket',
       tags: ['tickets'],
-      parameters,
+      parameters: [...parameters, ifMatchParameter],
       request: { params: TicketParams },
       responses: { 204: { description: 'deleted; its events stay in the history' }, ...errors(400, 401, 403, 404, 412) },
     }),
@@ -194,6 +202,7 @@ export function ticketRoutes(deps: AppDeps) {
       method: 'get',
       path: '/tickets/{id}/history',
       operationId: 'ticketHistory',
+      summary: "A ticket's history",
       tags: ['tickets'],
       parameters,
       request: { params: TicketParams },

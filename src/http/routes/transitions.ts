@@ -7,20 +7,21 @@ import { callerOf } from '../caller.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { refusalError } from '../errors.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { apiParameters, errors, ifMatchParameter, json, jsonBody, ticketHeaders } from '../openapi.js';
 import { etag, parseIfMatch, ticketResponse } from '../representation.js';
 import { TicketBody, TicketParams, TransitionBody, TransitionList, TransitionParams } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
 export function transitionRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
 
   app.openapi(
     createRoute({
       method: 'get',
       path: '/tickets/{id}/transitions',
       operationId: 'ticketTransitions',
+      summary: "A ticket's enabled transitions",
       tags: ['workflow'],
       parameters,
       request: { params: TicketParams },
@@ -55,11 +56,12 @@ export function transitionRoutes(deps: AppDeps) {
       method: 'post',
       path: '/tickets/{id}/transitions/{name}',
       operationId: 'fireTransition',
+      summary: 'Fire a workflow transition',
       tags: ['workflow'],
-      parameters,
+      parameters: [...parameters, ifMatchParameter],
       request: { params: TransitionParams, body: { ...jsonBody(TransitionBody), required: false } },
       responses: {
-        200: json(TicketBody, 'the ticket after the transition'),
+        200: json(TicketBody, 'the ticket after the transition', ticketHeaders.etag),
         ...errors(400, 401, 403, 404, 409, 412, 413, 415),
       },
     }),

@@ -7,12 +7,12 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { requireRole } from '../middleware/requireRole.js';
-import { errors, json, jsonBody, tenantParameter } from '../openapi.js';
+import { errors, json, jsonBody, apiParameters } from '../openapi.js';
 import { validationHook } from '../validation.js';
 
 export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeader' | 'allowPrivateWebhooks' | 'now' | 'newId'>) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const parameters = [tenantParameter(deps.tenantHeader)];
+  const parameters = apiParameters(deps.tenantHeader);
   app.use('/webhooks', requireRole('admin'));
   app.use('/webhooks/*', requireRole('admin'));
 
@@ -21,6 +21,7 @@ export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeade
       method: 'get',
       path: '/webhooks',
       operationId: 'listWebhooks',
+      summary: 'List webhooks',
       tags: ['webhooks'],
       parameters,
       responses: { 200: json(WebhookList, "the tenant's webhooks, without their secrets"), ...errors(400, 401, 403) },
@@ -33,6 +34,7 @@ export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeade
       method: 'post',
       path: '/webhooks',
       operationId: 'createWebhook',
+      summary: 'Register a webhook',
       tags: ['webhooks'],
       parameters,
       request: { body: jsonBody(CreateWebhookBody) },
@@ -61,6 +63,7 @@ export function webhookRoutes(deps: Pick<AppDeps, 'consumerStore' | 'tenantHeade
       method: 'delete',
       path: '/webhooks/{id}',
       operationId: 'deleteWebhook',
+      summary: 'Remove a webhook',
       tags: ['webhooks'],
       parameters,
       request: { params: WebhookParams },

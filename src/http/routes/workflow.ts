@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { workflowDocument, workflowMermaid } from '../../domain/workflow.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../env.js';
-import { errors, tenantParameter } from '../openapi.js';
+import { errors, apiParameters } from '../openapi.js';
 import { validationHook } from '../validation.js';
 
 const WorkflowQuery = z.strictObject({ format: z.enum(['json', 'mermaid']).default('json') });
@@ -15,8 +15,9 @@ export function workflowRoutes(deps: AppDeps) {
       method: 'get',
       path: '/workflow',
       operationId: 'workflow',
+      summary: 'The workflow net',
       tags: ['workflow'],
-      parameters: [tenantParameter(deps.tenantHeader)],
+      parameters: apiParameters(deps.tenantHeader),
       request: { query: WorkflowQuery },
       responses: {
         200: {
