@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps) {
   const websockets = deps.live ? deps.live.nodeWebSocket({ app }) : undefined;
   if (deps.api || deps.live) mountGuards(app, deps);
   if (deps.api) mountApi(app, deps);
-  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket, deps.now));
+  if (deps.live && websockets) app.route('/api/v1', liveRoutes(deps.live, websockets.upgradeWebSocket, { now: deps.now, tenantHeader: deps.tenantHeader }));
   app.route('/', operationRoutes(deps));
 
   registerSecuritySchemes(app, deps.tenantHeader);

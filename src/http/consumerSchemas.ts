@@ -25,7 +25,13 @@ export const AuditItem = z
     correlation_id: z.string(),
     occurred_at: z.string(),
     recorded_at: z.string(),
-    detail: z.record(z.string(), z.unknown()),
+    // What else the event said; stored as JSON, so only what the audit consumer wrote is there.
+    detail: z.object({
+      changed_fields: z.array(z.string()).optional(),
+      transition: z.object({ name: z.string(), from: z.string(), to: z.string(), comment: z.string() }).optional(),
+      notification: z.object({ reason: z.string(), keywords: z.array(z.string()) }).optional(),
+      listing: z.object({ count: z.number().int(), query: z.string() }).optional(),
+    }),
   })
   .openapi('AuditEntry');
 

@@ -2,7 +2,8 @@
 // service-wide defaults. GET shows the effective values and the tenant's override.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type Routing, RoutingSchema, type Severity, SeveritySchema, type SlaOverride, SlaOverrideSchema } from '../../settings/schemas.js';
+import { CUSTOMER_TIERS, type CustomerTier, PRIORITIES, type Priority } from '../../domain/fields.js';
+import { type Routing, RoutingSchema, type Severity, SeveritySchema, type SlaOverride, SlaOverrideSchema, SlaTargetsSchema } from '../../settings/schemas.js';
 import type { SettingName, TenantSettings } from '../../settings/tenantSettings.js';
 import { requireRole } from '../authorization.js';
 import type { AppDeps } from '../deps.js';
@@ -10,14 +11,34 @@ import type { AppEnv } from '../env.js';
 import { errors, json, jsonBody, apiParameters } from '../openapi.js';
 import { validationHook } from '../validation.js';
 
-const Effective = z.object({}).passthrough().openapi('TenantSetting');
+const targetsByPriority = z.object(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema])) as Record<Priority, typeof SlaTargetsSchema>);
+
+/** What GET and PUT answer for each setting: the effective values (and, for the SLA, the tenant's own layer). */
+const EFFECTIVE = {
+  sla: z
+    .object({
+      tiers: z.object(
+        Object.fromEntries(CUSTOMER_TIERS.map((t) => [t, z.union([targetsByPriority, z.null()])])) as Record<
+          CustomerTier,
+          z.ZodUnion<[typeof targetsByPriority, z.ZodNull]>
+        >,
+      ),
+      alert_threshold: z.number(),
+      override: z.union([SlaOverrideSchema, z.null()]),
+    })
+    .openapi('SlaConfig'),
+  routing: z
+    .object({ rules: z.array(z.object({ priority: z.enum(PRIORITIES), assignee: z.string() })), fallback: z.union([z.string(), z.null()]) })
+    .openapi('RoutingConfig'),
+  severity: z.object({ keywords: z.array(z.string()) }).openapi('SeverityConfig'),
+} satisfies Record<SettingName, z.ZodType>;
 
 type SettingValue = SlaOverride | Routing | Severity;
 
-const views: Record<SettingName, (s: TenantSettings) => Record<string, unknown>> = {
+const views: { [N in SettingName]: (s: TenantSettings) => z.infer<(typeof EFFECTIVE)[N]> } = {
   sla: (s) => ({ tiers: s.sla.policy, alert_threshold: s.sla.alertThreshold, override: s.slaOverride }),
-  routing: (s) => ({ rules: s.routing?.rules ?? [], fallback: s.routing?.fallback ?? null }),
-  severity: (s) => ({ keywords: s.severityKeywords }),
+  routing: (s) => ({ rules: [...(s.routing?.rules ?? [])], fallback: s.routing?.fallback ?? null }),
+  severity: (s) => ({ keywords: [...s.severityKeywords] }),
 };
 
 export function configRoutes(deps: AppDeps) {
@@ -34,7 +55,7 @@ export function configRoutes(deps: AppDeps) {
       summary: `Read the tenant's ${what}`,
       tags: ['config'],
       parameters,
-      responses: { 200: json(Effective, `the tenant's effective ${what}`), ...errors(401, 403) },
+      responses: { 200: json(EFFECTIVE[name], `the tenant's effective ${what}`), ...errors(401, 403) },
     });
   const putRoute = <S extends z.ZodType<SettingValue>>(name: SettingName, schema: S, what: string) =>
     createRoute({
@@ -45,7 +66,7 @@ export function configRoutes(deps: AppDeps) {
       tags: ['config'],
       parameters,
       request: { body: jsonBody(schema) },
-      responses: { 200: json(Effective, `the tenant's effective ${what} after the change`), ...errors(400, 401, 403, 413, 415) },
+      responses: { 200: json(EFFECTIVE[name], `the tenant's effective ${what} after the change`), ...errors(400, 401, 403, 413, 415) },
     });
   const show = async (c: Context<AppEnv>, name: SettingName) => {
     admin(c);

@@ -1,11 +1,12 @@
 // GET /api/v1/alerts/ws: the tenant's live events over a WebSocket, after the same tenancy and
 // identity checks as every /api request (a refused handshake answers with the error's status).
-import { Hono } from 'hono';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import type { LiveHub } from '../../consumers/live/hub.js';
 import type { LiveTickets } from '../liveTickets.js';
 import type { AppEnv } from '../env.js';
+import { apiParameters, errors, json } from '../openapi.js';
 import { ApiError } from '../errors.js';
 
 /** How long a closing client has to answer the close frame before its socket is cut. */
@@ -14,13 +15,45 @@ const CLOSE_GRACE_MS = 1000;
 /** How long a ticket from POST /alerts/ticket opens the socket: enough for a page to connect. */
 export const LIVE_TICKET_TTL_MS = 60_000;
 
-export function liveRoutes({ hub, tickets }: { hub: LiveHub; tickets: LiveTickets }, upgradeWebSocket: UpgradeWebSocket<WebSocket>, now: () => Date) {
-  const app = new Hono<AppEnv>();
+const LiveTicket = z.object({ ticket: z.string(), expires_at: z.string(), url: z.string() }).openapi('LiveTicket');
+
+export function liveRoutes(
+  { hub, tickets }: { hub: LiveHub; tickets: LiveTickets },
+  upgradeWebSocket: UpgradeWebSocket<WebSocket>,
+  { now, tenantHeader }: { now: () => Date; tenantHeader: string },
+) {
+  const app = new OpenAPIHono<AppEnv>();
+  const parameters = apiParameters(tenantHeader);
   // A browser cannot set headers on the handshake: it asks for a ticket here, with its usual
   // credentials, and opens /alerts/ws?ticket=… within LIVE_TICKET_TTL_MS.
-  app.post('/alerts/ticket', (c) => {
-    const { ticket, expiresAt } = tickets.issue(c.get('tenant'), c.get('principal'), now());
-    return c.json({ ticket, expires_at: expiresAt, url: `/api/v1/alerts/ws?ticket=${ticket}` }, 201);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/alerts/ticket',
+      operationId: 'issueLiveTicket',
+      summary: 'A ticket for the live WebSocket',
+      tags: ['live'],
+      parameters,
+      responses: { 201: json(LiveTicket, 'a signed ticket for /alerts/ws?ticket=, valid for 60 s'), ...errors(400, 401, 403) },
+    }),
+    (c) => {
+      const { ticket, expiresAt } = tickets.issue(c.get('tenant'), c.get('principal'), now());
+      return c.json({ ticket, expires_at: expiresAt, url: `/api/v1/alerts/ws?ticket=${ticket}` }, 201);
+    },
+  );
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/alerts/ws',
+    operationId: 'liveAlerts',
+    summary: "The tenant's live events (WebSocket)",
+    description: 'A WebSocket upgrade: the tenant header and identity, or `?ticket=` from POST /alerts/ticket. Messages are JSON: `ready`, then `event`s.',
+    tags: ['live'],
+    parameters,
+    request: { query: z.object({ ticket: z.string().optional().openapi({ description: 'from POST /api/v1/alerts/ticket, for browsers' }) }) },
+    responses: {
+      101: { description: 'switching to the WebSocket protocol' },
+      ...errors(400, 401, 403, 426),
+    },
   });
   app.get(
     '/alerts/ws',

@@ -8,6 +8,19 @@ import { validationHook } from '../validation.js';
 
 const WorkflowQuery = z.strictObject({ format: z.enum(['json', 'mermaid']).default('json') });
 
+const Workflow = z
+  .object({
+    places: z.array(z.string()),
+    initial: z.string(),
+    transitions: z.array(
+      z.object({ name: z.string(), from: z.array(z.string()), to: z.array(z.string()), roles: z.array(z.string()), description: z.string() }),
+    ),
+    arcs: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output']) })),
+    role_inheritance: z.record(z.string(), z.array(z.string())),
+    admin_fires_any: z.boolean(),
+  })
+  .openapi('Workflow');
+
 export function workflowRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(
@@ -22,7 +35,7 @@ export function workflowRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'places, transitions, arcs and roles (JSON), or a Mermaid stateDiagram (text/vnd.mermaid)',
-          content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/vnd.mermaid': { schema: z.string() } },
+          content: { 'application/json': { schema: Workflow }, 'text/vnd.mermaid': { schema: z.string() } },
         },
         ...errors(400, 401),
       },
