@@ -3,8 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const outputs = ['dist/bundle/main.js', 'dist/src/cli.js'].map((p) => join(root, p));
 const inputs = ['src', 'bench', 'scripts/bundle.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'].map((p) => join(root, p));
 
@@ -24,5 +25,6 @@ const changed = Math.max(...inputs.map(newest));
 if (changed > built) {
   process.stderr.write(built === 0 ? 'building (no build yet)\n' : 'building (sources changed since the last build)\n');
   const run = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (run.error) process.stderr.write(`could not run the build: ${run.error.message}\n`);
   process.exit(run.status ?? 1);
 }

@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) return fail(`ticket-svc: unknown command ${name}\n${USAGE}`);
   if (asksHelp(args)) {
     process.stdout.write(`${HELP[name]}\n`);

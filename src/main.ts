@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  // An API worker whose primary is gone (killed) has no store to write to: it stops too.
-  if (system.role === 'worker') process.once('disconnect', () => shutdown('disconnect'));
+  // An API worker whose primary is gone exits at once: Node's cluster ends a worker whose channel
+  // closes. Nothing acknowledged is lost (every write was committed by the primary before its answer).
 }
 
 void main();

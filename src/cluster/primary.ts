@@ -33,6 +33,9 @@ export type WorkerPool = {
 
 /** A worker that does not answer a readiness or metrics question within this is counted as not ready. */
 const ASK_TIMEOUT_MS = 2000;
+/** A worker that dies within this of its start counts as failing to start. */
+const QUICK_DEATH_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 30_000;
 
 export async function startApiWorkers({
   count,
@@ -52,18 +55,16 @@ export async function startApiWorkers({
   cluster.setupPrimary({ exec: entry, serialization: 'advanced' });
   const workers = new Map<number, { worker: Worker; rpc: Rpc<WorkerMethods>; listening: boolean }>();
   let stopping = false;
+  let quickDeaths = 0;
   let port = 0;
   let started: { resolve: () => void; reject: (error: Error) => void } | undefined;
   const startedPromise = new Promise<void>((resolve, reject) => {
     started = { resolve, reject };
   });
 
-  const ask = <T>(promise: Promise<T>): Promise<T> =>
-    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), ASK_TIMEOUT_MS).unref())]);
-
   const readiness = async (): Promise<Readiness> => {
     const own = await services.readiness();
-    const answers = await Promise.all([...workers.values()].map(({ rpc }) => ask(rpc.call('ready', null)).catch(() => undefined)));
+    const answers = await Promise.all([...workers.values()].map(({ rpc }) => rpc.call('ready', null, ASK_TIMEOUT_MS).catch(() => undefined)));
     const ready = answers.filter((a) => a?.ok).length;
     const checks: Record<string, string> = { ...own.checks, workers: `${ready}/${count} ready` };
     for (const a of answers) for (const [name, value] of Object.entries(a?.checks ?? {})) if (value !== 'ok') checks[name] = value;
@@ -71,7 +72,7 @@ export async function startApiWorkers({
   };
 
   const metricsText = async (): Promise<string> => {
-    const parts = await Promise.all([services.metrics(), ...[...workers.values()].map(({ rpc }) => ask(rpc.call('metrics', null)).catch(() => []))]);
+    const parts = await Promise.all([services.metrics(), ...[...workers.values()].map(({ rpc }) => rpc.call('metrics', null, ASK_TIMEOUT_MS).catch(() => []))]);
     return AggregatorRegistry.aggregate(parts).metrics();
   };
 
@@ -102,6 +103,9 @@ export async function startApiWorkers({
       }),
     };
     workers.set(worker.id, entry);
+    const forkedAt = Date.now();
+    // Answering a worker that just died fails on the channel; that worker is gone either way.
+    worker.on('error', (err) => log.debug({ operation: 'api_worker', worker: index, err }, 'IPC with an API worker failed'));
     worker.on('exit', (code, signal) => {
       entry.rpc.close();
       workers.delete(worker.id);
@@ -111,8 +115,14 @@ export async function startApiWorkers({
         started.reject(new Error(`API worker ${index} exited before it listened (code ${code}, signal ${signal})`));
         return;
       }
-      log.warn({ operation: 'api_worker', worker: index, code, signal }, 'an API worker exited; starting another');
-      fork(index);
+      // A worker that keeps dying soon after it starts (a full disk, no file descriptors) is started
+      // again after a growing pause, not in a tight loop.
+      quickDeaths = Date.now() - forkedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+      const delayMs = quickDeaths === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** (quickDeaths - 1));
+      log.warn({ operation: 'api_worker', worker: index, code, signal, restart_in_ms: delayMs }, 'an API worker exited; starting another');
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, delayMs);
     });
   };
 

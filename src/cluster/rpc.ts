@@ -25,11 +25,15 @@ export class RemoteError extends Error {
 /** The other side went away (exited, or its channel closed) before answering. */
 export class ChannelClosedError extends Error {}
 
+/** The other side did not answer in time (a stuck event loop). */
+export class NoAnswerError extends Error {}
+
 type Call = { rpc: 'call'; id: number; method: string; payload: unknown };
 type Answer = { rpc: 'answer'; id: number; value?: unknown; error?: { message: string; name: string; code?: string } };
 
 export type Rpc<Remote extends Methods> = {
-  call<K extends keyof Remote & string>(method: K, payload: Parameters<Remote[K]>[0]): Promise<Awaited<ReturnType<Remote[K]>>>;
+  /** `timeoutMs`: fails with NoAnswerError (and forgets the call) when no answer came by then. */
+  call<K extends keyof Remote & string>(method: K, payload: Parameters<Remote[K]>[0], timeoutMs?: number): Promise<Awaited<ReturnType<Remote[K]>>>;
   /** Fails every call still waiting (the other side is gone). */
   close(): void;
 };
@@ -43,7 +47,8 @@ export function createRpc<Remote extends Methods>(channel: Channel, local: Metho
     try {
       channel.send(message);
     } catch {
-      // The channel closed while the call ran: nobody is left to answer.
+      // The channel closed while the call ran: nobody is left to answer. (A closed child channel
+      // reports this as an `error` event instead; its owner listens for that.)
     }
   };
 
@@ -76,11 +81,17 @@ export function createRpc<Remote extends Methods>(channel: Channel, local: Metho
   });
 
   return {
-    call(method, payload) {
+    call(method, payload, timeoutMs) {
       if (closed) return Promise.reject(new ChannelClosedError(`the channel is closed (${method})`));
       const id = ++next;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
+        if (timeoutMs !== undefined) {
+          setTimeout(() => {
+            if (!waiting.delete(id)) return;
+            reject(new NoAnswerError(`no answer to ${method} within ${timeoutMs} ms`));
+          }, timeoutMs).unref();
+        }
         try {
           channel.send({ rpc: 'call', id, method, payload } satisfies Call);
         } catch (error) {

@@ -42,8 +42,9 @@ export function createSharedWriter(send: (writes: SharedWrites) => Promise<Write
       .then(
         (results) => {
           batch.forEach((pending, i) => {
-            const result = results[i]!;
-            if ('error' in result) pending.reject(failureOf(result.error));
+            const result = results[i];
+            if (result === undefined) pending.reject(new StoreUnavailableError(new Error('the primary answered fewer writes than it was sent')));
+            else if ('error' in result) pending.reject(failureOf(result.error));
             else pending.resolve(result);
           });
         },

@@ -3,8 +3,12 @@
 import type { RateLimiter } from '../rateLimit/port.js';
 import type { Writer } from '../store/sqlite/writer.js';
 import type { MetricsJson, PrimaryMethods, Readiness } from './protocol.js';
-import { type Rpc, createRpc } from './rpc.js';
+import { StoreUnavailableError } from '../store/port.js';
+import { ChannelClosedError, NoAnswerError, type Rpc, createRpc } from './rpc.js';
 import { createSharedWriter } from './sharedWriter.js';
+
+/** The primary asks every worker in turn; it gets longer than each of those questions. */
+const READY_TIMEOUT_MS = 5000;
 
 export type PrimaryLink = {
   writer: Writer;
@@ -32,11 +36,15 @@ export function connectToPrimary(answers: () => WorkerAnswers): PrimaryLink {
     metrics: () => answers().metrics(),
   });
   process.once('disconnect', () => rpc.close());
+  // The primary away or stopping: the shared store is unavailable (503), not a defect (500).
+  const unavailable = (error: unknown): never => {
+    throw error instanceof ChannelClosedError || error instanceof NoAnswerError ? new StoreUnavailableError(error) : error;
+  };
   return {
     writer: createSharedWriter((writes) => rpc.call('writes', writes)),
-    rateLimiter: { take: (tenant) => rpc.call('rateTake', tenant), close: async () => undefined },
-    readiness: () => rpc.call('ready', null),
-    metricsText: () => rpc.call('metrics', null),
+    rateLimiter: { take: (tenant) => rpc.call('rateTake', tenant).catch(unavailable), close: async () => undefined },
+    readiness: () => rpc.call('ready', null, READY_TIMEOUT_MS).catch((error: unknown) => ({ ok: false, checks: { primary: (error as Error).message } })),
+    metricsText: () => rpc.call('metrics', null, READY_TIMEOUT_MS).catch(unavailable),
     listening: async (port) => {
       await rpc.call('listening', port);
     },

@@ -5,6 +5,7 @@
 // process holding the same secret (API workers, replicas sharing LIVE_TICKET_SECRET) redeems it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Principal, isRole } from '../domain/roles.js';
+import { TENANT_ID } from './middleware/tenancy.js';
 
 export type LiveTickets = {
   issue(tenant: string, principal: Principal, now: Date): { ticket: string; expiresAt: string };
@@ -37,7 +38,9 @@ export function createLiveTickets(secret: string, ttlMs: number): LiveTickets {
       }
       if (typeof claims.e !== 'number' || claims.e <= now.getTime()) return undefined;
       const roles = Array.isArray(claims.r) ? claims.r.filter(isRole) : [];
-      if (typeof claims.t !== 'string' || typeof claims.u !== 'string' || roles.length === 0) return undefined;
+      // Checked again as the headers would be, should the secret ever sign something else.
+      if (typeof claims.t !== 'string' || !TENANT_ID.test(claims.t) || typeof claims.u !== 'string' || claims.u.length === 0 || roles.length === 0)
+        return undefined;
       return { tenant: claims.t, principal: { id: claims.u, roles } };
     },
   };

@@ -13,14 +13,17 @@ import type { NatsLink } from './link.js';
 /** The HTTP app, asked in process. */
 export type LocalFetch = (path: string, init: RequestInit) => Promise<Response>;
 
-const Principal = z.strictObject({ id: z.string(), roles: z.array(z.string()).min(1) });
-const Id = z.string().min(1).max(128);
+// Values that become HTTP header values or path segments: visible ASCII (and spaces) only, ids and
+// names without dots, so no request can name another path than its operation's.
+const headerValue = z.string().regex(/^[\x20-\x7e]*$/, 'visible ASCII characters only');
+const Principal = z.strictObject({ id: headerValue.min(1).max(128), roles: z.array(z.string().regex(/^[a-z]+$/, 'a role name')).min(1) });
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a ticket id');
 /** What every request may carry besides its operation's own fields. */
 const Common = {
   principal: Principal.optional(),
   /** A bearer token, where the service verifies JWTs (AUTH_MODE=jwt). */
-  token: z.string().optional(),
-  correlation_id: z.string().optional(),
+  token: headerValue.optional(),
+  correlation_id: headerValue.optional(),
 };
 type CommonFields = { principal?: z.infer<typeof Principal> | undefined; token?: string | undefined; correlation_id?: string | undefined };
 
@@ -40,13 +43,13 @@ const ticketPath = (id: string) => `/api/v1/tickets/${encodeURIComponent(id)}`;
 const optionalHeader = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value });
 
 const OPERATIONS = {
-  create: operation(z.strictObject({ ...Common, body: z.unknown(), idempotency_key: z.string().optional() }), (r) => ({
+  create: operation(z.strictObject({ ...Common, body: z.unknown(), idempotency_key: headerValue.optional() }), (r) => ({
     path: '/api/v1/tickets',
     method: 'POST',
     body: r.body ?? {},
     headers: optionalHeader('Idempotency-Key', r.idempotency_key),
   })),
-  get: operation(z.strictObject({ ...Common, id: Id, at: z.string().optional() }), (r) => ({
+  get: operation(z.strictObject({ ...Common, id: Id, at: z.string().max(64).optional() }), (r) => ({
     path: `${ticketPath(r.id)}${r.at === undefined ? '' : `?at=${encodeURIComponent(r.at)}`}`,
     method: 'GET',
     headers: {},
@@ -55,14 +58,20 @@ const OPERATIONS = {
     const query = new URLSearchParams(r.query ?? {}).toString();
     return { path: `/api/v1/tickets${query ? `?${query}` : ''}`, method: 'GET', headers: {} };
   }),
-  patch: operation(z.strictObject({ ...Common, id: Id, body: z.unknown(), if_match: z.string().optional() }), (r) => ({
+  patch: operation(z.strictObject({ ...Common, id: Id, body: z.unknown(), if_match: headerValue.optional() }), (r) => ({
     path: ticketPath(r.id),
     method: 'PATCH',
     body: r.body ?? {},
     headers: optionalHeader('If-Match', r.if_match),
   })),
   transition: operation(
-    z.strictObject({ ...Common, id: Id, name: z.string().min(1).max(64), body: z.unknown().optional(), if_match: z.string().optional() }),
+    z.strictObject({
+      ...Common,
+      id: Id,
+      name: z.string().regex(/^[a-z_]{1,64}$/, 'a transition name'),
+      body: z.unknown().optional(),
+      if_match: headerValue.optional(),
+    }),
     (r) => ({
       path: `${ticketPath(r.id)}/transitions/${encodeURIComponent(r.name)}`,
       method: 'POST',
@@ -82,6 +91,8 @@ export type TicketServiceOptions = { link: NatsLink; fetch: LocalFetch; tenantHe
 export function startTicketService({ link, fetch, tenantHeader, version, log }: TicketServiceOptions): { stop(): Promise<void> } {
   let stopped = false;
   let registered: { stop(): Promise<unknown> } | undefined;
+  // Requests being answered: a stop waits for them, so a committed change still gets its reply.
+  const inFlight = new Set<Promise<unknown>>();
 
   const refuse = (status: number, code: string, error: string, fields?: Record<string, string>) => ({
     status,
@@ -133,16 +144,38 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
         metadata: { operation },
         handler: (error, msg) => {
           if (error) return;
-          answer(operation, msg.subject, msg.data).then(
-            ({ status, code, body }) => {
-              if (code === undefined) msg.respond(body);
-              else msg.respondError(status, code, encoder.encode(body));
-            },
+          const respond = (send: () => void) => {
+            try {
+              send();
+            } catch (err) {
+              // An answer over the server's max_payload (a long list), or a connection closing.
+              log.warn({ operation: 'nats_api', err }, 'could not send a NATS API answer');
+              try {
+                msg.respondError(
+                  500,
+                  'internal_error',
+                  encoder.encode(JSON.stringify({ error: 'the answer could not be sent', code: 'internal_error', correlation_id: '' })),
+                );
+              } catch {
+                // The connection is gone: the requester times out.
+              }
+            }
+          };
+          const handled = answer(operation, msg.subject, msg.data).then(
+            ({ status, code, body }) => respond(() => (code === undefined ? msg.respond(body) : msg.respondError(status, code, encoder.encode(body)))),
             (failure: unknown) => {
               log.error({ operation: 'nats_api', err: failure }, 'a NATS API request failed');
-              msg.respondError(500, 'internal_error', encoder.encode(JSON.stringify({ error: 'internal error', code: 'internal_error', correlation_id: '' })));
+              respond(() =>
+                msg.respondError(
+                  500,
+                  'internal_error',
+                  encoder.encode(JSON.stringify({ error: 'internal error', code: 'internal_error', correlation_id: '' })),
+                ),
+              );
             },
           );
+          inFlight.add(handled);
+          void handled.finally(() => inFlight.delete(handled));
         },
       });
     }
@@ -163,6 +196,10 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
       current = nc;
       try {
         registered = await register(nc);
+        if (stopped) {
+          await registered.stop();
+          break;
+        }
         log.info({ operation: 'nats_api', service: 'ticket-svc' }, 'NATS API serving ticket.<tenant>.<operation>');
       } catch (err) {
         log.warn({ operation: 'nats_api', err }, 'could not register the NATS API; retrying on the next connection');
@@ -175,6 +212,7 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
     async stop() {
       stopped = true;
       await registered?.stop().catch(() => undefined);
+      await Promise.allSettled(inFlight);
     },
   };
 }

@@ -94,6 +94,16 @@ describe.each(await storeFlavours())('the NATS API on $name', (flavour) => {
       json: { fields: { id: expect.any(String) } },
     });
     expect(await ask('ticket.acme.get', { principal: AGENT, id: 'x', colour: 'red' })).toMatchObject({ status: '400', code: 'validation_failed' });
+    // Nothing reaches another path, and nothing unfit for a header reaches one.
+    expect(await ask('ticket.acme.get', { principal: AGENT, id: '..' })).toMatchObject({ status: '400', json: { fields: { id: expect.any(String) } } });
+    expect(await ask('ticket.acme.transition', { principal: AGENT, id: 'x', name: '../x' })).toMatchObject({
+      status: '400',
+      json: { fields: { name: expect.any(String) } },
+    });
+    expect(await ask('ticket.acme.create', { principal: AGENT, idempotency_key: 'a\r\nb', body: { title: 't', created_by: 'x' } })).toMatchObject({
+      status: '400',
+      json: { fields: { idempotency_key: expect.any(String) } },
+    });
     expect(await ask('ticket.acme.transition', { principal: { id: 'cust', roles: ['customer'] }, id: 'nope', name: 'assign' })).toMatchObject({
       status: '404',
     });
