@@ -122,11 +122,11 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
       // Every page of the file came through the WAL. A WAL that never started over while the commits
       // kept coming would be one generation holding them all; it started over instead. How large it
       // got in between is how much a machine commits while a checkpoint waits for its fsync, a
-      // matter of speed, so the bound is loose: never the size of the file itself (without the
-      // backstop it grew to several times that). 256 pages are 1 MB: on an idle machine it starts
-      // over near there, and is cut back to 2 MB when larger.
+      // matter of speed (on saturated cores it passed the file's size), so the bound is loose:
+      // never three times the file (without the backstop it grew to several times that). 256 pages
+      // are 1 MB: on an idle machine it starts over near there, and is cut back to 2 MB when larger.
       expect(generations.size).toBeGreaterThan(1);
-      expect(walPeak).toBeLessThan(size(path));
+      expect(walPeak).toBeLessThan(3 * size(path));
       expect(store.checkpoints()!.runs).toBeGreaterThan(0);
     });
   }, 120_000);
