@@ -36,6 +36,8 @@ const ASK_TIMEOUT_MS = 2000;
 /** A worker that dies within this of its start counts as failing to start. */
 const QUICK_DEATH_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 30_000;
+/** How long the workers may take to listen at start (opening the store, connecting). */
+const START_TIMEOUT_MS = 120_000;
 
 export async function startApiWorkers({
   count,
@@ -127,9 +129,13 @@ export async function startApiWorkers({
   };
 
   for (let i = 1; i <= count; i++) fork(i);
+  // A worker that hangs before it listens would keep the group starting for ever.
+  const startTimer = setTimeout(() => started?.reject(new Error(`the API workers did not all listen within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
   try {
     await startedPromise;
+    clearTimeout(startTimer);
   } catch (error) {
+    clearTimeout(startTimer);
     stopping = true;
     for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
     throw error;
