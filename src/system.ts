@@ -161,7 +161,8 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
     return { ok: ok && nats.ok, checks };
   };
   let natsApi: { stop(): Promise<void> } | undefined;
-  answers = { readiness: ownReadiness, metrics: () => metrics.registry.getMetricsAsJSON() };
+  const ownMetrics = () => metrics.registry.getMetricsAsJSON();
+  answers = { readiness: ownReadiness, metrics: ownMetrics };
   let stopping: Promise<void> | undefined;
   const purge =
     role === 'worker'
@@ -221,7 +222,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
         writer: store.writer,
         rateLimiter,
         readiness: ownReadiness,
-        metrics: () => metrics.registry.getMetricsAsJSON(),
+        metrics: ownMetrics,
       },
     });
     return finish({ port: pool.port, pool });

@@ -5,10 +5,9 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { RateLimiter } from '../rateLimit/port.js';
-import type { Writer } from '../store/sqlite/writer.js';
 import type { MetricsJson, PrimaryMethods, Readiness, WorkerMethods } from './protocol.js';
 import { type Rpc, createRpc } from './rpc.js';
-import { sharedWritesInto } from './sharedWriter.js';
+import { type Writer, sharedWritesInto } from '../store/sqlite/writer.js';
 
 /** Marks a process forked as an API worker (cluster also sets NODE_UNIQUE_ID, for any fork). */
 export const WORKER_ENV = 'TICKET_SVC_API_WORKER';

@@ -2,7 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { RateDecision } from '../rateLimit/gcra.js';
 import type { WriteResult } from '../store/sqlite/writeBatch.js';
-import type { SharedWrites } from './sharedWriter.js';
+import type { SharedWrites } from '../store/sqlite/writer.js';
 
 /** A registry's metrics as JSON, to be summed with the others'. */
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;

@@ -1,11 +1,10 @@
 // An API worker's link to its primary: the shared writer, the shared rate limit, and the group's
 // readiness and metrics, all asked over the IPC channel cluster opened.
 import type { RateLimiter } from '../rateLimit/port.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import { type Writer, startWriter } from '../store/sqlite/writer.js';
 import type { MetricsJson, PrimaryMethods, Readiness } from './protocol.js';
 import { StoreUnavailableError } from '../store/port.js';
 import { ChannelClosedError, NoAnswerError, type Rpc, createRpc } from './rpc.js';
-import { createSharedWriter } from './sharedWriter.js';
 
 /** The primary asks every worker in turn; it gets longer than each of those questions. */
 const READY_TIMEOUT_MS = 5000;
@@ -41,7 +40,8 @@ export function connectToPrimary(answers: () => WorkerAnswers): PrimaryLink {
     throw error instanceof ChannelClosedError || error instanceof NoAnswerError ? new StoreUnavailableError(error) : error;
   };
   return {
-    writer: createSharedWriter((writes) => rpc.call('writes', writes)),
+    // No relay runs in a worker: nothing here waits for its commits.
+    writer: startWriter({ mode: 'shared', send: (writes) => rpc.call('writes', writes), onCommit: () => undefined }),
     rateLimiter: { take: (tenant) => rpc.call('rateTake', tenant).catch(unavailable), close: async () => undefined },
     readiness: () => rpc.call('ready', null, READY_TIMEOUT_MS).catch((error: unknown) => ({ ok: false, checks: { primary: (error as Error).message } })),
     metricsText: () => rpc.call('metrics', null, READY_TIMEOUT_MS).catch(unavailable),

@@ -2,12 +2,13 @@
 // next batch: one transaction, one fsync. Promises settle only after the commit, so nothing is
 // acknowledged before it is durable. By default the batches run in a writer thread with its own
 // connection, so statements and fsync never stall the thread answering HTTP; an in-memory database
-// (which a thread cannot share) or SQLITE_WRITER=inline runs them on this thread.
+// (which a thread cannot share) or SQLITE_WRITER=inline runs them on this thread. An API worker
+// sends its batches to its primary's writer instead (`shared`), so one writer commits for the group.
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreUnavailableError } from '../port.js';
-import { createBatchEncoder } from './batchWire.js';
+import { type WireBatch, createBatchDecoder, createBatchEncoder } from './batchWire.js';
 import { threadEntry } from './threadEntry.js';
 import { type Write, type WriteResult, createBatchRunner } from './writeBatch.js';
 import type { WriterRequest, WriterThreadData } from './writerThread.js';
@@ -25,11 +26,22 @@ export type Writer = {
   close(): Promise<void>;
 };
 
-export type WriterOptions = {
-  mode: WriterMode;
-  /** The request thread's connection: inline mode writes on it. */
-  db: BetterSqlite3.Database;
-  thread: WriterThreadData;
+/** A batch of writes as it crosses to another process's writer; `wakes[i]`: write i adds events for the relay. */
+export type SharedWrites = { batch: WireBatch; wakes: boolean[] };
+
+export type WriterOptions = (
+  | {
+      mode: WriterMode;
+      /** The request thread's connection: inline mode writes on it. */
+      db: BetterSqlite3.Database;
+      thread: WriterThreadData;
+    }
+  | {
+      mode: 'shared';
+      /** Hands a batch to the writer that commits it (an API worker's primary's), answering its results in order. */
+      send: (writes: SharedWrites) => Promise<WriteResult[]>;
+    }
+) & {
   /** After each commit that added events. */
   onCommit: () => void;
   /** After each batch that committed anything (the checkpointer's cue). */
@@ -72,7 +84,11 @@ export function startWriter(opts: WriterOptions): Writer {
     let wake = false;
     let wrote = false;
     batch.forEach((pending, i) => {
-      const result = results[i]!;
+      const result = results[i];
+      if (result === undefined) {
+        pending.reject(new StoreUnavailableError(new Error('the writer answered fewer writes than it was sent')));
+        return;
+      }
       if ('error' in result) {
         pending.reject(failureOf(result.error));
         return;
@@ -109,6 +125,29 @@ export function startWriter(opts: WriterOptions): Writer {
       queue = [];
       settle(batch, runner.run(batch.map((p) => p.write)));
       whenIdle();
+    };
+    stop = async () => undefined;
+  } else if (opts.mode === 'shared') {
+    const wire = createBatchEncoder();
+    const { send } = opts;
+    sendBatch = () => {
+      scheduled = false;
+      if (inFlight.length >= MAX_BATCHES_OUT || queue.length === 0) return;
+      const batch = queue;
+      queue = [];
+      inFlight.push(batch);
+      const answered = (results: readonly WriteResult[]) => {
+        inFlight.splice(inFlight.indexOf(batch), 1);
+        settle(batch, results);
+        if (queue.length > 0) sendBatch();
+        else whenIdle();
+      };
+      send({ batch: wire.encode(batch.map((p) => p.write)), wakes: batch.map((p) => p.wakes) }).then(answered, (error: unknown) => {
+        // The other writer is gone or did not answer: nothing here knows whether the batch
+        // committed, and the client is told the store is unavailable (acknowledged only once committed).
+        const unavailable = new StoreUnavailableError(error);
+        answered(batch.map(() => resultOf(unavailable)));
+      });
     };
     stop = async () => undefined;
   } else {
@@ -176,4 +215,14 @@ export function startWriter(opts: WriterOptions): Writer {
       await stop();
     },
   };
+}
+
+/**
+ * The writer's side of `shared` mode, one per sender (it learns that sender's statements): each
+ * write of a batch through `writer`, all queued in one turn so they join one commit, answered in order.
+ */
+export function sharedWritesInto(writer: Writer): (writes: SharedWrites) => Promise<WriteResult[]> {
+  const decoder = createBatchDecoder();
+  return ({ batch, wakes }) =>
+    Promise.all(decoder.decode(batch).map((write, i) => writer.write(write, wakes[i]).then((applied): WriteResult => applied, resultOf)));
 }
