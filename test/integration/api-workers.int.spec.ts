@@ -3,10 +3,10 @@
 // whole group is SIGKILLed, SIGTERM drains every worker, idempotency keys and If-Match hold across
 // workers, and /metrics and /ready speak for the whole group.
 import { readFileSync, readdirSync } from 'node:fs';
-import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Acknowledged, driveLoad, expectExactlyOnce, metricOf, streamWithEveryWrite } from '../support/load.js';
 import { type TestNats, startTestNats } from '../support/nats.js';
+import { onNewConnection } from '../support/rawHttp.js';
 import { type ServiceProcess, spawnService, tempDataDir } from '../support/service.js';
 import { type TestStore, skipFlavour, storeFlavours } from '../support/stores.js';
 import { readStream, waitFor } from '../support/stream.js';
@@ -36,31 +36,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-/** One request on a connection of its own, so that the cluster may hand it to any worker. */
-function onNewConnection(url: string, path: string, init: { method: string; headers: Record<string, string>; body?: unknown }) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const req = http.request(
-      `${url}${path}`,
-      {
-        method: init.method,
-        agent: false,
-        headers: { 'X-Tenant-ID': 'acme', ...(body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('API workers on $name', (flavour) => {
   if (flavour.skip) return skipFlavour(flavour);

@@ -2,11 +2,11 @@
 // burst); over it → 429 rate_limited with Retry-After, and every answer carries RateLimit-*. Other
 // tenants are unaffected, and replicas on one PostgreSQL database share one budget. Rates are kept
 // at 1/s so the refill during a test is small, and every bound counts it from the measured window.
-import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ServiceProcess, type TestService, spawnService, startService } from '../support/service.js';
 import { startTestNats } from '../support/nats.js';
+import { onNewConnection } from '../support/rawHttp.js';
 import { type TestStore, sharedStoreFlavours, skipFlavour } from '../support/stores.js';
 import { waitFor } from '../support/stream.js';
 import { type TcpProxy, startTcpProxy } from '../support/tcpProxy.js';
@@ -133,17 +133,6 @@ describe('rate limits in one process (SQLite)', () => {
   });
 });
 
-/** A GET on a connection of its own, so that requests spread over the API workers; its status. */
-function statusOnNewConnection(url: string, path: string, tenant: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(`${url}${path}`, { agent: false, headers: { 'X-Tenant-ID': tenant } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-  });
-}
-
 describe.runIf(process.env.NATS_URL === undefined)('rate limits shared by API workers (SQLite)', () => {
   it('lets the workers together allow the burst once', async () => {
     const nats = await startTestNats();
@@ -151,7 +140,8 @@ describe.runIf(process.env.NATS_URL === undefined)('rate limits shared by API wo
     try {
       const started = performance.now();
       const statuses: number[] = [];
-      while (statuses.length < 200 && statuses.at(-1) !== 429) statuses.push(await statusOnNewConnection(svc.url, '/api/v1/workflow', 'spread'));
+      while (statuses.length < 200 && statuses.at(-1) !== 429)
+        statuses.push((await onNewConnection(svc.url, '/api/v1/workflow', { method: 'GET', headers: { 'X-Tenant-ID': 'spread' } })).status);
       const ms = performance.now() - started;
       const allowed = statuses.filter((s) => s === 200).length;
       expect(statuses.at(-1)).toBe(429);

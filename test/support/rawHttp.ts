@@ -1,5 +1,7 @@
 // HTTP/1.1 written by hand on a TCP socket: the requests fetch refuses to send (cut bodies, endless
-// bodies, oversized header blocks, malformed handshakes), and what came back.
+// bodies, oversized header blocks, malformed handshakes), and what came back; and plain requests on
+// a connection of their own, which fetch's pooled connections cannot be.
+import http from 'node:http';
 import { connect } from 'node:net';
 
 export type RawAnswer = {
@@ -90,4 +92,29 @@ function parseAnswer(text: string, sentBeforeAnswer: number): Omit<RawAnswer, 'c
   // A later answer on the same connection (a timeout after a first answer) is not part of this one.
   const length = headers['content-length'] === undefined ? rest.length : Number(headers['content-length']);
   return { status: Number(statusLine!.split(' ')[1]), headers, body: rest.slice(0, length), sentBeforeAnswer };
+}
+
+/** One request on a connection of its own (so that a cluster may hand it to any API worker); tenant `acme` unless headers say otherwise. */
+export function onNewConnection(url: string, path: string, init: { method: string; headers: Record<string, string>; body?: unknown }) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const req = http.request(
+      `${url}${path}`,
+      {
+        method: init.method,
+        agent: false,
+        headers: { 'X-Tenant-ID': 'acme', ...(body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
