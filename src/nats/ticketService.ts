@@ -8,6 +8,7 @@ import { Svcm } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { ApiError, errorBody } from '../http/errors.js';
 import type { NatsLink } from './link.js';
 
 /** The HTTP app, asked in process. */
@@ -94,11 +95,8 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
   // Requests being answered: a stop waits for them, so a committed change still gets its reply.
   const inFlight = new Set<Promise<unknown>>();
 
-  const refuse = (status: number, code: string, error: string, fields?: Record<string, string>) => ({
-    status,
-    code,
-    body: JSON.stringify({ error, code, correlation_id: '', ...(fields ? { fields } : {}) }),
-  });
+  /** An answer refused here, in the HTTP API's error body. */
+  const refuse = (error: ApiError) => ({ status: error.status, code: error.code, body: JSON.stringify(errorBody(error, undefined)) });
 
   /** One request: its answer's status, code (for errors) and JSON body. */
   const answer = async (operation: Operation, subject: string, data: Uint8Array): Promise<{ status: number; code?: string; body: string }> => {
@@ -107,12 +105,12 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
     try {
       json = data.length === 0 ? {} : JSON.parse(UTF8.decode(data));
     } catch {
-      return refuse(400, 'invalid_json', 'the request is not JSON', { request: 'must be a JSON object' });
+      return refuse(new ApiError(400, 'invalid_json', 'the request is not JSON', { request: 'must be a JSON object' }));
     }
     const parsed = OPERATIONS[operation](json);
     if (!parsed.ok) {
       const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || 'request', i.message]));
-      return refuse(400, 'validation_failed', `the ${operation} request is not valid`, fields);
+      return refuse(new ApiError(400, 'validation_failed', `the ${operation} request is not valid`, fields));
     }
     const { request } = parsed;
     const { path, method, body, headers } = parsed.http;
@@ -144,6 +142,10 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
         metadata: { operation },
         handler: (error, msg) => {
           if (error) return;
+          const failed = (message: string) => {
+            const { status, code, body } = refuse(new ApiError(500, 'internal_error', message));
+            msg.respondError(status, code, encoder.encode(body));
+          };
           const respond = (send: () => void) => {
             try {
               send();
@@ -151,11 +153,7 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
               // An answer over the server's max_payload (a long list), or a connection closing.
               log.warn({ operation: 'nats_api', err }, 'could not send a NATS API answer');
               try {
-                msg.respondError(
-                  500,
-                  'internal_error',
-                  encoder.encode(JSON.stringify({ error: 'the answer could not be sent', code: 'internal_error', correlation_id: '' })),
-                );
+                failed('the answer could not be sent');
               } catch {
                 // The connection is gone: the requester times out.
               }
@@ -165,13 +163,7 @@ export function startTicketService({ link, fetch, tenantHeader, version, log }: 
             ({ status, code, body }) => respond(() => (code === undefined ? msg.respond(body) : msg.respondError(status, code, encoder.encode(body)))),
             (failure: unknown) => {
               log.error({ operation: 'nats_api', err: failure }, 'a NATS API request failed');
-              respond(() =>
-                msg.respondError(
-                  500,
-                  'internal_error',
-                  encoder.encode(JSON.stringify({ error: 'internal error', code: 'internal_error', correlation_id: '' })),
-                ),
-              );
+              respond(() => failed('internal error'));
             },
           );
           inFlight.add(handled);
