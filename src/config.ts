@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { usableCores } from './cores.js';
 
-export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github'] as const;
+export const COMPONENTS = ['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github', 'automations'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

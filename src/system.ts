@@ -45,6 +45,8 @@ export type System = {
   url: string;
   /** The SLA scheduler when this process runs the `sla` component (tests drive a pass with it). */
   sla: { runOnce(at?: Date): Promise<number> } | undefined;
+  /** The idle-rule scan when this process runs the `automations` component (tests drive a pass with it). */
+  automations: { runOnce(at?: Date): Promise<number> } | undefined;
   port: number;
   log: Logger;
   /** Graceful: stop accepting, finish in-flight requests, flush the relay, close NATS and the store. */
@@ -123,7 +125,8 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
   const newId = createUuidV7();
   const policy = await watchPolicyFile(config.sla.configPath, log);
   const settings = createTenantSettings(store, {
-    policy: policy.current,
+    policy: () => policy.current().policy,
+    calendars: policy.current,
     alertThreshold: config.sla.alertThreshold,
     severityKeywords: config.severityKeywords,
   });
@@ -137,6 +140,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
       notifyDedupeWindowMs: config.notifyDedupeWindowMs,
       userAgent: `${config.serviceName}/1`,
       github: config.github && { settings: config.github, commands },
+      automations: { tickets: store, commands, idleScanMs: config.sla.scanIntervalMs },
     },
     { link, store: store.consumers, settings: config.consumers, stream: config.stream, log, metrics, now: () => new Date() },
   );
@@ -209,7 +213,7 @@ export async function startSystem(config: Config, opts: { log?: Logger; workerEn
         log.info({ operation: 'shutdown' }, 'stopped');
         log.flush();
       })());
-    return { role, url: `http://${host}:${port}`, port, log, sla, stop };
+    return { role, url: `http://${host}:${port}`, port, log, sla, automations: consumers.idleScan, stop };
   };
 
   if (role === 'primary') {

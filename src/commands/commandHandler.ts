@@ -5,6 +5,7 @@
 import type { CommandContext, Decision, Refusal, Write } from '../domain/decision.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Principal } from '../domain/roles.js';
+import { slaChangedEvents } from '../domain/slaMetrics.js';
 import type { Ticket } from '../domain/ticket.js';
 import { toRecord } from '../events/record.js';
 import { createKeyedQueue } from '../orderedByKey.js';
@@ -24,6 +25,11 @@ export type CommandHandler = {
   create(caller: Caller, decide: (ctx: CommandContext) => Decision, claim?: IdempotencyClaim): Promise<CreateOutcome>;
   /** Changes (or reads, or deletes) one ticket: not_found when the tenant has no such ticket. */
   change(caller: Caller, id: string, decide: (current: Ticket, ctx: CommandContext) => Decision): Promise<ChangeOutcome>;
+  /**
+   * A change made at most once under `key` (a consumer acting on an event): it commits together
+   * with the key's claim; `already_applied` when a change under that key committed before.
+   */
+  changeOnce(caller: Caller, id: string, key: string, decide: (current: Ticket, ctx: CommandContext) => Decision): Promise<ChangeOutcome | AlreadyApplied>;
   /** Creates or changes the tenant's ticket with this external id. */
   upsertByExternalId(caller: Caller, externalId: string, decide: (current: Ticket | undefined, ctx: CommandContext) => Decision): Promise<UpsertOutcome>;
   /** A page of tickets, with the audit events the page raises. */
@@ -31,6 +37,11 @@ export type CommandHandler = {
 };
 
 export type CommandHandlerDeps = { store: TicketStore; settings: TenantSettingsSource; now: () => Date; newId: () => string };
+
+export type AlreadyApplied = { kind: 'already_applied' };
+/** Claims made by changeOnce are one kind of request each, and live until the store purges them. */
+const ONCE = 'once';
+const NEVER_EXPIRES = '1970-01-01T00:00:00.000Z';
 
 /** A decision made on a ticket that another process keeps changing is made again, this often at most. */
 const MAX_ATTEMPTS = 20;
@@ -64,7 +75,7 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
       tenant: ctx.tenant,
       write: decision.write,
       read,
-      events: stamped(decision.events, ctx),
+      events: stamped(withSlaMetrics(read, decision, ctx), ctx),
       claim: claim && { ...claim, response: JSON.stringify(decision.write.ticket) },
     });
 
@@ -74,7 +85,8 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
     load: (fresh: boolean) => Promise<Loaded>,
     decide: (current: Ticket | undefined) => Decision,
     done: (decision: Accepted) => T,
-  ): Promise<T | Refusal> => {
+    claim?: IdempotencyClaim,
+  ): Promise<T | Refusal | AlreadyApplied> => {
     let fresh = false;
     for (let attempt = 1; ; attempt++) {
       const { ticket: current, cached } = await load(fresh);
@@ -88,12 +100,31 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
         }
         return decision.ok ? done(decision) : decision;
       }
-      const committed = await commitDecision(ctx, decision, current);
+      const committed = await commitDecision(ctx, decision, current, claim);
       if (committed.ok) return done(decision);
+      if (committed.reason === 'claimed') return { kind: 'already_applied' };
       // The ticket changed, or another request inserted its external id first: decide again on what is stored now.
       fresh = true;
       if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError(new Error(`the ticket kept changing under this command (${attempt} attempts)`));
     }
+  };
+
+  const changeTicket = async (
+    caller: Caller,
+    id: string,
+    decide: (current: Ticket, ctx: CommandContext) => Decision,
+    claim?: IdempotencyClaim,
+  ): Promise<ChangeOutcome | AlreadyApplied> => {
+    const ctx = await contextOf(caller);
+    return lanes.run(`${ctx.tenant}\u0000${id}`, () =>
+      decideAndCommit(
+        ctx,
+        (fresh) => store.load(ctx.tenant, id, fresh),
+        (current) => (current ? decide(current, ctx) : { ok: false, code: 'not_found' }),
+        (decision): ChangeOutcome => ({ kind: 'done', ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' }),
+        claim,
+      ),
+    );
   };
 
   return {
@@ -124,26 +155,20 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
       }
     },
 
-    async change(caller, id, decide) {
-      const ctx = await contextOf(caller);
-      return lanes.run(`${ctx.tenant}\u0000${id}`, () =>
-        decideAndCommit(
-          ctx,
-          (fresh) => store.load(ctx.tenant, id, fresh),
-          (current) => (current ? decide(current, ctx) : { ok: false, code: 'not_found' }),
-          (decision): ChangeOutcome => ({ kind: 'done', ticket: decision.write.ticket, deleted: decision.write.kind === 'delete' }),
-        ),
-      );
-    },
+    change: async (caller, id, decide) => unclaimed(await changeTicket(caller, id, decide)),
+
+    changeOnce: (caller, id, key, decide) => changeTicket(caller, id, decide, { key, fingerprint: ONCE, notBefore: NEVER_EXPIRES }),
 
     async upsertByExternalId(caller, externalId, decide) {
       const ctx = await contextOf(caller);
-      return lanes.run(`${ctx.tenant}\u0001${externalId}`, () =>
-        decideAndCommit(
+      return lanes.run(`${ctx.tenant}\u0001${externalId}`, async () =>
+        unclaimed(
+          await decideAndCommit(
           ctx,
           async () => ({ ticket: await store.loadByExternalId(ctx.tenant, externalId), cached: false }),
           (current) => decide(current, ctx),
           (decision): UpsertOutcome => ({ kind: upsertKind(decision.write), ticket: decision.write.ticket }),
+          ),
         ),
       );
     },
@@ -156,6 +181,21 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
       return page;
     },
   };
+}
+
+/** The decision's events, then the SLA metric events its write raises (SPEC §12). */
+function withSlaMetrics(read: Ticket | undefined, decision: Accepted, ctx: CommandContext): readonly DomainEvent[] {
+  const { write } = decision;
+  if (write.kind === 'none' || write.kind === 'delete' || write.ticket.sla === read?.sla) return decision.events;
+  return [...decision.events, ...slaChangedEvents(read, write.ticket, ctx.principal.id, ctx.now)];
+}
+
+/** The outcome of a command made without a claim, which nothing can have applied before. */
+function unclaimed<T>(outcome: T | AlreadyApplied): T {
+  if (typeof outcome === 'object' && outcome !== null && 'kind' in outcome && outcome.kind === 'already_applied') {
+    throw new Error('a command without a claim cannot have been applied before');
+  }
+  return outcome as T;
 }
 
 const isIdle = (write: Write, events: readonly DomainEvent[]) => write.kind === 'none' && events.length === 0;

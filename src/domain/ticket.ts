@@ -31,6 +31,8 @@ export type Ticket = {
   updatedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
+  /** When the ticket entered its status (idle automations count from here, once per entry). */
+  statusChangedAt: string;
 };
 
 export type GithubIssue = { number: number; url: string };

@@ -4,8 +4,9 @@ import type { DomainEvent } from './events.js';
 import type { CommandContext, Decision, Refusal, RoutingRules } from './decision.js';
 import type { NewTicket, TicketPatch } from './ticket.js';
 import { type Principal, canSee, isStaff } from './roles.js';
+import type { CustomerTier, Priority, TicketType } from './fields.js';
 import { findSeverityKeywords } from './severity.js';
-import { DEFAULT_SLA_POLICY, type SlaClock, type SlaSettings, crossThresholds, meet, pause, resume, retarget, slaState, startClock } from './sla.js';
+import { DEFAULT_SLA_POLICY, type SlaClock, type SlaSettings, awaitReply, calendarOf, crossThresholds, meet, pause, resume, retarget, startClock } from './sla.js';
 import type { Attachment, Comment, GithubIssue, Ticket } from './ticket.js';
 import { type Place, fire, markingOf } from './workflow.js';
 import { getOrAdd } from '../getOrAdd.js';
@@ -44,6 +45,7 @@ export function createTicket(input: NewTicket, ctx: CommandContext): Decision {
     updatedAt: ctx.now,
     resolvedAt: null,
     closedAt: null,
+    statusChangedAt: ctx.now,
   };
   ticket.sla = startClock(ctx.sla ?? DEFAULT_SLA, ticket.customerTier, ticket.priority, ctx.now);
   const changed = Object.keys(input).filter((k) => input[k as keyof NewTicket] !== undefined);
@@ -130,11 +132,11 @@ export function transitionTicket(current: Ticket, name: string, input: Transitio
   if (firing.transition === 'assign' && !input.assignee) return { ok: false, code: 'assignee_required' };
   const stale = checkPrecondition(current, precondition);
   if (stale) return stale;
-  const next: Ticket = { ...current, status: firing.to, version: current.version + 1, updatedAt: ctx.now };
+  const next: Ticket = { ...current, status: firing.to, version: current.version + 1, updatedAt: ctx.now, statusChangedAt: ctx.now };
   if (input.assignee) next.assignee = input.assignee;
   if (firing.to === 'resolved') next.resolvedAt = ctx.now;
   if (firing.to === 'closed') next.closedAt = ctx.now;
-  next.sla = moveClock(current.sla, firing.from, firing.to, ctx.now);
+  next.sla = moveClock(current, firing.transition, firing.from, firing.to, ctx);
   // Reopened work is unresolved again: the timestamps and the SLA clock start a new round.
   if (firing.transition === 'reopen') {
     next.resolvedAt = null;
@@ -159,25 +161,45 @@ export function transitionTicket(current: Ticket, name: string, input: Transitio
 
 /**
  * Adds a comment. The conversation is part of the ticket, so a comment is a change (one version
- * up); the first public comment by staff meets the response target.
+ * up); a public comment by staff answers (the response target, the waiting next_reply round), a
+ * customer's starts a next_reply round; internal comments answer nobody.
  */
 export function commentTicket(current: Ticket, input: { body: string; internal: boolean }, ctx: CommandContext): Decision {
   if (!canSee(ctx.principal, current)) return { ok: false, code: 'not_found' };
   const staff = isStaff(ctx.principal);
   if (input.internal && !staff) return { ok: false, code: 'forbidden', reason: 'customers cannot write internal comments', field: 'internal' };
   const comment: Comment = { id: ctx.newId(), author: ctx.principal.id, body: input.body, internal: input.internal, createdAt: ctx.now };
-  const answers = staff && !input.internal && current.sla !== null && current.sla.response.metAt === null;
-  const next: Ticket = {
-    ...current,
-    version: current.version + 1,
-    updatedAt: ctx.now,
-    sla: answers && current.sla ? meet(current.sla, 'response', ctx.now) : current.sla,
-  };
+  const next: Ticket = { ...current, version: current.version + 1, updatedAt: ctx.now, sla: replyClock(current, staff, input.internal, ctx) };
   return {
     ok: true,
     write: { kind: 'update', ticket: next },
-    events: [{ action: 'commented', ticket: next, changedFields: answers ? ['comments', 'sla'] : ['comments'], actor: ctx.principal.id, comment }],
+    events: [
+      { action: 'commented', ticket: next, changedFields: next.sla !== current.sla ? ['comments', 'sla'] : ['comments'], actor: ctx.principal.id, comment },
+    ],
   };
+}
+
+/** What an automation's field actions change, together (SPEC §13). */
+export type FieldChanges = { priority?: Priority; type?: TicketType; customerTier?: CustomerTier; tags?: string[]; assignee?: string };
+
+/**
+ * An automation's field actions as one change (one `updated` event): priority, type, tier, tags and
+ * assignee. Nothing to change → nothing written.
+ */
+export function changeFields(current: Ticket, changes: FieldChanges, ctx: CommandContext): Decision {
+  const next: Ticket = { ...current };
+  const changed: string[] = [];
+  for (const key of Object.keys(changes) as (keyof FieldChanges)[]) {
+    const value = changes[key];
+    if (value === undefined || sameValue(current[key], value)) continue;
+    (next as Record<string, unknown>)[key] = value;
+    changed.push(key);
+  }
+  if (changed.length === 0) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
+  if (changed.includes('priority') || changed.includes('customerTier')) next.sla = reclock(current, next, ctx);
+  next.version = current.version + 1;
+  next.updatedAt = ctx.now;
+  return { ok: true, write: { kind: 'update', ticket: next }, events: [{ action: 'updated', ticket: next, changedFields: changed.map(toWireName), actor: ctx.principal.id }] };
 }
 
 /** Records an uploaded file on the ticket (one version up). Anyone who sees the ticket may attach. */
@@ -206,16 +228,33 @@ export function linkGithubIssue(current: Ticket, link: GithubIssue | null, preco
   };
 }
 
+const isSystem = (p: Principal) => p.id.startsWith('system:');
+
 const sameLink = (a: GithubIssue | null, b: GithubIssue | null) => a === b || (a !== null && b !== null && a.number === b.number && a.url === b.url);
 
-/** How a transition moves the SLA clock: leaving new answers, resolving resolves, waiting on the customer pauses. */
-function moveClock(clock: SlaClock | null, from: Place, to: Place, now: string): SlaClock | null {
-  if (!clock) return null;
-  let next = clock;
+/** How a comment moves the SLA clock. */
+function replyClock(current: Ticket, staff: boolean, internal: boolean, ctx: CommandContext): SlaClock | null {
+  const clock = current.sla;
+  // Internal notes and the system's own words (an automation's comment) answer nobody.
+  if (!clock || internal || isSystem(ctx.principal)) return clock;
+  if (staff) return meet(meet(clock, 'response', ctx.now), 'next_reply', ctx.now);
+  return awaitReply(clock, ctx.sla ?? DEFAULT_SLA, current.customerTier, current.priority, ctx.now);
+}
+
+/**
+ * How a transition moves the SLA clock: leaving new answers, resolving resolves (and answers the
+ * waiting reply), waiting on the customer pauses, and the customer's reply starts a next_reply round.
+ */
+function moveClock(current: Ticket, transition: string, from: Place, to: Place, ctx: CommandContext): SlaClock | null {
+  if (!current.sla) return null;
+  const settings = ctx.sla ?? DEFAULT_SLA;
+  const now = ctx.now;
+  let next = current.sla;
   if (from === 'new') next = meet(next, 'response', now);
-  if (to === 'resolved') next = meet(next, 'resolution', now);
+  if (to === 'resolved') next = meet(meet(next, 'resolution', now), 'next_reply', now);
   if (to === 'pending_customer') next = pause(next, now);
-  if (from === 'pending_customer') next = resume(next, now);
+  if (from === 'pending_customer') next = resume(next, calendarOf(settings, current.customerTier), now);
+  if (transition === 'customer_reply') next = awaitReply(next, settings, current.customerTier, current.priority, now);
   return next;
 }
 
@@ -243,15 +282,8 @@ export function checkSla(current: Ticket, ctx: CommandContext): Decision {
     version: current.version + 1,
     updatedAt: ctx.now,
   };
-  const events: DomainEvent[] = [
-    {
-      action: 'sla_changed',
-      ticket: next,
-      changedFields: breaches.length > 0 ? ['sla', 'escalation_level'] : ['sla'],
-      actor: ctx.principal.id,
-      slaChange: { from: slaState(current.sla), to: slaState(clock), crossed: crossed.map((c) => `${c.target}_${c.kind}`) },
-    },
-  ];
+  // The crossings themselves are SLA metric events (alerted, breached): the command handler raises them.
+  const events: DomainEvent[] = [];
   if (breaches.length > 0) {
     events.push({
       action: 'notification_requested',

@@ -22,5 +22,6 @@ export function plainFields(t: Ticket) {
     updated_at: t.updatedAt,
     resolved_at: t.resolvedAt,
     closed_at: t.closedAt,
+    status_changed_at: t.statusChangedAt,
   };
 }

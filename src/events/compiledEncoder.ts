@@ -5,7 +5,7 @@
 // create on the request thread.
 //
 // It knows the kinds this schema uses (strings, bool, uint32, uint64, double, messages, repeated
-// strings, all proto3 implicit presence) and refuses any other at compile time, so a schema change
+// strings and messages, all proto3 implicit presence) and refuses any other at compile time, so a schema change
 // it cannot encode fails at start and in the tests, never on the wire.
 import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
 
@@ -205,6 +205,20 @@ function fieldWriter(field: DescField, messages: Map<DescMessage, WriteMessage>)
       };
     }
     case 'list': {
+      if (field.listKind === 'message') {
+        const tag = tagWriter(field.number, 2);
+        const nested = field.message;
+        return (v) => {
+          if (v == null) return;
+          for (const item of v as readonly Record<string, unknown>[]) {
+            tag();
+            ensure(1);
+            const at = pos++;
+            messages.get(nested)!(item);
+            settleLength(at, pos - at - 1);
+          }
+        };
+      }
       if (field.listKind !== 'scalar' || field.scalar !== ScalarType.STRING) break;
       const tag = tagWriter(field.number, 2);
       return (v) => {
@@ -229,7 +243,7 @@ function compileMessage(desc: DescMessage, messages: Map<DescMessage, WriteMessa
     for (const { name, write } of writers) write(message[name]);
   });
   for (const field of [...desc.fields].sort((a, b) => a.number - b.number)) {
-    if (field.fieldKind === 'message') compileMessage(field.message, messages);
+    if (field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message')) compileMessage(field.message, messages);
     writers.push({ name: field.localName, write: fieldWriter(field, messages) });
   }
 }

@@ -3,7 +3,10 @@
 import { type MessageInitShape, fromBinary } from '@bufbuild/protobuf';
 import type { DomainEvent, EventAction } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
-import type { SlaClock, SlaTarget } from '../domain/sla.js';
+import { ALWAYS_OPEN_NAME } from '../domain/calendar.js';
+import { type SlaClock, type SlaTarget, type SlaTargetName, upgradeClock } from '../domain/sla.js';
+import type { SlaChange } from '../domain/events.js';
+import type { SlaMetric } from '../domain/slaMetrics.js';
 import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
 import { type Sla as SlaMessage, type TicketEvent, TicketEventSchema, type Ticket as TicketMessage, TicketSchema } from '../gen/ticketpb/ticket_pb.js';
 import { type EncodedMessage, compileEncoder, compileNestedEncoder } from './compiledEncoder.js';
@@ -57,8 +60,10 @@ function detailOf(event: DomainEvent): EventDetail {
       return { notification: event.notification };
     case 'transitioned':
       return { transition: event.transition };
-    case 'sla_changed':
-      return { slaChange: event.slaChange };
+    case 'sla_changed': {
+      const { metric, ...change } = event.slaChange;
+      return { slaChange: metric ? { ...change, metric: metric.type, target: metric.target, round: metric.round, at: metric.at } : change };
+    }
     case 'commented':
       return { comment: event.comment };
     case 'attachment_added':
@@ -109,13 +114,23 @@ export function ticketMessage(t: Ticket): TicketInit {
     version: BigInt(t.version),
     resolvedAt: t.resolvedAt ?? '',
     closedAt: t.closedAt ?? '',
+    statusChangedAt: t.statusChangedAt,
     ...(t.sla ? { sla: slaMessage(t.sla) } : {}),
     ...(t.githubIssue ? { githubIssue: { number: BigInt(t.githubIssue.number), url: t.githubIssue.url } } : {}),
   };
 }
 
 function slaMessage(c: SlaClock) {
-  const target = (t: SlaTarget) => ({ minutes: t.minutes, metAt: t.metAt ?? '', alertedAt: t.alertedAt ?? '', breachedAt: t.breachedAt ?? '' });
+  const target = (t: SlaTarget) => ({
+    minutes: t.minutes,
+    metAt: t.metAt ?? '',
+    alertedAt: t.alertedAt ?? '',
+    breachedAt: t.breachedAt ?? '',
+    startedAt: t.startedAt,
+    pausedMinutes: t.pausedMinutes,
+    dueAt: t.dueAt,
+    alertAt: t.alertAt,
+  });
   return {
     startedAt: c.startedAt,
     pausedMs: BigInt(c.pausedMs),
@@ -123,25 +138,28 @@ function slaMessage(c: SlaClock) {
     alertThreshold: c.alertThreshold,
     response: target(c.response),
     resolution: target(c.resolution),
+    calendar: c.calendar,
+    nextReply: c.nextReply.map(target),
   };
 }
 
+const orNull = (s: string) => (s === '' ? null : s);
+
+/** A clock from an event; one written before calendars (no per-target start) is read as 24x7 wall-clock time. */
 function slaFromMessage(m: SlaMessage): SlaClock {
-  const orNull = (s: string) => (s === '' ? null : s);
   const target = (t: SlaMessage['response']): SlaTarget => ({
     minutes: t?.minutes ?? 0,
+    startedAt: t?.startedAt || m.startedAt,
+    pausedMinutes: t?.pausedMinutes ?? 0,
+    dueAt: t?.dueAt ?? '',
+    alertAt: t?.alertAt ?? '',
     metAt: orNull(t?.metAt ?? ''),
     alertedAt: orNull(t?.alertedAt ?? ''),
     breachedAt: orNull(t?.breachedAt ?? ''),
   });
-  return {
-    startedAt: m.startedAt,
-    pausedMs: Number(m.pausedMs),
-    pausedAt: orNull(m.pausedAt),
-    alertThreshold: m.alertThreshold,
-    response: target(m.response),
-    resolution: target(m.resolution),
-  };
+  const common = { startedAt: m.startedAt, pausedMs: Number(m.pausedMs), pausedAt: orNull(m.pausedAt), alertThreshold: m.alertThreshold };
+  if (!m.response?.startedAt) return upgradeClock({ ...common, response: target(m.response), resolution: target(m.resolution) });
+  return { ...common, calendar: m.calendar || ALWAYS_OPEN_NAME, response: target(m.response), resolution: target(m.resolution), nextReply: m.nextReply.map(target) };
 }
 
 /** What a stored payload says, in domain terms (history, time travel, replay). */
@@ -151,7 +169,7 @@ export type DecodedEvent = {
   notification: { reason: string; keywords: string[] } | undefined;
   listing: { count: number; query: string } | undefined;
   transition: { name: string; from: string; to: string; comment: string } | undefined;
-  slaChange: { from: string; to: string; crossed: string[] } | undefined;
+  slaChange: SlaChange | undefined;
   comment: Comment | undefined;
   attachment: Attachment | undefined;
 };
@@ -203,12 +221,17 @@ function decodedEvent(event: TicketEvent): DecodedEvent {
           createdAt: event.attachment.createdAt,
         }
       : undefined,
-    slaChange: event.slaChange ? { from: event.slaChange.from, to: event.slaChange.to, crossed: [...event.slaChange.crossed] } : undefined,
+    slaChange: event.slaChange ? slaChangeFromMessage(event.slaChange) : undefined,
   };
 }
 
+function slaChangeFromMessage(c: NonNullable<TicketEvent['slaChange']>): SlaChange {
+  const change = { from: c.from, to: c.to, crossed: [...c.crossed] };
+  if (!c.metric) return change;
+  return { ...change, metric: { type: c.metric as SlaMetric, target: c.target as SlaTargetName, round: c.round, at: c.at } };
+}
+
 function ticketFromMessage(m: TicketMessage): Ticket {
-  const orNull = (s: string) => (s === '' ? null : s);
   return {
     id: m.id,
     tenant: m.tenant,
@@ -229,6 +252,8 @@ function ticketFromMessage(m: TicketMessage): Ticket {
     updatedAt: m.updatedAt,
     resolvedAt: orNull(m.resolvedAt),
     closedAt: orNull(m.closedAt),
+    // Events written before the field: the last change is the best bound there is.
+    statusChangedAt: m.statusChangedAt || m.updatedAt,
     sla: m.sla ? slaFromMessage(m.sla) : null,
     githubIssue: m.githubIssue ? { number: Number(m.githubIssue.number), url: m.githubIssue.url } : null,
   };

@@ -15,6 +15,8 @@ import { attachmentRoutes } from './routes/attachments.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
 import { configRoutes } from './routes/config.js';
+import { slaRoutes } from './routes/sla.js';
+import { automationRoutes } from './routes/automations.js';
 import { githubRoutes } from './routes/github.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
@@ -80,6 +82,8 @@ function mountApi(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.route('/api/v1', ticketRoutes(deps));
   app.route('/api/v1', transitionRoutes(deps));
   app.route('/api/v1', commentRoutes(deps));
+  app.route('/api/v1', slaRoutes(deps));
+  app.route('/api/v1', automationRoutes(deps));
   app.route('/api/v1', githubRoutes(deps));
   app.route('/api/v1', attachmentRoutes(deps, deps.attachments.bytes, deps.attachments.maxBytes));
   app.route('/api/v1', workflowRoutes(deps));

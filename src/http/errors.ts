@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'invalid_idempotency_key'
   | 'webhook_url_refused'
   | 'webhook_not_found'
+  | 'automation_not_found'
   | 'upgrade_required'
   | 'not_found'
   | 'route_not_found'

@@ -1,6 +1,6 @@
 // How tickets look on the wire: JSON field names, ETags, If-Match and list cursors.
 import type { Principal } from '../domain/roles.js';
-import { dueAt, slaState } from '../domain/sla.js';
+import { type SlaClock, slaState } from '../domain/sla.js';
 import type { Attachment, Comment, Ticket } from '../domain/ticket.js';
 import type { Precondition } from '../domain/ticketCommands.js';
 import { plainFields } from '../domain/ticketFields.js';
@@ -16,12 +16,19 @@ export function ticketJson(t: Ticket): TicketStateJson {
     github_issue: t.githubIssue,
     sla: t.sla && {
       state: slaState(t.sla),
-      response_due_at: dueAt(t.sla, 'response'),
-      resolution_due_at: dueAt(t.sla, 'resolution'),
+      calendar: t.sla.calendar,
+      response_due_at: t.sla.response.dueAt,
+      next_reply_due_at: openReplyDue(t.sla),
+      resolution_due_at: t.sla.resolution.dueAt,
       first_response_at: t.sla.response.metAt,
       paused: t.sla.pausedAt !== null,
     },
   };
+}
+
+function openReplyDue(clock: SlaClock): string | null {
+  const round = clock.nextReply.at(-1);
+  return round && round.metAt === null ? round.dueAt : null;
 }
 
 /** The ticket as a caller sees it: its state plus what that caller may do next. */

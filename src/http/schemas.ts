@@ -65,18 +65,24 @@ export const TicketState = z
     sla: z
       .object({
         state: z.enum(SLA_STATES),
+        calendar: z.string().openapi({ description: 'the calendar whose business minutes the targets count' }),
         response_due_at: z.string(),
+        next_reply_due_at: z.string().nullable().openapi({ description: 'the open next_reply round, if a customer reply awaits an answer' }),
         resolution_due_at: z.string(),
         first_response_at: z.string().nullable(),
         paused: z.boolean(),
       })
       .nullable()
-      .openapi({ description: 'the SLA of the current round; null when the tier has no SLA. Due times move while paused in pending_customer' }),
+      .openapi({
+        description:
+          'the SLA of the current round; null when the tier has no SLA. Due times move while paused in pending_customer; every target is in GET /tickets/{id}/sla',
+      }),
     version: z.number().int(),
     created_at: z.string(),
     updated_at: z.string(),
     resolved_at: z.string().nullable(),
     closed_at: z.string().nullable(),
+    status_changed_at: z.string().openapi({ description: 'when the ticket entered its status' }),
   })
   .openapi('TicketState');
 

@@ -3,15 +3,20 @@
 import { z } from '@hono/zod-openapi';
 import { CUSTOMER_TIERS, PRIORITIES } from '../domain/fields.js';
 import { identifier } from '../http/text.js';
+import { CalendarsSchema, calendarName } from './calendarSchema.js';
 
 const minutes = z.number().positive('minutes, more than 0').max(525_600, 'at most a year of minutes');
-export const SlaTargetsSchema = z.strictObject({ response: minutes, resolution: minutes });
+export const SlaTargetsSchema = z.strictObject({ response: minutes, next_reply: minutes.optional(), resolution: minutes });
 
-const tierTable = z.strictObject(
-  Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema.optional()])) as Record<(typeof PRIORITIES)[number], z.ZodOptional<typeof SlaTargetsSchema>>,
-);
+const tierTable = z.strictObject({
+  ...(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema.optional()])) as Record<(typeof PRIORITIES)[number], z.ZodOptional<typeof SlaTargetsSchema>>),
+  calendar: calendarName.optional().openapi({ description: 'the calendar whose business minutes the targets count (default 24x7)' }),
+});
 
-/** `tiers.<tier>.<priority>.{response,resolution}` in minutes; a tier set to null has no SLA. */
+/**
+ * `tiers.<tier>.<priority>.{response,next_reply,resolution}` in business minutes of
+ * `tiers.<tier>.calendar`; a tier set to null has no SLA.
+ */
 export const SlaOverrideSchema = z
   .strictObject({
     tiers: z.strictObject(
@@ -23,6 +28,9 @@ export const SlaOverrideSchema = z
   })
   .openapi('SlaPolicyOverride');
 export type SlaOverride = z.infer<typeof SlaOverrideSchema>;
+
+/** The SLA_CONFIG_PATH file: the service-wide tiers and the calendars they (and every tenant) may name. */
+export const SlaPolicyFileSchema = SlaOverrideSchema.extend({ calendars: CalendarsSchema.shape.calendars.optional() });
 
 const assignee = identifier(128);
 export const RoutingSchema = z

@@ -4,6 +4,7 @@
 // several replicas, or a retry, fire each threshold once.
 import type { Logger } from 'pino';
 import type { Principal } from '../domain/roles.js';
+import { type SlaCrossing, crossThresholds } from '../domain/sla.js';
 import { checkSla } from '../domain/ticketCommands.js';
 import type { Metrics } from '../metrics.js';
 import type { CommandHandler } from '../commands/commandHandler.js';
@@ -36,13 +37,12 @@ export function startSlaScheduler(
       const due = await store.slaDue(at, batchSize);
       let progress = 0;
       for (const { tenant, id } of due) {
-        let crossed: string[] = [];
+        let crossed: SlaCrossing[] = [];
         await commands.change({ tenant, principal: SYSTEM, correlationId: `sla-${at}`, now: instantNow }, id, (t, ctx) => {
-          const decision = checkSla(t, ctx);
-          crossed = decision.ok ? decision.events.flatMap((e) => (e.action === 'sla_changed' ? e.slaChange.crossed : [])) : [];
-          return decision;
+          crossed = t.sla ? crossThresholds(t.sla, ctx.now).crossed : [];
+          return checkSla(t, ctx);
         });
-        for (const c of crossed) metrics.slaCrossings.inc({ kind: c.endsWith('_breach') ? 'breach' : 'alert' });
+        for (const c of crossed) metrics.slaCrossings.inc({ kind: c.kind });
         if (crossed.length > 0) progress += 1;
       }
       changed += progress;

@@ -40,6 +40,19 @@ export type Webhook = {
   createdAt: string;
 };
 
+/** A tenant's automation rule as stored: `rule` is its validated definition, parsed again when read. */
+export type StoredAutomation = {
+  tenant: string;
+  id: string;
+  position: number;
+  enabled: boolean;
+  /** A time rule (`when.idle`). */
+  idle: boolean;
+  rule: unknown;
+  createdAt: string;
+  updatedAt: string;
+};
+
 export type NotificationClaim = {
   tenant: string;
   ticketId: string;
@@ -66,4 +79,11 @@ export interface ConsumerStore {
    * since `notBefore` (a retry of the claiming event keeps its claim), false when it is a duplicate.
    */
   claimNotification(claim: NotificationClaim): Promise<boolean>;
+  /** The tenant's automation rules in running order: position, then creation. */
+  automations(tenant: string): Promise<StoredAutomation[]>;
+  /** Every tenant's enabled time rules, for the idle scan. */
+  idleAutomations(): Promise<StoredAutomation[]>;
+  /** Adds the rule or replaces the one with its id. */
+  putAutomation(rule: StoredAutomation): Promise<void>;
+  deleteAutomation(tenant: string, id: string): Promise<boolean>;
 }

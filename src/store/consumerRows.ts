@@ -1,7 +1,7 @@
 // Mapping between the consumers' stored rows and their domain values, shared by both adapters.
 import type { Kysely } from 'kysely';
-import type { AuditEntry, AuditQuery, AuditRecord, Webhook } from './consumerPort.js';
-import type { AuditRow, Database, WebhookRow } from './schema.js';
+import type { AuditEntry, AuditQuery, AuditRecord, StoredAutomation, Webhook } from './consumerPort.js';
+import type { AuditRow, AutomationRow, Database, WebhookRow } from './schema.js';
 
 /** The audit page query both stores run: the tenant's entries, filtered, newest first. */
 export function selectAuditPage(db: Kysely<Database>, tenant: string, query: AuditQuery) {
@@ -48,5 +48,31 @@ export function auditToRow(e: AuditEntry): Omit<AuditRow, 'seq'> {
     occurred_at: e.occurredAt,
     recorded_at: e.recordedAt,
     detail: JSON.stringify(e.detail),
+  };
+}
+
+export function automationToRow(a: StoredAutomation): AutomationRow {
+  return {
+    tenant: a.tenant,
+    id: a.id,
+    position: a.position,
+    enabled: a.enabled ? 1 : 0,
+    idle: a.idle ? 1 : 0,
+    rule: JSON.stringify(a.rule),
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+export function rowToAutomation(r: AutomationRow): StoredAutomation {
+  return {
+    tenant: r.tenant,
+    id: r.id,
+    position: Number(r.position),
+    enabled: Number(r.enabled) === 1,
+    idle: Number(r.idle) === 1,
+    rule: JSON.parse(r.rule) as unknown,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }

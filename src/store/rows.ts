@@ -1,6 +1,6 @@
 // Mapping between stored rows and domain values, shared by every store adapter.
 import type { EventAction } from '../domain/events.js';
-import { type SlaClock, nextDueAt, slaState } from '../domain/sla.js';
+import { type SlaClock, nextDueAt, slaState, upgradeClock } from '../domain/sla.js';
 import type { CustomerTier, Priority, TicketType } from '../domain/fields.js';
 import type { GithubIssue, Status, Ticket } from '../domain/ticket.js';
 import { plainFields } from '../domain/ticketFields.js';
@@ -38,12 +38,13 @@ export function rowToTicket(r: TicketRow): Ticket {
     externalId: r.external_id,
     escalationLevel: Number(r.escalation_level),
     githubIssue: r.github_issue === null ? null : (JSON.parse(r.github_issue) as GithubIssue),
-    sla: r.sla === null ? null : (JSON.parse(r.sla) as SlaClock),
+    sla: r.sla === null ? null : upgradeClock(JSON.parse(r.sla) as SlaClock),
     version: Number(r.version),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     resolvedAt: r.resolved_at,
     closedAt: r.closed_at,
+    statusChangedAt: r.status_changed_at ?? r.updated_at,
   };
 }
 

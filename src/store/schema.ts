@@ -29,6 +29,8 @@ export type TicketRow = {
   updated_at: string;
   resolved_at: string | null;
   closed_at: string | null;
+  /** Null in rows written before the column: then updated_at. */
+  status_changed_at: string | null;
 };
 
 export type EventRow = {
@@ -104,6 +106,20 @@ export type WebhookRow = {
 /** The last notification sent for a ticket and reason, for the dedupe window. */
 export type NotificationClaimRow = { tenant: string; ticket_id: string; reason: string; event_id: string; claimed_at: string };
 
+/** A tenant's automation rule (SPEC §13); `rule` is the validated input as JSON. */
+export type AutomationRow = {
+  tenant: string;
+  id: string;
+  position: number;
+  /** 0 or 1 in both stores. */
+  enabled: number;
+  /** 1 for a time rule (`when.idle`), which the scan looks for across tenants. */
+  idle: number;
+  rule: string;
+  created_at: string;
+  updated_at: string;
+};
+
 export type Database = {
   tenant_settings: TenantSettingRow;
   tickets: TicketRow;
@@ -114,4 +130,5 @@ export type Database = {
   audit_log: AuditRow;
   webhooks: WebhookRow;
   notification_claims: NotificationClaimRow;
+  automations: AutomationRow;
 };

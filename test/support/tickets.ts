@@ -41,6 +41,7 @@ export function existing(overrides: Partial<Ticket> = {}): Ticket {
     updatedAt: CREATED_AT,
     resolvedAt: null,
     closedAt: null,
+    statusChangedAt: CREATED_AT,
     ...overrides,
   };
 }

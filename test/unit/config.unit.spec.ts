@@ -101,7 +101,7 @@ describe('configuration defaults', () => {
   });
 
   it('runs every component', () => {
-    expect([...config.components]).toEqual(['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github']);
+    expect([...config.components]).toEqual(['api', 'relay', 'sla', 'audit', 'notify', 'live', 'github', 'automations']);
   });
 
   it('retries consumer failures 5 times from 100 ms doubling to at most 30 s, then dead-letters to TICKET_DLQ', () => {

@@ -27,6 +27,7 @@ const ticket: Ticket = {
   updatedAt: '2026-01-01T00:00:00.000Z',
   resolvedAt: null,
   closedAt: null,
+  statusChangedAt: '2025-01-01T09:00:00.000Z',
 };
 
 const consumed = (over: Partial<ConsumedEvent> = {}): ConsumedEvent => ({
@@ -65,9 +66,16 @@ describe('turning an event into a notification', () => {
     });
   });
 
-  it('makes an SLA change a notification with reason sla_changed', () => {
-    const sla = consumed({ subject: 'acme.ticket.ticket.event.sla_changed', notification: undefined, meta: { ...consumed().meta, action: 'sla_changed' } });
-    expect(toNotification(sla)).toMatchObject({ event: 'ticket.event.sla_changed', reason: 'sla_changed', keywords: [] });
+  it('makes an SLA threshold crossed a notification with reason sla_changed, and no other SLA metric event', () => {
+    const sla = (metric: 'alerted' | 'activated', crossed: string[]) =>
+      consumed({
+        subject: 'acme.ticket.ticket.event.sla_changed',
+        notification: undefined,
+        slaChange: { from: 'ok', to: 'alert', crossed, metric: { type: metric, target: 'response', round: 0, at: '2025-01-01T09:00:00.000Z' } },
+        meta: { ...consumed().meta, action: 'sla_changed' },
+      });
+    expect(toNotification(sla('alerted', ['response_alert']))).toMatchObject({ event: 'ticket.event.sla_changed', reason: 'sla_changed', keywords: ['response_alert'] });
+    expect(toNotification(sla('activated', []))).toBeUndefined();
   });
 
   it('notifies nobody about other events or events without a ticket', () => {

@@ -4,6 +4,7 @@ import { type DescMessage, create, createFileRegistry, fromBinary, toJson } from
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/domain/events.js';
+import type { SlaTarget } from '../../src/domain/sla.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { type Stamp, decodePayload, toRecord } from '../../src/events/record.js';
 
@@ -34,7 +35,22 @@ const minimal: Ticket = {
   updatedAt: '2025-01-01T09:00:00.000Z',
   resolvedAt: null,
   closedAt: null,
+  statusChangedAt: '2025-01-01T09:00:00.000Z',
 };
+
+function target(over: Partial<SlaTarget>): SlaTarget {
+  return {
+    minutes: 15,
+    startedAt: '2025-01-01T09:00:00.000Z',
+    pausedMinutes: 0,
+    dueAt: '2025-01-01T09:15:00.000Z',
+    alertAt: '2025-01-01T09:12:45.000Z',
+    metAt: null,
+    alertedAt: null,
+    breachedAt: null,
+    ...over,
+  };
+}
 
 const full: Ticket = {
   ...minimal,
@@ -51,11 +67,13 @@ const full: Ticket = {
   githubIssue: { number: 42, url: 'https://github.com/acme/app/issues/42' },
   sla: {
     startedAt: '2025-01-01T09:00:00.000Z',
+    calendar: 'office',
     pausedMs: 90_000,
     pausedAt: '2025-01-01T10:00:00.000Z',
     alertThreshold: 0.85,
-    response: { minutes: 15, metAt: '2025-01-01T09:05:00.000Z', alertedAt: null, breachedAt: null },
-    resolution: { minutes: 240.5, metAt: null, alertedAt: '2025-01-01T12:30:00.000Z', breachedAt: '2025-01-01T13:00:30.000Z' },
+    response: target({ minutes: 15, metAt: '2025-01-01T09:05:00.000Z' }),
+    resolution: target({ minutes: 240.5, alertedAt: '2025-01-01T12:30:00.000Z', breachedAt: '2025-01-01T13:00:30.000Z', pausedMinutes: 1.5 }),
+    nextReply: [target({ minutes: 60, startedAt: '2025-01-01T09:30:00.000Z', metAt: '2025-01-01T09:40:00.000Z' }), target({ minutes: 60.25 })],
   },
   version: 9_007_199_254,
   updatedAt: NOW,

@@ -4,6 +4,8 @@ import type { NewTicket, TicketPatch } from '../../src/domain/ticket.js';
 import { type Precondition, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { CREATED_AT, NOW, accepted, context, existing } from '../support/tickets.js';
 
+const after = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+
 const versions = (list: number[]): Precondition => ({ versions: list, raw: list.map((v) => `"${v}"`).join(', ') });
 
 describe('creating a ticket', () => {
@@ -29,17 +31,29 @@ describe('creating a ticket', () => {
         githubIssue: null,
         sla: {
           startedAt: NOW,
+          calendar: '24x7',
           pausedMs: 0,
           pausedAt: null,
           alertThreshold: 0.85,
-          response: { minutes: 240, metAt: null, alertedAt: null, breachedAt: null },
-          resolution: { minutes: 4320, metAt: null, alertedAt: null, breachedAt: null },
+          response: { minutes: 240, startedAt: NOW, pausedMinutes: 0, dueAt: after(240), alertAt: after(240 * 0.85), metAt: null, alertedAt: null, breachedAt: null },
+          resolution: {
+            minutes: 4320,
+            startedAt: NOW,
+            pausedMinutes: 0,
+            dueAt: after(4320),
+            alertAt: after(4320 * 0.85),
+            metAt: null,
+            alertedAt: null,
+            breachedAt: null,
+          },
+          nextReply: [],
         },
         version: 1,
         createdAt: NOW,
         updatedAt: NOW,
         resolvedAt: null,
         closedAt: null,
+        statusChangedAt: NOW,
       },
     });
   });

@@ -1,6 +1,7 @@
 // SPEC §4 on a ticket: firing a transition moves its status, keeps assignee, resolved_at and
 // closed_at, and raises one transitioned event; customers act only on their own tickets.
 import { describe, expect, it } from 'vitest';
+import { slaChangedEvents } from '../../src/domain/slaMetrics.js';
 import { checkSla, createTicket, deleteTicket, readTicket, transitionTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { NOW, accepted, context, existing } from '../support/tickets.js';
 
@@ -11,7 +12,7 @@ const stranger = context({ principal: { id: 'cust-8', roles: ['customer'] } });
 describe('firing a transition on a ticket', () => {
   it('assigns a new ticket to the given assignee, one version up', () => {
     const decision = accepted(transitionTicket(existing(), 'assign', { assignee: 'dana' }, undefined, agent));
-    expect(decision.write).toEqual({ kind: 'update', ticket: existing({ status: 'assigned', assignee: 'dana', version: 4, updatedAt: NOW }) });
+    expect(decision.write).toEqual({ kind: 'update', ticket: existing({ status: 'assigned', assignee: 'dana', version: 4, updatedAt: NOW, statusChangedAt: NOW }) });
   });
 
   it('raises one transitioned event with from, to, the transition and the comment', () => {
@@ -129,17 +130,30 @@ describe('the SLA check', () => {
     expect(checkSla(ticket(), at(5))).toMatchObject({ ok: true, write: { kind: 'none' }, events: [] });
   });
 
-  it('raises sla_changed at the alert threshold, one version up, without escalating', () => {
-    const decision = accepted(checkSla(ticket(), at(13)));
+  it('marks the alert threshold, one version up, without escalating; the alert is an SLA metric event', () => {
+    const before = ticket();
+    const decision = accepted(checkSla(before, at(13)));
     expect(decision.write.ticket).toMatchObject({ version: 2, escalationLevel: 0 });
-    expect(decision.events).toEqual([expect.objectContaining({ action: 'sla_changed', slaChange: { from: 'ok', to: 'alert', crossed: ['response_alert'] } })]);
+    expect(decision.events).toEqual([]);
+    expect(slaChangedEvents(before, decision.write.ticket, 'system:sla', at(13).now)).toEqual([
+      expect.objectContaining({
+        action: 'sla_changed',
+        slaChange: { from: 'ok', to: 'alert', crossed: ['response_alert'], metric: { type: 'alerted', target: 'response', round: 0, at: at(13).now } },
+      }),
+    ]);
   });
 
   it('escalates and requests a notification on a breach, once', () => {
-    const decision = accepted(checkSla(ticket(), at(16)));
+    const before = ticket();
+    const decision = accepted(checkSla(before, at(16)));
     expect(decision.write.ticket.escalationLevel).toBe(1);
-    expect(decision.events.map((e) => e.action)).toEqual(['sla_changed', 'notification_requested']);
-    expect(decision.events[1]).toMatchObject({ notification: { reason: 'sla_breached', keywords: ['response'] } });
+    expect(decision.events.map((e) => e.action)).toEqual(['notification_requested']);
+    expect(decision.events[0]).toMatchObject({ notification: { reason: 'sla_breached', keywords: ['response'] } });
+    const metrics = slaChangedEvents(before, decision.write.ticket, 'system:sla', at(16).now);
+    expect(metrics.map((e) => (e.action === 'sla_changed' ? [e.slaChange.metric?.type, e.changedFields] : []))).toEqual([
+      ['alerted', ['sla']],
+      ['breached', ['sla', 'escalation_level']],
+    ]);
     expect(checkSla(decision.write.ticket, at(16))).toMatchObject({ write: { kind: 'none' }, events: [] });
   });
 });

@@ -28,12 +28,15 @@ export function toNotification(e: ConsumedEvent): Notification | undefined {
         ? 'ticket.event.sla_changed'
         : undefined;
   if (!event) return undefined;
+  // Of the SLA metric events only thresholds crossed (alerted, breached) notify; activations, pauses
+  // and fulfilments are for the stream's readers.
+  if (event === 'ticket.event.sla_changed' && (e.slaChange?.crossed.length ?? 0) === 0) return undefined;
   return {
     event,
     eventId: e.eventId,
     tenant: e.tenant,
     reason: e.notification?.reason || (event === 'ticket.event.sla_changed' ? 'sla_changed' : 'requested'),
-    keywords: e.notification?.keywords ?? [],
+    keywords: e.notification?.keywords ?? e.slaChange?.crossed ?? [],
     occurredAt: e.meta.occurredAt,
     correlationId: e.meta.correlationId,
     ticket: { id: t.id, title: t.title, priority: t.priority, status: t.status, assignee: t.assignee, customerId: t.customerId, version: t.version },

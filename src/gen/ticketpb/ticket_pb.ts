@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ticketpb/ticket.proto.
  */
 export const file_ticketpb_ticket: GenFile = /*@__PURE__*/
-  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIrEDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYRIrCgxnaXRodWJfaXNzdWUYFSABKAsyFS50aWNrZXRwYi5HaXRodWJJc3N1ZSIqCgtHaXRodWJJc3N1ZRIOCgZudW1iZXIYASABKAQSCwoDdXJsGAIgASgJIlUKCVNsYVRhcmdldBIPCgdtaW51dGVzGAEgASgBEg4KBm1ldF9hdBgCIAEoCRISCgphbGVydGVkX2F0GAMgASgJEhMKC2JyZWFjaGVkX2F0GAQgASgJIqgBCgNTbGESEgoKc3RhcnRlZF9hdBgBIAEoCRIRCglwYXVzZWRfbXMYAiABKAQSEQoJcGF1c2VkX2F0GAMgASgJEhcKD2FsZXJ0X3RocmVzaG9sZBgEIAEoARIlCghyZXNwb25zZRgFIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldBInCgpyZXNvbHV0aW9uGAYgASgLMhMudGlja2V0cGIuU2xhVGFyZ2V0IicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSJZCgdDb21tZW50EgoKAmlkGAEgASgJEg4KBmF1dGhvchgCIAEoCRIMCgRib2R5GAMgASgJEhAKCGludGVybmFsGAQgASgIEhIKCmNyZWF0ZWRfYXQYBSABKAkihgEKCkF0dGFjaG1lbnQSCgoCaWQYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEgwKBHNpemUYBCABKAQSDgoGc2hhMjU2GAUgASgJEhIKCmNyZWF0ZWRfYnkYBiABKAkSEgoKY3JlYXRlZF9hdBgHIAEoCSI2CglTbGFDaGFuZ2USDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCRIPCgdjcm9zc2VkGAMgAygJIt0CCgtUaWNrZXRFdmVudBIcCgRtZXRhGAEgASgLMg4udGlja2V0cGIuTWV0YRIeCgRkYXRhGAIgASgLMhAudGlja2V0cGIuVGlja2V0EhYKDmNoYW5nZWRfZmllbGRzGAMgAygJEiIKB2xpc3RpbmcYBCABKAsyES50aWNrZXRwYi5MaXN0aW5nEjMKDG5vdGlmaWNhdGlvbhgFIAEoCzIdLnRpY2tldHBiLk5vdGlmaWNhdGlvblJlcXVlc3QSKAoKdHJhbnNpdGlvbhgGIAEoCzIULnRpY2tldHBiLlRyYW5zaXRpb24SJwoKc2xhX2NoYW5nZRgHIAEoCzITLnRpY2tldHBiLlNsYUNoYW5nZRIiCgdjb21tZW50GAggASgLMhEudGlja2V0cGIuQ29tbWVudBIoCgphdHRhY2htZW50GAkgASgLMhQudGlja2V0cGIuQXR0YWNobWVudEIWWhRpbnRlcm5hbC9wYjt0aWNrZXRwYmIGcHJvdG8z");
+  fileDesc("ChV0aWNrZXRwYi90aWNrZXQucHJvdG8SCHRpY2tldHBiIoQBCgRNZXRhEhAKCGV2ZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRITCgtvY2N1cnJlZF9hdBgDIAEoCRIOCgZzY2hlbWEYBCABKAkSFgoOY29ycmVsYXRpb25faWQYBSABKAkSDQoFYWN0b3IYBiABKAkSDgoGYWN0aW9uGAcgASgJIswDCgZUaWNrZXQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBXRpdGxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhIKCmNyZWF0ZWRfYnkYBSABKAkSEgoKY3JlYXRlZF9hdBgGIAEoCRISCgp1cGRhdGVkX2F0GAcgASgJEgwKBHR5cGUYCCABKAkSEAoIcHJpb3JpdHkYCSABKAkSDgoGc3RhdHVzGAogASgJEhMKC2N1c3RvbWVyX2lkGAsgASgJEhUKDWN1c3RvbWVyX3RpZXIYDCABKAkSEAoIYXNzaWduZWUYDSABKAkSDAoEdGFncxgOIAMoCRITCgtleHRlcm5hbF9pZBgPIAEoCRIYChBlc2NhbGF0aW9uX2xldmVsGBAgASgNEg8KB3ZlcnNpb24YESABKAQSEwoLcmVzb2x2ZWRfYXQYEiABKAkSEQoJY2xvc2VkX2F0GBMgASgJEhoKA3NsYRgUIAEoCzINLnRpY2tldHBiLlNsYRIrCgxnaXRodWJfaXNzdWUYFSABKAsyFS50aWNrZXRwYi5HaXRodWJJc3N1ZRIZChFzdGF0dXNfY2hhbmdlZF9hdBgWIAEoCSIqCgtHaXRodWJJc3N1ZRIOCgZudW1iZXIYASABKAQSCwoDdXJsGAIgASgJIqMBCglTbGFUYXJnZXQSDwoHbWludXRlcxgBIAEoARIOCgZtZXRfYXQYAiABKAkSEgoKYWxlcnRlZF9hdBgDIAEoCRITCgticmVhY2hlZF9hdBgEIAEoCRISCgpzdGFydGVkX2F0GAUgASgJEhYKDnBhdXNlZF9taW51dGVzGAYgASgBEg4KBmR1ZV9hdBgHIAEoCRIQCghhbGVydF9hdBgIIAEoCSLjAQoDU2xhEhIKCnN0YXJ0ZWRfYXQYASABKAkSEQoJcGF1c2VkX21zGAIgASgEEhEKCXBhdXNlZF9hdBgDIAEoCRIXCg9hbGVydF90aHJlc2hvbGQYBCABKAESJQoIcmVzcG9uc2UYBSABKAsyEy50aWNrZXRwYi5TbGFUYXJnZXQSJwoKcmVzb2x1dGlvbhgGIAEoCzITLnRpY2tldHBiLlNsYVRhcmdldBIQCghjYWxlbmRhchgHIAEoCRInCgpuZXh0X3JlcGx5GAggAygLMhMudGlja2V0cGIuU2xhVGFyZ2V0IicKB0xpc3RpbmcSDQoFY291bnQYASABKA0SDQoFcXVlcnkYAiABKAkiNwoTTm90aWZpY2F0aW9uUmVxdWVzdBIOCgZyZWFzb24YASABKAkSEAoIa2V5d29yZHMYAiADKAkiRQoKVHJhbnNpdGlvbhIMCgRuYW1lGAEgASgJEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDwoHY29tbWVudBgEIAEoCSJZCgdDb21tZW50EgoKAmlkGAEgASgJEg4KBmF1dGhvchgCIAEoCRIMCgRib2R5GAMgASgJEhAKCGludGVybmFsGAQgASgIEhIKCmNyZWF0ZWRfYXQYBSABKAkihgEKCkF0dGFjaG1lbnQSCgoCaWQYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEgwKBHNpemUYBCABKAQSDgoGc2hhMjU2GAUgASgJEhIKCmNyZWF0ZWRfYnkYBiABKAkSEgoKY3JlYXRlZF9hdBgHIAEoCSJxCglTbGFDaGFuZ2USDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCRIPCgdjcm9zc2VkGAMgAygJEg4KBm1ldHJpYxgEIAEoCRIOCgZ0YXJnZXQYBSABKAkSDQoFcm91bmQYBiABKA0SCgoCYXQYByABKAki3QIKC1RpY2tldEV2ZW50EhwKBG1ldGEYASABKAsyDi50aWNrZXRwYi5NZXRhEh4KBGRhdGEYAiABKAsyEC50aWNrZXRwYi5UaWNrZXQSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSIgoHbGlzdGluZxgEIAEoCzIRLnRpY2tldHBiLkxpc3RpbmcSMwoMbm90aWZpY2F0aW9uGAUgASgLMh0udGlja2V0cGIuTm90aWZpY2F0aW9uUmVxdWVzdBIoCgp0cmFuc2l0aW9uGAYgASgLMhQudGlja2V0cGIuVHJhbnNpdGlvbhInCgpzbGFfY2hhbmdlGAcgASgLMhMudGlja2V0cGIuU2xhQ2hhbmdlEiIKB2NvbW1lbnQYCCABKAsyES50aWNrZXRwYi5Db21tZW50EigKCmF0dGFjaG1lbnQYCSABKAsyFC50aWNrZXRwYi5BdHRhY2htZW50QhZaFGludGVybmFsL3BiO3RpY2tldHBiYgZwcm90bzM");
 
 /**
  * Envelope metadata of one domain event.
@@ -186,6 +186,13 @@ export type Ticket = Message<"ticketpb.Ticket"> & {
    * @generated from field: ticketpb.GithubIssue github_issue = 21;
    */
   githubIssue?: GithubIssue | undefined;
+
+  /**
+   * When the ticket entered its status; empty in events written before the field.
+   *
+   * @generated from field: string status_changed_at = 22;
+   */
+  statusChangedAt: string;
 };
 
 /**
@@ -226,6 +233,8 @@ export const GithubIssueSchema: GenMessage<GithubIssue> = /*@__PURE__*/
  */
 export type SlaTarget = Message<"ticketpb.SlaTarget"> & {
   /**
+   * Business minutes of the clock's calendar.
+   *
    * @generated from field: double minutes = 1;
    */
   minutes: number;
@@ -244,6 +253,32 @@ export type SlaTarget = Message<"ticketpb.SlaTarget"> & {
    * @generated from field: string breached_at = 4;
    */
   breachedAt: string;
+
+  /**
+   * When this target's clock started; empty in events written before calendars (then Sla.started_at).
+   *
+   * @generated from field: string started_at = 5;
+   */
+  startedAt: string;
+
+  /**
+   * Business minutes spent paused since it started.
+   *
+   * @generated from field: double paused_minutes = 6;
+   */
+  pausedMinutes: number;
+
+  /**
+   * The deadline and the alert instant, counted in the calendar's business minutes.
+   *
+   * @generated from field: string due_at = 7;
+   */
+  dueAt: string;
+
+  /**
+   * @generated from field: string alert_at = 8;
+   */
+  alertAt: string;
 };
 
 /**
@@ -254,7 +289,8 @@ export const SlaTargetSchema: GenMessage<SlaTarget> = /*@__PURE__*/
   messageDesc(file_ticketpb_ticket, 3);
 
 /**
- * A ticket's SLA clock: deadlines are started_at + minutes + paused_ms.
+ * A ticket's SLA clock. Deadlines count business minutes of `calendar` from each target's start,
+ * plus the time it spent paused; in events written before calendars, started_at + minutes + paused_ms.
  *
  * @generated from message ticketpb.Sla
  */
@@ -290,6 +326,20 @@ export type Sla = Message<"ticketpb.Sla"> & {
    * @generated from field: ticketpb.SlaTarget resolution = 6;
    */
   resolution?: SlaTarget | undefined;
+
+  /**
+   * The calendar name; empty means 24x7.
+   *
+   * @generated from field: string calendar = 7;
+   */
+  calendar: string;
+
+  /**
+   * One target per customer reply awaiting an answer; the last is the current round.
+   *
+   * @generated from field: repeated ticketpb.SlaTarget next_reply = 8;
+   */
+  nextReply: SlaTarget[];
 };
 
 /**
@@ -474,7 +524,7 @@ export const AttachmentSchema: GenMessage<Attachment> = /*@__PURE__*/
   messageDesc(file_ticketpb_ticket, 9);
 
 /**
- * What an SLA check changed (ticket.event.sla_changed).
+ * What changed in the ticket's SLA (ticket.event.sla_changed): one SLA metric event.
  *
  * @generated from message ticketpb.SlaChange
  */
@@ -495,6 +545,34 @@ export type SlaChange = Message<"ticketpb.SlaChange"> & {
    * @generated from field: repeated string crossed = 3;
    */
   crossed: string[];
+
+  /**
+   * activated, paused, resumed, fulfilled, alerted or breached.
+   *
+   * @generated from field: string metric = 4;
+   */
+  metric: string;
+
+  /**
+   * response, next_reply or resolution.
+   *
+   * @generated from field: string target = 5;
+   */
+  target: string;
+
+  /**
+   * The next_reply round (from 1); 0 for the other targets.
+   *
+   * @generated from field: uint32 round = 6;
+   */
+  round: number;
+
+  /**
+   * When it happened (RFC 3339 UTC).
+   *
+   * @generated from field: string at = 7;
+   */
+  at: string;
 };
 
 /**

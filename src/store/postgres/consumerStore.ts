@@ -3,7 +3,7 @@
 // statement with ON CONFLICT, so replicas racing on the same event or claim cannot both win.
 import type { Kysely } from 'kysely';
 import type { ConsumerStore } from '../consumerPort.js';
-import { auditToRow, rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
+import { auditToRow, automationToRow, rowToAudit, rowToAutomation, rowToWebhook, selectAuditPage } from '../consumerRows.js';
 import type { AuditRow, Database } from '../schema.js';
 
 export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(work: () => Promise<T>) => Promise<T>): ConsumerStore {
@@ -70,6 +70,34 @@ export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(wor
           .executeTakeFirst(),
       );
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async automations(tenant) {
+      const rows = await guard(() =>
+        db.selectFrom('automations').selectAll().where('tenant', '=', tenant).orderBy('position').orderBy('created_at').orderBy('id').execute(),
+      );
+      return rows.map(rowToAutomation);
+    },
+    async idleAutomations() {
+      const rows = await guard(() =>
+        db.selectFrom('automations').selectAll().where('idle', '=', 1).where('enabled', '=', 1).orderBy('tenant').orderBy('position').orderBy('created_at').execute(),
+      );
+      return rows.map(rowToAutomation);
+    },
+    async putAutomation(a) {
+      const row = automationToRow(a);
+      await guard(() =>
+        db
+          .insertInto('automations')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['tenant', 'id']).doUpdateSet({ position: row.position, enabled: row.enabled, idle: row.idle, rule: row.rule, updated_at: row.updated_at }),
+          )
+          .execute(),
+      );
+    },
+    async deleteAutomation(tenant, id) {
+      const result = await guard(() => db.deleteFrom('automations').where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst());
+      return Number(result.numDeletedRows) > 0;
     },
   };
 }

@@ -159,4 +159,21 @@ export const postgresMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0007_status_changed_at_automations': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE tickets ADD COLUMN status_changed_at text`.execute(db);
+      await sql`CREATE TABLE automations (
+        tenant text NOT NULL,
+        id text NOT NULL,
+        position integer NOT NULL,
+        enabled integer NOT NULL,
+        idle integer NOT NULL,
+        rule text NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (tenant, id)
+      )`.execute(db);
+      await sql`CREATE INDEX automations_idle ON automations (idle) WHERE idle = 1 AND enabled = 1`.execute(db);
+    },
+  },
 };

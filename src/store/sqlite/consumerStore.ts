@@ -3,8 +3,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { ConsumerStore } from '../consumerPort.js';
-import { auditToRow, rowToAudit, rowToWebhook, selectAuditPage } from '../consumerRows.js';
-import type { AuditRow, Database, WebhookRow } from '../schema.js';
+import { auditToRow, automationToRow, rowToAudit, rowToAutomation, rowToWebhook, selectAuditPage } from '../consumerRows.js';
+import type { AuditRow, AutomationRow, Database, WebhookRow } from '../schema.js';
 import { dynamicQueries, prepare } from './prepared.js';
 import type { Step } from './writeBatch.js';
 import type { Writer } from './writer.js';
@@ -59,6 +59,38 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
       db.selectFrom('webhooks').selectAll().where('tenant', '=', s('tenant')).orderBy('created_at').orderBy('id'),
     ),
     deleteWebhook: prepare<{ tenant: string; id: string }>(raw, (s) => db.deleteFrom('webhooks').where('tenant', '=', s('tenant')).where('id', '=', s('id'))),
+    automations: prepare<{ tenant: string }>(raw, (s) =>
+      db.selectFrom('automations').selectAll().where('tenant', '=', s('tenant')).orderBy('position').orderBy('created_at').orderBy('id'),
+    ),
+    idleAutomations: prepare<Record<string, never>>(raw, () =>
+      db.selectFrom('automations').selectAll().where('idle', '=', 1).where('enabled', '=', 1).orderBy('tenant').orderBy('position').orderBy('created_at'),
+    ),
+    putAutomation: prepare<AutomationRow>(raw, (s) =>
+      db
+        .insertInto('automations')
+        .values({
+          tenant: s('tenant'),
+          id: s('id'),
+          position: s('position'),
+          enabled: s('enabled'),
+          idle: s('idle'),
+          rule: s('rule'),
+          created_at: s('created_at'),
+          updated_at: s('updated_at'),
+        })
+        .onConflict((oc) =>
+          oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
+            position: eb.ref('excluded.position'),
+            enabled: eb.ref('excluded.enabled'),
+            idle: eb.ref('excluded.idle'),
+            rule: eb.ref('excluded.rule'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
+    ),
+    deleteAutomation: prepare<{ tenant: string; id: string }>(raw, (s) =>
+      db.deleteFrom('automations').where('tenant', '=', s('tenant')).where('id', '=', s('id')),
+    ),
     // One statement decides and claims, so two notify replicas cannot both win the same window.
     claim: prepare<{ tenant: string; ticket_id: string; reason: string; event_id: string; claimed_at: string; not_before: string }>(raw, (s) =>
       db
@@ -113,6 +145,18 @@ export function createSqliteConsumerStore(raw: BetterSqlite3.Database, db: Kysel
         q.claim.step({ tenant: c.tenant, ticket_id: c.ticketId, reason: c.reason, event_id: c.eventId, claimed_at: c.at, not_before: c.notBefore }),
       );
       return changed > 0;
+    },
+    async automations(tenant) {
+      return q.automations.all<AutomationRow>({ tenant }).map(rowToAutomation);
+    },
+    async idleAutomations() {
+      return q.idleAutomations.all<AutomationRow>({}).map(rowToAutomation);
+    },
+    async putAutomation(a) {
+      await commit(q.putAutomation.step(automationToRow(a)));
+    },
+    async deleteAutomation(tenant, id) {
+      return (await commit(q.deleteAutomation.step({ tenant, id }))) > 0;
     },
   };
   return { store };

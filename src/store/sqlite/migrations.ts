@@ -178,4 +178,27 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`DROP INDEX IF EXISTS events_pending`.execute(db);
     },
   },
+  '0008_status_changed_at_automations': {
+    async up(db: Kysely<unknown>) {
+      await addStatusChangedAt(db);
+      await sql`CREATE TABLE IF NOT EXISTS automations (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        idle INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+      )`.execute(db);
+      await sql`CREATE INDEX IF NOT EXISTS automations_idle ON automations (idle) WHERE idle = 1 AND enabled = 1`.execute(db);
+    },
+  },
 };
+
+/** Rerunnable, as SQLite migrations must be: the column is added only where it is missing. */
+async function addStatusChangedAt(db: Kysely<unknown>) {
+  const columns = await sql<{ name: string }>`SELECT name FROM pragma_table_info('tickets')`.execute(db);
+  if (!columns.rows.some((c) => c.name === 'status_changed_at')) await sql`ALTER TABLE tickets ADD COLUMN status_changed_at TEXT`.execute(db);
+}

@@ -28,6 +28,7 @@ const TICKET_COLUMNS = [
   'updated_at',
   'resolved_at',
   'closed_at',
+  'status_changed_at',
 ] as const satisfies ReadonlyArray<keyof TicketRow>;
 
 const EVENT_COLUMNS = [
