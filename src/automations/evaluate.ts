@@ -4,6 +4,7 @@
 import type { CustomerTier, Priority, TicketType } from '../domain/fields.js';
 import { slaState } from '../domain/sla.js';
 import type { Ticket } from '../domain/ticket.js';
+import type { FieldChanges } from '../domain/ticketCommands.js';
 import type { TransitionName } from '../domain/workflow.js';
 import { type Action, type AutomationRule, type Condition, type ConditionField, parseDuration } from './ruleSchema.js';
 
@@ -128,7 +129,6 @@ export function ruleMatchesIdle(rule: AutomationRule, ticket: Ticket, nowMs: num
 }
 
 /** What the rule would do to this ticket now: the field changes as one patch (only what actually changes), then the other actions in order. Pure planning; nothing is applied. */
-export type FieldChanges = { priority?: Priority; type?: TicketType; customerTier?: CustomerTier; tags?: string[]; assignee?: string };
 export type PlannedAction =
   | { kind: 'fields'; changes: FieldChanges }
   | { kind: 'transition'; name: TransitionName; comment: string }

@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { CUSTOMER_TIERS, PRIORITIES, TICKET_TYPES } from '../domain/fields.js';
 import { SLA_STATES } from '../domain/sla.js';
 import { PLACES, TRANSITION_NAMES, type TransitionName } from '../domain/workflow.js';
+import { Tag } from '../http/schemas.js';
 import { freeText, identifier, line } from '../http/text.js';
 
 /** The ticket events a rule can run on. */
@@ -81,10 +82,7 @@ const Duration = z
 // ---------------------------------------------------------------------------------------------
 // Values shared with tickets
 
-// The ticket tag rule of src/http/schemas.ts (not exported there): a tag a rule adds must be one
-// a PATCH would accept, or automations would write tickets no client could send back.
-const TAG = /^[a-z0-9][a-z0-9:_-]{0,49}$/;
-const Tag = z.string().regex(TAG, 'tags are lower-case letters, digits, ":", "_" or "-", starting with a letter or digit, at most 50 characters');
+// A tag a rule adds must be one a PATCH would accept, or automations would write tickets no client could send back.
 const TagList = z.array(Tag).min(1, 'at least one tag').max(20, 'at most 20 tags');
 const UserId = identifier(128);
 

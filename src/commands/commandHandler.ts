@@ -164,10 +164,10 @@ export function createCommandHandler({ store, settings, now, newId }: CommandHan
       return lanes.run(`${ctx.tenant}\u0001${externalId}`, async () =>
         unclaimed(
           await decideAndCommit(
-          ctx,
-          async () => ({ ticket: await store.loadByExternalId(ctx.tenant, externalId), cached: false }),
-          (current) => decide(current, ctx),
-          (decision): UpsertOutcome => ({ kind: upsertKind(decision.write), ticket: decision.write.ticket }),
+            ctx,
+            async () => ({ ticket: await store.loadByExternalId(ctx.tenant, externalId), cached: false }),
+            (current) => decide(current, ctx),
+            (decision): UpsertOutcome => ({ kind: upsertKind(decision.write), ticket: decision.write.ticket }),
           ),
         ),
       );

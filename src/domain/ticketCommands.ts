@@ -6,7 +6,19 @@ import type { NewTicket, TicketPatch } from './ticket.js';
 import { type Principal, canSee, isStaff } from './roles.js';
 import type { CustomerTier, Priority, TicketType } from './fields.js';
 import { findSeverityKeywords } from './severity.js';
-import { DEFAULT_SLA_POLICY, type SlaClock, type SlaSettings, awaitReply, calendarOf, crossThresholds, meet, pause, resume, retarget, startClock } from './sla.js';
+import {
+  DEFAULT_SLA_POLICY,
+  type SlaClock,
+  type SlaSettings,
+  awaitReply,
+  calendarOf,
+  crossThresholds,
+  meet,
+  pause,
+  resume,
+  retarget,
+  startClock,
+} from './sla.js';
 import type { Attachment, Comment, GithubIssue, Ticket } from './ticket.js';
 import { type Place, fire, markingOf } from './workflow.js';
 import { getOrAdd } from '../getOrAdd.js';
@@ -199,7 +211,11 @@ export function changeFields(current: Ticket, changes: FieldChanges, ctx: Comman
   if (changed.includes('priority') || changed.includes('customerTier')) next.sla = reclock(current, next, ctx);
   next.version = current.version + 1;
   next.updatedAt = ctx.now;
-  return { ok: true, write: { kind: 'update', ticket: next }, events: [{ action: 'updated', ticket: next, changedFields: changed.map(toWireName), actor: ctx.principal.id }] };
+  return {
+    ok: true,
+    write: { kind: 'update', ticket: next },
+    events: [{ action: 'updated', ticket: next, changedFields: changed.map(toWireName), actor: ctx.principal.id }],
+  };
 }
 
 /** Records an uploaded file on the ticket (one version up). Anyone who sees the ticket may attach. */

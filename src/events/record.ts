@@ -159,7 +159,13 @@ function slaFromMessage(m: SlaMessage): SlaClock {
   });
   const common = { startedAt: m.startedAt, pausedMs: Number(m.pausedMs), pausedAt: orNull(m.pausedAt), alertThreshold: m.alertThreshold };
   if (!m.response?.startedAt) return upgradeClock({ ...common, response: target(m.response), resolution: target(m.resolution) });
-  return { ...common, calendar: m.calendar || ALWAYS_OPEN_NAME, response: target(m.response), resolution: target(m.resolution), nextReply: m.nextReply.map(target) };
+  return {
+    ...common,
+    calendar: m.calendar || ALWAYS_OPEN_NAME,
+    response: target(m.response),
+    resolution: target(m.resolution),
+    nextReply: m.nextReply.map(target),
+  };
 }
 
 /** What a stored payload says, in domain terms (history, time travel, replay). */

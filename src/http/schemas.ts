@@ -7,12 +7,14 @@ import { SLA_STATES } from '../domain/sla.js';
 import { freeText, identifier, line, textRules } from './text.js';
 
 const TAG = /^[a-z0-9][a-z0-9:_-]{0,49}$/;
+/** One ticket tag: what a client sends and what an automation may add. */
+export const Tag = z.string().regex(TAG, 'tags are lower-case letters, digits, ":", "_" or "-", starting with a letter or digit, at most 50 characters');
 const id128 = identifier(128);
 /** A ticket's id in another system; batch import requires it. */
 export const ExternalId = id128;
 
 const tags = z
-  .array(z.string().regex(TAG, 'tags are lower-case letters, digits, ":", "_" or "-", starting with a letter or digit, at most 50 characters'))
+  .array(Tag)
   .max(20, 'at most 20 tags')
   .transform((list) => [...new Set(list)]);
 

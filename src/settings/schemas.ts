@@ -9,7 +9,10 @@ const minutes = z.number().positive('minutes, more than 0').max(525_600, 'at mos
 export const SlaTargetsSchema = z.strictObject({ response: minutes, next_reply: minutes.optional(), resolution: minutes });
 
 const tierTable = z.strictObject({
-  ...(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema.optional()])) as Record<(typeof PRIORITIES)[number], z.ZodOptional<typeof SlaTargetsSchema>>),
+  ...(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetsSchema.optional()])) as Record<
+    (typeof PRIORITIES)[number],
+    z.ZodOptional<typeof SlaTargetsSchema>
+  >),
   calendar: calendarName.optional().openapi({ description: 'the calendar whose business minutes the targets count (default 24x7)' }),
 });
 

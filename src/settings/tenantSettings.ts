@@ -5,6 +5,7 @@ import type { RoutingRules } from '../domain/decision.js';
 import type { CustomerTier } from '../domain/fields.js';
 import { type SlaPolicy, type SlaSettings, overridePolicy } from '../domain/sla.js';
 import type { TicketStore } from '../store/port.js';
+import { getOrAdd } from '../getOrAdd.js';
 import { ALWAYS_OPEN_SPEC, type CalendarsBody, CalendarsSchema } from './calendarSchema.js';
 import type { PolicyFile } from './policyFile.js';
 import { type Routing, RoutingSchema, type Severity, SeveritySchema, type SlaOverride, SlaOverrideSchema } from './schemas.js';
@@ -59,11 +60,8 @@ const TIERS: readonly CustomerTier[] = ['standard', 'premium', 'enterprise'];
 // file once per reload, so the same objects come back call after call.
 const compiled = new WeakMap<CalendarSpec, Map<string, Calendar>>();
 function compiledCalendar(name: string, spec: CalendarSpec): Calendar {
-  let byName = compiled.get(spec);
-  if (!byName) compiled.set(spec, (byName = new Map()));
-  let cal = byName.get(name);
-  if (!cal) byName.set(name, (cal = compileCalendar(name, spec)));
-  return cal;
+  const byName = getOrAdd(compiled, spec, () => new Map<string, Calendar>());
+  return getOrAdd(byName, name, () => compileCalendar(name, spec));
 }
 
 export function createTenantSettings(store: TicketStore, defaults: SettingsDefaults, { cacheMs = 2000 } = {}): TenantSettingsSource {

@@ -1,5 +1,6 @@
 // The store contract against the PostgreSQL adapter, each test on a fresh database; and what only a
 // server shared by replicas brings: wake-ups across processes, one relay leader, outages.
+import { NO_SLA } from '../support/tickets.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTicket } from '../../src/domain/ticketCommands.js';
 import type { RelayLeadership } from '../../src/events/leadership.js';
@@ -22,6 +23,7 @@ const ctx = {
   now: '2026-01-01T00:00:00.000Z',
   newId: () => crypto.randomUUID(),
   severityKeywords: [],
+  sla: NO_SLA,
 };
 const createIn = (store: TicketStore) => via(store).create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
 

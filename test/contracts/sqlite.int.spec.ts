@@ -1,4 +1,5 @@
 // The store contract against the SQLite adapter, on a real file in WAL mode.
+import { NO_SLA } from '../support/tickets.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -36,6 +37,7 @@ const ctx = (): CommandContext => ({
   now: new Date().toISOString(),
   newId: () => crypto.randomUUID(),
   severityKeywords: [],
+  sla: NO_SLA,
 });
 
 /** Two stores on one file, each with its own writer thread, as two processes would have them. */
@@ -68,6 +70,7 @@ describe('SQLite held by another process', () => {
       now: '2026-01-01T00:00:00.000Z',
       newId: () => crypto.randomUUID(),
       severityKeywords: [],
+      sla: NO_SLA,
     };
     const create = () => via(store).create('acme', () => createTicket({ title: 't', createdBy: 'a' }, ctx));
     try {

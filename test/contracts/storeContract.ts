@@ -1,4 +1,5 @@
 // The behaviour every store adapter must have (SQLite and PostgreSQL): one suite, run per adapter.
+import { NO_SLA } from '../support/tickets.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ticketAt } from '../../src/domain/history.js';
 import type { CommandContext, Decision } from '../../src/domain/decision.js';
@@ -20,6 +21,7 @@ export function storeContract(name: string, open: () => Promise<{ store: TicketS
       now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
       newId: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
       severityKeywords: ['critical'],
+      sla: NO_SLA,
     });
     const create = async (title: string, tenant = 'acme', more: { tags?: string[]; priority?: 'low' | 'high' } = {}) => {
       const c = ctx(tenant);

@@ -76,7 +76,12 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
 
     it('are read, replaced and removed', async () => {
       const t = on(svc.call, 'crud');
-      const rule = await t.rule({ name: 'tag bugs', position: 2, when: { event: 'created', conditions: [{ field: 'type', op: 'eq', value: 'bug' }] }, actions: [{ add_tags: ['bug'] }] });
+      const rule = await t.rule({
+        name: 'tag bugs',
+        position: 2,
+        when: { event: 'created', conditions: [{ field: 'type', op: 'eq', value: 'bug' }] },
+        actions: [{ add_tags: ['bug'] }],
+      });
       expect(rule).toMatchObject({ name: 'tag bugs', enabled: true, position: 2, id: expect.any(String) });
       const replaced = await svc.call(`/api/v1/automations/${rule.id}`, {
         method: 'PUT',
@@ -178,7 +183,9 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
         ],
       });
       expect((await t.get(ticket.id)).version).toBe(1);
-      expect((await svc.call(`/api/v1/automations/${rule.id}/test`, { method: 'POST', json: { ticket_id: 'nope' }, headers: ADMIN, tenant: 'dry' })).status).toBe(404);
+      expect(
+        (await svc.call(`/api/v1/automations/${rule.id}/test`, { method: 'POST', json: { ticket_id: 'nope' }, headers: ADMIN, tenant: 'dry' })).status,
+      ).toBe(404);
     });
   });
 
@@ -203,7 +210,14 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const own = await flavour.fresh();
       const ownNats = await startTestNats();
       const stream = 'AUTOMATION_ONCE';
-      const env = { ...own.env, NATS_URL: ownNats.url, STREAM_NAME: stream, DATA_DIR: tempDataDir(), CONSUMER_BACKOFF_BASE_MS: '50', CONSUMER_ACK_WAIT_MS: '2000' };
+      const env = {
+        ...own.env,
+        NATS_URL: ownNats.url,
+        STREAM_NAME: stream,
+        DATA_DIR: tempDataDir(),
+        CONSUMER_BACKOFF_BASE_MS: '50',
+        CONSUMER_ACK_WAIT_MS: '2000',
+      };
       let child = await spawnService(env);
       const t = on(child.call, 'once');
       const rule = await t.rule({
@@ -236,10 +250,14 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
         }
         // Every delivery, the copies included, has been handled and acknowledged.
         const jsm = await jetstreamManager(nc);
-        await waitFor(async () => {
-          const infos = await Promise.all(RULE_EVENTS.map((a) => jsm.consumers.info(stream, `automations_${a}`)));
-          return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
-        }, 'the automations durables drained', 60_000);
+        await waitFor(
+          async () => {
+            const infos = await Promise.all(RULE_EVENTS.map((a) => jsm.consumers.info(stream, `automations_${a}`)));
+            return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
+          },
+          'the automations durables drained',
+          60_000,
+        );
       } finally {
         await nc.close();
       }

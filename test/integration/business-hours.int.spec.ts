@@ -96,7 +96,10 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     let ticket: Json;
 
     it('count business minutes only: a ticket opened on a holiday is due after the next opening', async () => {
-      const res = await call('/api/v1/tickets', { method: 'POST', json: { title: 'VPN down', created_by: 'cust-1', priority: 'critical', customer_id: 'cust-1' } });
+      const res = await call('/api/v1/tickets', {
+        method: 'POST',
+        json: { title: 'VPN down', created_by: 'cust-1', priority: 'critical', customer_id: 'cust-1' },
+      });
       expect(res.status).toBe(201);
       ticket = (await res.json()) as Json;
       // Holidays run to the end of tomorrow (UTC); the office opens at the start of the day after.
@@ -166,9 +169,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const streamed = (await publishedSoFar(svc, nats.url, STREAM)).filter(
         (e) => e.subject === 'hours.ticket.ticket.event.sla_changed' && e.event.data?.id === ticket.id,
       );
-      expect(streamed.map((e) => `${e.event.slaChange?.metric}:${e.event.slaChange?.target}`)).toEqual(
-        sla.events.map((e: Json) => `${e.type}:${e.target}`),
-      );
+      expect(streamed.map((e) => `${e.event.slaChange?.metric}:${e.event.slaChange?.target}`)).toEqual(sla.events.map((e: Json) => `${e.type}:${e.target}`));
       const breach = streamed.find((e) => e.event.slaChange?.metric === 'breached')!;
       expect(breach.event.slaChange).toMatchObject({ to: 'breached', crossed: [expect.stringMatching(/_breach$/)] });
       expect(breach.event.meta?.actor).toBe('system:sla');

@@ -95,7 +95,8 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
     it('does not request a notification for an ordinary description', async () => {
       const { body } = await create(ticket({ description: 'paper jam' }));
       await eventsFor((e) => e.event.data?.id === body.id, 1);
-      const all = (await readStream(nats.url, STREAM)).filter((e) => e.event.data?.id === body.id);
+      // Beside its SLA metric events (SPEC §12), only the create.
+      const all = (await readStream(nats.url, STREAM)).filter((e) => e.event.data?.id === body.id && !e.subject.endsWith('.sla_changed'));
       expect(all.map((e) => e.subject)).toEqual(['acme.ticket.ticket.event.created']);
     });
 
@@ -142,7 +143,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       const stale = await svc.call(`/api/v1/tickets/${body.id}`, { method: 'PATCH', json: { priority: 'low' }, headers: { 'If-Match': '"1"' } });
       expect(stale.status).toBe(412);
       expect(await stale.json()).toMatchObject({ code: 'version_mismatch' });
-      const events = await eventsFor((e) => e.event.data?.id === body.id && !e.subject.endsWith('.read'), 3);
+      const events = await eventsFor((e) => e.event.data?.id === body.id && !/\.(read|sla_changed)$/.test(e.subject), 3);
       expect(events.map((e) => e.subject.split('.').pop())).toEqual(['created', 'updated', 'requested']);
       expect(events[1]!.event.changedFields.sort()).toEqual(['description', 'priority']);
       expect(events[1]!.event.data?.version).toBe(2n);
@@ -162,7 +163,7 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect(gone.status).toBe(404);
       expect(await gone.json()).toMatchObject({ code: 'not_found' });
       const history = (await (await svc.call(`/api/v1/tickets/${body.id}/history`)).json()) as { items: Array<Json> };
-      expect(history.items.map((e) => e.action)).toEqual(['created', 'deleted']);
+      expect(history.items.map((e) => e.action).filter((a) => a !== 'sla_changed')).toEqual(['created', 'deleted']);
       expect(history.items[0]!.data).toMatchObject({ id: body.id, title: 'Printer on fire' });
       await eventsFor((e) => e.event.data?.id === body.id && e.subject.endsWith('.deleted'), 1);
     });

@@ -1,6 +1,7 @@
 // Domain fixtures shared by the unit tests: a command context and a stored ticket.
 import type { CommandContext, Decision } from '../../src/domain/decision.js';
 import type { Ticket } from '../../src/domain/ticket.js';
+import type { SlaSettings } from '../../src/domain/sla.js';
 
 export const CREATED_AT = '2025-01-01T09:00:00.000Z';
 export const NOW = '2025-01-02T10:30:00.000Z';
@@ -50,3 +51,9 @@ export function accepted(decision: Decision) {
   if (!decision.ok) throw new Error(`expected the command to be accepted, got ${decision.code}`);
   return decision;
 }
+
+/**
+ * SLA settings under which no ticket gets a clock: for suites that count the events a decision
+ * commits and are not about the SLA, which would add its metric events (SPEC §12) to each.
+ */
+export const NO_SLA: SlaSettings = { policy: { standard: null, premium: null, enterprise: null }, alertThreshold: 0.85 };

@@ -74,7 +74,11 @@ describe('turning an event into a notification', () => {
         slaChange: { from: 'ok', to: 'alert', crossed, metric: { type: metric, target: 'response', round: 0, at: '2025-01-01T09:00:00.000Z' } },
         meta: { ...consumed().meta, action: 'sla_changed' },
       });
-    expect(toNotification(sla('alerted', ['response_alert']))).toMatchObject({ event: 'ticket.event.sla_changed', reason: 'sla_changed', keywords: ['response_alert'] });
+    expect(toNotification(sla('alerted', ['response_alert']))).toMatchObject({
+      event: 'ticket.event.sla_changed',
+      reason: 'sla_changed',
+      keywords: ['response_alert'],
+    });
     expect(toNotification(sla('activated', []))).toBeUndefined();
   });
 

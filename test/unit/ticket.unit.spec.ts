@@ -4,7 +4,7 @@ import type { NewTicket, TicketPatch } from '../../src/domain/ticket.js';
 import { type Precondition, createTicket, deleteTicket, readTicket, updateTicket } from '../../src/domain/ticketCommands.js';
 import { CREATED_AT, NOW, accepted, context, existing } from '../support/tickets.js';
 
-const after = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+const minutesIn = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
 
 const versions = (list: number[]): Precondition => ({ versions: list, raw: list.map((v) => `"${v}"`).join(', ') });
 
@@ -35,13 +35,22 @@ describe('creating a ticket', () => {
           pausedMs: 0,
           pausedAt: null,
           alertThreshold: 0.85,
-          response: { minutes: 240, startedAt: NOW, pausedMinutes: 0, dueAt: after(240), alertAt: after(240 * 0.85), metAt: null, alertedAt: null, breachedAt: null },
+          response: {
+            minutes: 240,
+            startedAt: NOW,
+            pausedMinutes: 0,
+            dueAt: minutesIn(240),
+            alertAt: minutesIn(240 * 0.85),
+            metAt: null,
+            alertedAt: null,
+            breachedAt: null,
+          },
           resolution: {
             minutes: 4320,
             startedAt: NOW,
             pausedMinutes: 0,
-            dueAt: after(4320),
-            alertAt: after(4320 * 0.85),
+            dueAt: minutesIn(4320),
+            alertAt: minutesIn(4320 * 0.85),
             metAt: null,
             alertedAt: null,
             breachedAt: null,

@@ -12,7 +12,10 @@ const stranger = context({ principal: { id: 'cust-8', roles: ['customer'] } });
 describe('firing a transition on a ticket', () => {
   it('assigns a new ticket to the given assignee, one version up', () => {
     const decision = accepted(transitionTicket(existing(), 'assign', { assignee: 'dana' }, undefined, agent));
-    expect(decision.write).toEqual({ kind: 'update', ticket: existing({ status: 'assigned', assignee: 'dana', version: 4, updatedAt: NOW, statusChangedAt: NOW }) });
+    expect(decision.write).toEqual({
+      kind: 'update',
+      ticket: existing({ status: 'assigned', assignee: 'dana', version: 4, updatedAt: NOW, statusChangedAt: NOW }),
+    });
   });
 
   it('raises one transitioned event with from, to, the transition and the comment', () => {

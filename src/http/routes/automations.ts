@@ -14,7 +14,13 @@ import { apiParameters, errors, json, jsonBody } from '../openapi.js';
 import { TicketParams } from '../schemas.js';
 import { validationHook } from '../validation.js';
 
-const AutomationParams = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const AutomationParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const AutomationList = z.object({ items: z.array(AutomationRuleSchema) }).openapi('AutomationList');
 const DryRunBody = z.strictObject({ ticket_id: TicketParams.shape.id.openapi({ param: undefined }) }).openapi('AutomationTestRequest');
 const DryRun = z

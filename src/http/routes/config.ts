@@ -88,7 +88,7 @@ export function configRoutes(deps: AppDeps) {
     return views[name](await deps.settings.put(c.get('tenant'), name, value, deps.now().toISOString()));
   };
 
-  const sla = 'SLA policy (tier × priority → response, next_reply and resolution business minutes; each tier\'s calendar)';
+  const sla = "SLA policy (tier × priority → response, next_reply and resolution business minutes; each tier's calendar)";
   app.openapi(getRoute('sla', sla), async (c) => c.json(await show(c, 'sla'), 200));
   app.openapi(putRoute('sla', SlaOverrideSchema, sla), async (c) => c.json(await change(c, 'sla', c.req.valid('json')), 200));
   const calendars = 'business-hours calendars (24x7 is built in)';
@@ -112,7 +112,8 @@ function checkCalendarNames(current: TenantSettings, name: 'sla' | 'calendars', 
     const named = splitTiers((value as SlaOverride).tiers).calendars;
     const fields: Record<string, string> = {};
     for (const [tier, calendar] of Object.entries(named)) {
-      if (!Object.hasOwn(current.calendars, calendar)) fields[`tiers.${tier}.calendar`] = `unknown calendar ${JSON.stringify(calendar)}; PUT it to /config/calendars first`;
+      if (!Object.hasOwn(current.calendars, calendar))
+        fields[`tiers.${tier}.calendar`] = `unknown calendar ${JSON.stringify(calendar)}; PUT it to /config/calendars first`;
     }
     if (Object.keys(fields).length > 0) throw new ApiError(400, 'validation_failed', `invalid json: ${Object.keys(fields).join(', ')}`, fields);
     return;

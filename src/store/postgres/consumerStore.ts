@@ -79,7 +79,15 @@ export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(wor
     },
     async idleAutomations() {
       const rows = await guard(() =>
-        db.selectFrom('automations').selectAll().where('idle', '=', 1).where('enabled', '=', 1).orderBy('tenant').orderBy('position').orderBy('created_at').execute(),
+        db
+          .selectFrom('automations')
+          .selectAll()
+          .where('idle', '=', 1)
+          .where('enabled', '=', 1)
+          .orderBy('tenant')
+          .orderBy('position')
+          .orderBy('created_at')
+          .execute(),
       );
       return rows.map(rowToAutomation);
     },
@@ -90,7 +98,9 @@ export function createPostgresConsumerStore(db: Kysely<Database>, guard: <T>(wor
           .insertInto('automations')
           .values(row)
           .onConflict((oc) =>
-            oc.columns(['tenant', 'id']).doUpdateSet({ position: row.position, enabled: row.enabled, idle: row.idle, rule: row.rule, updated_at: row.updated_at }),
+            oc
+              .columns(['tenant', 'id'])
+              .doUpdateSet({ position: row.position, enabled: row.enabled, idle: row.idle, rule: row.rule, updated_at: row.updated_at }),
           )
           .execute(),
       );
