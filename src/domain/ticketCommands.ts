@@ -92,19 +92,9 @@ export function updateTicket(current: Ticket, patch: TicketPatch, precondition: 
   }
   const stale = checkPrecondition(current, precondition);
   if (stale) return stale;
-  const next: Ticket = { ...current };
-  const changed: string[] = [];
-  for (const key of Object.keys(patch) as (keyof TicketPatch)[]) {
-    if (patch[key] === undefined) continue;
-    const value = key === 'description' ? emptyToNull(patch.description) : patch[key];
-    if (sameValue(current[key], value)) continue;
-    (next as Record<string, unknown>)[key] = value;
-    changed.push(key);
-  }
+  const given = patch.description === undefined ? patch : { ...patch, description: emptyToNull(patch.description) };
+  const { next, changed } = withFields(current, given, ctx);
   if (changed.length === 0) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
-  if (changed.includes('priority') || changed.includes('customerTier')) next.sla = reclock(current, next, ctx);
-  next.version = current.version + 1;
-  next.updatedAt = ctx.now;
   const descriptionChanged = changed.includes('description');
   return {
     ok: true,
@@ -199,23 +189,33 @@ export type FieldChanges = { priority?: Priority; type?: TicketType; customerTie
  * assignee. Nothing to change → nothing written.
  */
 export function changeFields(current: Ticket, changes: FieldChanges, ctx: CommandContext): Decision {
-  const next: Ticket = { ...current };
-  const changed: string[] = [];
-  for (const key of Object.keys(changes) as (keyof FieldChanges)[]) {
-    const value = changes[key];
-    if (value === undefined || sameValue(current[key], value)) continue;
-    (next as Record<string, unknown>)[key] = value;
-    changed.push(key);
-  }
+  const { next, changed } = withFields(current, changes, ctx);
   if (changed.length === 0) return { ok: true, write: { kind: 'none', ticket: current }, events: [] };
-  if (changed.includes('priority') || changed.includes('customerTier')) next.sla = reclock(current, next, ctx);
-  next.version = current.version + 1;
-  next.updatedAt = ctx.now;
   return {
     ok: true,
     write: { kind: 'update', ticket: next },
     events: [{ action: 'updated', ticket: next, changedFields: changed.map(toWireName), actor: ctx.principal.id }],
   };
+}
+
+/**
+ * The ticket with the given fields set (absent ones kept), one version up when any changed, its SLA
+ * retargeted when priority or tier did; `changed` lists the fields that did.
+ */
+function withFields(current: Ticket, fields: Partial<Pick<Ticket, keyof TicketPatch | keyof FieldChanges>>, ctx: CommandContext) {
+  const next: Ticket = { ...current };
+  const changed: string[] = [];
+  for (const key of Object.keys(fields) as (keyof typeof fields)[]) {
+    const value = fields[key];
+    if (value === undefined || sameValue(current[key], value)) continue;
+    (next as Record<string, unknown>)[key] = value;
+    changed.push(key);
+  }
+  if (changed.length === 0) return { next: current, changed };
+  if (changed.includes('priority') || changed.includes('customerTier')) next.sla = reclock(current, next, ctx);
+  next.version = current.version + 1;
+  next.updatedAt = ctx.now;
+  return { next, changed };
 }
 
 /** Records an uploaded file on the ticket (one version up). Anyone who sees the ticket may attach. */
