@@ -164,6 +164,43 @@ describe.each(await storeFlavours())('on $name', (flavour) => {
       expect((await t.get(ticket.id)).status).toBe('new');
     });
 
+    it('run on comments, transitions and SLA changes, each with its own fields', async () => {
+      const t = on(svc.call, 'kinds');
+      await t.rule({
+        name: 'refunds',
+        when: {
+          event: 'commented',
+          conditions: [
+            { field: 'comment_internal', op: 'eq', value: false },
+            { field: 'comment_body', op: 'contains', value: 'REFUND' },
+          ],
+        },
+        actions: [{ add_tags: ['refund'] }],
+      });
+      await t.rule({
+        name: 'started',
+        when: { event: 'transitioned', conditions: [{ field: 'transition', op: 'eq', value: 'start_work' }] },
+        actions: [{ comment: { body: 'Work started', internal: true } }],
+      });
+      await t.rule({
+        name: 'breached',
+        when: { event: 'sla_changed', conditions: [{ field: 'sla_state', op: 'eq', value: 'breached' }] },
+        actions: [{ set: { priority: 'critical' } }],
+      });
+      const ticket = await t.ticket({ priority: 'low' });
+      const call = (path: string, json: Json) => svc.call(`/api/v1/tickets/${ticket.id}${path}`, { method: 'POST', json, headers: AGENT, tenant: 'kinds' });
+      expect((await call('/comments', { body: 'I want a refund', internal: false })).status).toBe(201);
+      expect((await call('/transitions/assign', { assignee: 'dana' })).status).toBe(200);
+      expect((await call('/transitions/start_work', {})).status).toBe(200);
+      await svc.system.sla!.runOnce(new Date(Date.parse(ticket.created_at) + 30 * 24 * 3_600_000));
+      const done = await waitFor(async () => {
+        const now = await t.get(ticket.id);
+        const notes = (await t.history(ticket.id)).filter((e) => e.action === 'commented' && e.actor.startsWith('system:automation:'));
+        return now.tags.includes('refund') && now.priority === 'critical' && notes.length === 1 ? now : undefined;
+      }, 'each kind of rule ran');
+      expect(done.tags).toEqual(['refund']);
+    });
+
     it('dry-run on a ticket without changing it', async () => {
       const t = on(svc.call, 'dry');
       const ticket = await t.ticket({ priority: 'high' });
