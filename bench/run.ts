@@ -4,7 +4,8 @@
 // On SQLite: the bare Hono reference; the scaling curve (the create and GET loads at API_WORKERS=1,
 // 2, 4, … up to the usable cores); creates evenly paced at half the curve's best rate; then, on
 // the default configuration, the idle RSS, the steady 201 → stream latency, the backlog and the
-// uploads; raw publishing and the relay's drain. On PostgreSQL: bench/postgresBench.ts.
+// uploads; raw publishing and the relay's drain; then what 50 automation rules and a business-hours
+// calendar add to a create (bench/automationCost.ts). On PostgreSQL: bench/postgresBench.ts.
 // --load-workers sets autocannon's worker threads (0: none), chosen from the cores otherwise.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { usableCores } from '../src/cores.js';
 import { findNatsServerBinary, freePort, spawnNatsServer } from '../src/nats/localServer.js';
 import { uploadMemory } from './attachmentUpload.js';
+import { automationCost } from './automationCost.js';
 import { measureBacklog } from './backlog.js';
 import { measureBareHono } from './bareReference.js';
 import { type BenchContext, dropStream } from './benchContext.js';
@@ -63,6 +65,9 @@ const plan = {
   rawMessages: quick ? 20_000 : 100_000,
   rawWindow: 256,
   getIds: 10_000,
+  /** Measured create loads per tenant of the automations phase, and their length. */
+  automationRounds: quick ? 1 : 2,
+  automationSeconds: quick ? 2 : 10,
 };
 
 function loadWorkersOption(value: string | undefined): number | undefined {
@@ -247,6 +252,16 @@ async function main(): Promise<void> {
     onChild: ctx.onCleanup,
   });
   say(`relay drain: ${drain.events} events at ${drain.perSec.toFixed(0)}/s`);
+  // Same subjects as TICKET_EVENTS, which the automations phase's service creates again.
+  await dropStream(jsm, 'BENCH_DRAIN');
+
+  say(
+    `automations: API_WORKERS=1 with the automations component; tenants plain and rules (50 rules, business hours), ${plan.automationRounds} × ${plan.automationSeconds} s of creates each, alternating`,
+  );
+  const automations = await automationCost(ctx, { warmSeconds: plan.warmSeconds, loadSeconds: plan.automationSeconds, rounds: plan.automationRounds });
+  say(
+    `automations: ${automations.plainUs.toFixed(0)} µs/create plain, ${automations.rulesUs.toFixed(0)} µs/create with 50 rules and business hours (${automations.ratio.toFixed(3)}×)`,
+  );
 
   // Per process: the target is per API worker, and the primary holds more than a worker (writer,
   // relay), so the largest process is the one held to it.
@@ -255,6 +270,11 @@ async function main(): Promise<void> {
     ...curve.map((p) => ({ at: `API_WORKERS=${p.workers} ${plan.settleMs} ms after ready`, rss: p.rssIdle })),
   ];
   const idleDetail = idleReadings.map(({ at, rss: r }) => `${at}: ${r.eachMb.map((mb) => mb.toFixed(1)).join(' + ')} = ${r.totalMb.toFixed(1)} MB`).join('; ');
+  const roundsOf = (tenant: 'plain' | 'rules') =>
+    automations.rounds
+      .filter((r) => r.tenant === tenant)
+      .map((r) => r.cpu_us_per_create)
+      .join(', ');
   const peakProcessMb = Math.max(rss.peakProcessMb(), ...curve.map((p) => p.rssPeakProcessMb));
   const figures: Figure[] = [
     ...curveFigures(curve, bare, cores, plan.connections),
@@ -342,6 +362,27 @@ async function main(): Promise<void> {
       undefined,
       `${raw.messages} × ${raw.payloadBytes} B; first→last message in the stream; client first publish→last ack ${raw.wallPerSec.toFixed(0)}/s`,
     ),
+    figure(
+      'create CPU, no rules',
+      automations.plainUs,
+      'µs',
+      undefined,
+      `tenant without settings or rules; COMPONENTS=api,relay,automations, API_WORKERS=1; per round ${roundsOf('plain')} µs`,
+    ),
+    figure(
+      `create CPU, ${automations.rules} rules + business hours`,
+      automations.rulesUs,
+      'µs',
+      undefined,
+      `same service; per round ${roundsOf('rules')} µs; ${automations.rounds.reduce((n, r) => n + r.non2xx + r.errors, 0)} non-2xx + errors in all rounds`,
+    ),
+    figure(
+      `create CPU, ${automations.rules} rules + business hours / none`,
+      automations.ratio,
+      'ratio',
+      { op: '<=', value: automations.target },
+      `${automations.rulesUs.toFixed(0)} / ${automations.plainUs.toFixed(0)} µs of the whole service tree per create, the automations consumer's work on the load's events inside the window`,
+    ),
   ];
 
   const file = writeResults({
@@ -353,6 +394,15 @@ async function main(): Promise<void> {
     params: { ...plan, loadWorkers: plan.loadWorkers ?? null, defaultWorkers, pacedRate },
     methods: METHODS,
     curve: curve.map(pointSummary),
+    automations: {
+      plain_us: Math.round(automations.plainUs),
+      rules_us: Math.round(automations.rulesUs),
+      ratio: Number(automations.ratio.toFixed(3)),
+      target: automations.target,
+      met: automations.met,
+      rules: automations.rules,
+      rounds: automations.rounds,
+    },
     figures,
   });
   process.stdout.write(
@@ -377,6 +427,8 @@ const METHODS = {
     "events rows in the service SQLite file minus JetStream stream message count, read 1 s after the steady phase; the relay's outbox_backlog gauge is in the detail",
   relay: 'api-only child builds the outbox over HTTP on a fresh data dir, then a relay-only child on it; events / (last_ts − first_ts) of the drain stream',
   rss: 'VmRSS of every process in the tree from /proc/<pid>/status; per process = the largest single one; the tree total counts pages shared between processes once per process',
+  automations:
+    'one service with COMPONENTS=api,relay,automations and API_WORKERS=1; tenant plain has no settings, tenant rules a Mon–Fri 09:00–17:00 Europe/Berlin calendar for its standard tier and 50 enabled rules on created (priority eq critical and title contains rule-<i>; the bench creates priority high, so every rule is evaluated and none fires); after a warm-up of each, alternating create loads (plain, rules, …), each window ending once every committed event is in the stream and the automations durables have none pending or unacknowledged; service CPU ÷ answered creates, nearest-rank median of the rounds',
   raw_publish: 'one connection, noAsyncTraces, unique msgID, sliding window of in-flight acks; messages / (last_ts − first_ts) of its own stream',
 };
 

@@ -1,6 +1,7 @@
 // The `automations` component (SPEC §13): event rules run off the stream, time rules off a scan
 // every SLA_SCAN_INTERVAL_MS; both fire through the rule runner, which applies each step once.
 import type { Logger } from 'pino';
+import { startPeriodicPass } from '../periodicPass.js';
 import type { ConsumedEvent } from '../consumers/consumedEvent.js';
 import type { ConsumerDefinition } from '../consumers/runtime.js';
 import type { ConsumerStore, StoredAutomation } from '../store/consumerPort.js';
@@ -72,7 +73,6 @@ function parsedRules(rows: StoredAutomation[], log: Logger): AutomationRule[] {
  * duration and fires the rule once per ticket and entry into that status.
  */
 export function startIdleScan({ store, tickets, runner, log, now }: AutomationsDeps, intervalMs: number) {
-  let running: Promise<number> | undefined;
   const pass = async (instant?: Date): Promise<number> => {
     let fired = 0;
     for (const rule of parsedRules(await store.idleAutomations(), log)) {
@@ -94,19 +94,7 @@ export function startIdleScan({ store, tickets, runner, log, now }: AutomationsD
     }
     return fired;
   };
-  /** One pass (the interval's, or a test's at a chosen instant); resolves with how many firings it made. */
-  const runOnce = (at?: Date) => (running ??= pass(at).finally(() => (running = undefined)));
-  const timer = setInterval(() => {
-    runOnce().catch((err: unknown) => log.warn({ operation: 'automation_idle_scan', err }, 'idle automation scan failed; retrying next interval'));
-  }, intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicPass(pass, intervalMs, log, 'automation_idle_scan');
 }
 
 const idleMs = (rule: AutomationRule) => ('idle' in rule.when ? parseDuration(rule.when.idle.for) : 0);

@@ -3,6 +3,7 @@
 // its own command. checkSla re-reads the ticket and marks only what is not marked yet, so
 // several replicas, or a retry, fire each threshold once.
 import type { Logger } from 'pino';
+import { startPeriodicPass } from '../periodicPass.js';
 import type { Principal } from '../domain/roles.js';
 import { type SlaCrossing, crossThresholds } from '../domain/sla.js';
 import { checkSla } from '../domain/ticketCommands.js';
@@ -26,7 +27,6 @@ export function startSlaScheduler(
   metrics: Metrics,
 ): SlaScheduler {
   const { intervalMs, batchSize = 200, now } = opts;
-  let running: Promise<number> | undefined;
   let stopped = false;
 
   const pass = async (instant?: Date): Promise<number> => {
@@ -51,18 +51,12 @@ export function startSlaScheduler(
     }
   };
 
-  const runOnce = (at?: Date) => (running ??= pass(at).finally(() => (running = undefined)));
-  const timer = setInterval(() => {
-    runOnce().catch((err: unknown) => log.warn({ operation: 'sla_scan', err }, 'SLA scan failed; retrying next interval'));
-  }, intervalMs);
-  timer.unref();
-
+  const periodic = startPeriodicPass(pass, intervalMs, log, 'sla_scan');
   return {
-    runOnce,
+    runOnce: periodic.runOnce,
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      await periodic.stop();
     },
   };
 }
