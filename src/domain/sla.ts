@@ -144,11 +144,6 @@ export function retarget(clock: SlaClock, settings: SlaSettings, tier: CustomerT
   };
 }
 
-/** The target of that name now: for next_reply the latest round, if any. */
-export function currentTarget(clock: SlaClock, name: SlaTargetName): SlaTarget | undefined {
-  return name === 'next_reply' ? clock.nextReply.at(-1) : clock[name];
-}
-
 export function pause(clock: SlaClock, now: string): SlaClock {
   return clock.pausedAt ? clock : { ...clock, pausedAt: now };
 }
