@@ -67,6 +67,13 @@ describe('the OpenAPI document', () => {
     expect(life.versions).toEqual([1, 2, 3, 4, 5, 6]);
     expect(life.statuses).toEqual(['new', 'assigned', 'in_progress', 'resolved', 'closed']);
     expect(life.staleStatus).toBe(412);
-    expect(life.historyActions.filter((a: string) => a !== 'sla_changed')).toEqual(['created', 'updated', 'transitioned', 'transitioned', 'transitioned', 'transitioned']);
+    expect(life.historyActions.filter((a: string) => a !== 'sla_changed')).toEqual([
+      'created',
+      'updated',
+      'transitioned',
+      'transitioned',
+      'transitioned',
+      'transitioned',
+    ]);
   }, 120_000);
 });

@@ -113,7 +113,9 @@ export async function publishEvent(url: string, e: RawEvent): Promise<void> {
         },
         ...(isNote || e.reason ? { notification: { reason: e.reason ?? 'severity_keyword', keywords: ['critical'] } } : {}),
         // An SLA change as the scheduler raises it: a threshold crossed.
-        ...(e.action === 'sla_changed' ? { slaChange: { from: 'alert', to: 'breached', crossed: ['response_breach'], metric: 'breached', target: 'response' } } : {}),
+        ...(e.action === 'sla_changed'
+          ? { slaChange: { from: 'alert', to: 'breached', crossed: ['response_breach'], metric: 'breached', target: 'response' } }
+          : {}),
       }),
     );
     const h = headers();
