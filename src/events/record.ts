@@ -1,7 +1,7 @@
 // Turns stamped domain events into outbox records (subject, schema, the protobuf payload encoded
 // once) and stored payloads back into domain terms.
 import { type MessageInitShape, fromBinary } from '@bufbuild/protobuf';
-import type { DomainEvent, EventAction } from '../domain/events.js';
+import type { DomainEvent } from '../domain/events.js';
 import type { HistoricEvent } from '../domain/history.js';
 import { ALWAYS_OPEN_NAME } from '../domain/calendar.js';
 import { type SlaClock, type SlaTarget, type SlaTargetName, upgradeClock } from '../domain/sla.js';
@@ -25,7 +25,7 @@ export function toRecord(event: DomainEvent, stamp: Stamp): EventRecord {
   const ticket = event.action === 'listed' ? undefined : event.ticket;
   const payload = encodeTicketEvent({
     meta: { eventId, tenant, occurredAt, schema, correlationId, actor, action },
-    data: ticket ? ticketData(ticket, action) : { tenant },
+    data: ticket ? ticketData(ticket) : { tenant },
     changedFields: 'changedFields' in event ? event.changedFields : [],
     ...detailOf(event),
   } satisfies MessageInitShape<typeof TicketEventSchema>);
@@ -79,17 +79,17 @@ function detailOf(event: DomainEvent): EventDetail {
 export const encodeTicketEvent = compileEncoder(TicketEventSchema);
 
 const encodeTicket = compileNestedEncoder(TicketSchema);
-// A read event carries the ticket as read, unchanged, and the same version is read again and again
-// (a GET each time): it is encoded once and kept as long as the ticket object lives, which for a
-// read ticket is while the store's ticket cache holds it. Ticket objects are never changed in place.
-const readTickets = new WeakMap<Ticket, EncodedMessage>();
+// A ticket's bytes are encoded once per ticket object and written as they are into every event
+// that carries it: a command's events share their ticket (a create commits `created` and its SLA
+// metric events), and a read ticket is read again and again (a GET each time) while the store's
+// ticket cache holds it. Ticket objects are never changed in place.
+const encodedTickets = new WeakMap<Ticket, EncodedMessage>();
 
 type TicketInit = MessageInitShape<typeof TicketSchema>;
 
-/** The event's ticket: its init object, or for a read its bytes encoded once (written as they are). */
-function ticketData(ticket: Ticket, action: EventAction): TicketInit {
-  if (action !== 'read') return ticketMessage(ticket);
-  const encoded = getOrAdd(readTickets, ticket, () => encodeTicket(ticketMessage(ticket)));
+/** The event's ticket as bytes, encoded once per ticket object (the encoder writes them as they are). */
+function ticketData(ticket: Ticket): TicketInit {
+  const encoded = getOrAdd(encodedTickets, ticket, () => encodeTicket(ticketMessage(ticket)));
   return encoded as unknown as TicketInit;
 }
 
