@@ -71,7 +71,9 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
           acks.push(Promise.resolve());
           continue;
         }
-        while (acks.length - next >= maxInFlight) await settleOne();
+        // A full window settles down to half before more go out: the client sends what is published
+        // in one turn as one socket write, where refilling one ack at a time would send each alone.
+        if (acks.length - next >= maxInFlight) while (acks.length - next > maxInFlight >> 1) await settleOne();
         acks.push(publishOne(handles.publisher, event));
       }
       while (next < acks.length) await settleOne();
