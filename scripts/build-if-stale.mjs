@@ -1,4 +1,4 @@
-// `npm start` and the CLI scripts run the built program; this builds it first only when a source
+// `npm start`, the CLI scripts and the bench run the built program; this builds it first only when a source
 // is newer than the build (or there is none), so a start after the first is immediate.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outputs = ['dist/bundle/main.js', 'dist/src/cli.js'].map((p) => join(root, p));
+const outputs = ['dist/bundle/main.js', 'dist/src/cli.js', 'dist/bench/run.js'].map((p) => join(root, p));
 const inputs = ['src', 'bench', 'scripts/bundle.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'].map((p) => join(root, p));
 
 /** The newest modification time under a file or folder. */
