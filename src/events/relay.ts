@@ -73,7 +73,9 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
         }
         // A full window settles down to half before more go out: the client sends what is published
         // in one turn as one socket write, where refilling one ack at a time would send each alone.
-        if (acks.length - next >= maxInFlight) while (acks.length - next > maxInFlight >> 1) await settleOne();
+        if (acks.length - next >= maxInFlight) {
+          while (acks.length - next > Math.floor(maxInFlight / 2)) await settleOne();
+        }
         acks.push(publishOne(handles.publisher, event));
       }
       while (next < acks.length) await settleOne();
