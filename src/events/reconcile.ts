@@ -5,10 +5,10 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
  * The Nats-Msg-Id of each of the last `count` messages of the stream that captures `subject`
  * (fewer when it holds fewer).
  *
- * Only the relay publishes to the events stream, in outbox order, one batch at a time, and it marks
- * each batch before publishing the next: an event that reached the stream but was never marked (the
- * process died between the ack and the mark, or the ack was lost) is among the stream's last
- * batch-size messages. A headers-only ordered consumer (nats-server 2.9 has both) reads them without
+ * Only the relay publishes to the events stream, in outbox order, one batch at a time, and a batch's
+ * mark has committed before the mark of the next one goes out: an event that reached the stream but
+ * was never marked (the process died between the ack and the mark, or the ack was lost) is among the
+ * stream's last two batches of messages. A headers-only ordered consumer (nats-server 2.9 has both) reads them without
  * their payloads. Fails, rather than answering with part of the tail, when the tail cannot be read
  * completely within `timeoutMs`.
  */

@@ -12,9 +12,11 @@ import type { StoredEvent, TicketStore } from '../store/port.js';
 // Counting a backlog reads all of it: done every round, it slows a large drain noticeably, and a
 // gauge needs it once a second at most.
 const BACKLOG_COUNT_EVERY_MS = 1000;
-// What a relay that died left published but unmarked is at most one batch (its own batch size, which
-// a restart may have lowered): read the tail for two batches, and never fewer than two default ones.
-const reconcileTail = (batchSize: number) => 2 * Math.max(batchSize, 1024);
+// What a relay that died left published but unmarked is at most two rounds: the one whose mark was
+// committing and the one publishing meanwhile, each a batch of its own batch size, which a restart
+// may have lowered. Read the tail for twice that, and never for fewer than four default batches.
+const UNMARKED_ROUNDS = 2;
+const reconcileTail = (batchSize: number) => 2 * UNMARKED_ROUNDS * Math.max(batchSize, 1024);
 
 export type RelayOptions = { batchSize: number; maxInFlight: number; pollMs: number; errorBackoffMs?: number };
 
@@ -47,6 +49,25 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
   const term = () => leadership?.term() ?? 0;
   let countedAt = -Infinity;
   const idle = pause.sleep;
+  // A round's mark commits while the next round publishes, so the next commit's events do not wait
+  // for it. At most one mark is out: its events are left out of what the next round publishes, and
+  // it must have committed before the next mark goes out, or that round fails (and reconciles).
+  let marking: { seqs: Set<number>; done: Promise<void>; settled: boolean } | undefined;
+  const startMark = (seqs: number[]) => {
+    const mark = { seqs: new Set(seqs), done: store.markPublished(seqs, new Date().toISOString()), settled: false };
+    // The failure is handled where the mark is awaited; a relay waiting on it wakes.
+    const settled = () => {
+      mark.settled = true;
+      pause.wake();
+    };
+    mark.done.then(settled, settled);
+    marking = mark;
+  };
+  const settleMark = async () => {
+    const mark = marking;
+    marking = undefined;
+    await mark?.done;
+  };
 
   const publish = async (batch: StoredEvent[], handles: JetStreamHandles, inStream: Set<string>): Promise<{ published: number[]; error?: unknown }> => {
     const acks: Array<Promise<unknown>> = [];
@@ -98,7 +119,7 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
     return ack;
   };
 
-  const loop = async (): Promise<void> => {
+  const rounds = async (): Promise<void> => {
     while (!stopping || Date.now() < deadline) {
       const seenPokes = pokes;
       try {
@@ -115,8 +136,18 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
           await Promise.race([link.whenReady(), idle(pollMs)]);
           continue;
         }
-        const batch = await store.pending(batchSize);
-        if (batch.length < batchSize) metrics.outboxBacklog.set(batch.length);
+        // The events of the mark still out come first: read past them for a whole batch.
+        const mark = marking;
+        const limit = batchSize + (mark?.seqs.size ?? 0);
+        const read = await store.pending(limit);
+        const batch = mark ? read.filter((event) => !mark.seqs.has(event.seq)) : read;
+        if (batch.length === 0 && read.length > 0) {
+          // Nothing pending but the events whose mark is committing: wait for it, or for a new commit.
+          if (!mark?.settled && pokes === seenPokes) await idle(pollMs);
+          if (marking?.settled) await settleMark();
+          continue;
+        }
+        if (read.length < limit) metrics.outboxBacklog.set(read.length);
         else if (performance.now() - countedAt >= BACKLOG_COUNT_EVERY_MS) {
           countedAt = performance.now();
           metrics.outboxBacklog.set(await store.backlog());
@@ -140,25 +171,37 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
         }
         const inStream = reconciled.ids;
         const { published, error } = await publish(batch, handles, inStream);
-        await store.markPublished(published, new Date().toISOString());
-        let marked = 0;
-        for (let i = 0; i < published.length; i++) if (inStream.has(batch[i]!.eventId)) marked++;
-        if (marked > 0) {
-          metrics.eventsReconciled.inc(marked);
-          log.info({ operation: 'relay_reconcile', found: marked }, 'pending events already in the stream: marked, not republished');
+        await settleMark();
+        if (published.length > 0) startMark(published);
+        let found = 0;
+        for (let i = 0; i < published.length; i++) if (inStream.has(batch[i]!.eventId)) found++;
+        if (found > 0) {
+          metrics.eventsReconciled.inc(found);
+          log.info({ operation: 'relay_reconcile', found }, 'pending events already in the stream: marked, not republished');
         }
         if (error) {
           link.recheck();
           throw error;
         }
       } catch (error) {
-        // The round's outcome is unknown (an ack may have been lost): reconcile before publishing again.
+        // The round's outcome is unknown (an ack or a mark may have been lost): reconcile before
+        // publishing again, once the mark still out has settled either way.
+        await marking?.done.catch(() => undefined);
+        marking = undefined;
         reconciled = undefined;
         metrics.relayErrors.inc();
         log.warn({ operation: 'relay', err: error }, 'relay round failed; events stay pending');
         if (stopping) return;
         await idle(errorBackoffMs);
       }
+    }
+  };
+  const loop = async (): Promise<void> => {
+    try {
+      await rounds();
+    } finally {
+      // Stopping leaves no mark half-done: what was published is marked before the store closes.
+      await marking?.done.catch((error: unknown) => log.warn({ operation: 'relay', err: error }, 'last mark failed; the next start reconciles'));
     }
   };
   const running = loop();
