@@ -103,7 +103,7 @@ export function ownCpuMeter(): { spentUs(): number } {
 }
 
 /** CPU time per answered request of one load phase. */
-export function perRequest(spent: CpuSpent, load: LoadResult): CpuSpent {
+export function perRequest(spent: CpuSpent, load: Pick<LoadResult, 'ok' | 'non2xx'>): CpuSpent {
   const answered = answeredOf(load);
   return { processUs: spent.processUs / answered, mainThreadUs: spent.mainThreadUs / answered, rootUs: spent.rootUs / answered, processes: spent.processes };
 }

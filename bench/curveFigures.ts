@@ -5,6 +5,9 @@ import type { LoadCost } from './loadCost.js';
 import { type Figure, figure } from './report.js';
 import { type CurvePoint, scalingTarget } from './scalingCurve.js';
 
+/** Issue 22's aim for one worker's whole process tree per create. */
+const CPU_PER_CREATE = { op: '<=', value: 100 } as const;
+
 export function curveFigures(points: readonly CurvePoint[], bare: LoadCost, cores: number, connections: number): Figure[] {
   const figures: Figure[] = [];
   for (const p of points) {
@@ -18,7 +21,7 @@ export function curveFigures(points: readonly CurvePoint[], bare: LoadCost, core
         undefined,
         `p50 ${p.create.load.p50Ms.toFixed(2)} ms; ${(p.create.load.p99Ms / bare.load.p99Ms).toFixed(2)} × bare Hono's p99 at the same ${connections} connections`,
       ),
-      figure(`create CPU/request, ${at}`, p.create.service.processUs, 'µs', undefined, costSplit(p.create)),
+      figure(`create CPU/request, ${at}`, p.create.service.processUs, 'µs', p.workers === 1 ? CPU_PER_CREATE : undefined, costSplit(p.create)),
       figure(`machine busy during create, ${at}`, p.create.machineBusy, 'ratio', undefined, busyDetail(p.create)),
       figure(`get req/s, ${at}`, p.get.load.reqPerSec, 'req/s', undefined, `${statusOf(p.get)}; ${latencyOf(p.get)}`),
       figure(`get CPU/request, ${at}`, p.get.service.processUs, 'µs', undefined, `${costSplit(p.get)}; ${busyDetail(p.get)}`),

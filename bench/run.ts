@@ -58,6 +58,8 @@ const plan = {
   loadWorkers: loadWorkersOption(optionValue('--load-workers')),
   pacedShare: 0.5,
   pacedSeconds: quick ? 3 : 10,
+  /** The same schedule, unmeasured, just before: the client's own warm-up. */
+  pacedWarmSeconds: quick ? 1 : 2,
   steadyRate: 1000,
   steadySeconds: quick ? 4 : 10,
   uploads: quick ? 3 : 10,
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
   };
   const runPaced = (service: ServiceChild) => {
     say(`paced: ${pacedRate} creates/s for ${plan.pacedSeconds} s on API_WORKERS=${fastest.workers}`);
-    return pacedLatency({ url: service.url, rate: pacedRate, seconds: plan.pacedSeconds });
+    return pacedLatency({ url: service.url, rate: pacedRate, seconds: plan.pacedSeconds, warmSeconds: plan.pacedWarmSeconds, servicePid: service.pid });
   };
   let paced: PacedLatency | undefined;
   if (fastest.workers !== defaultWorkers) {
@@ -291,6 +293,13 @@ async function main(): Promise<void> {
       'ms',
       { op: '<=', value: 5 },
       `max ${paced.maxMs.toFixed(1)} ms; latency from handing each request to the HTTP client to its answer`,
+    ),
+    figure(
+      'paced create CPU/request',
+      paced.service.processUs,
+      'µs',
+      undefined,
+      `at ${pacedRate}/s; main threads ${paced.service.mainThreadUs.toFixed(0)} µs (${((paced.service.mainThreadUs * paced.load.reqPerSec) / 1e6).toFixed(2)} of a core); machine busy ${paced.machineBusy.toFixed(2)}`,
     ),
     figure(
       'steady 201→stream p50',
@@ -420,7 +429,7 @@ const METHODS = {
   load_generator: "this process's CPU time (process.cpuUsage, its worker threads included) over the phase ÷ answered requests",
   machine_busy: '1 − (idle + iowait) ÷ all ticks of the first line of /proc/stat over the phase: every CPU of the machine, whoever used it',
   paced:
-    'open loop: creates on an even 1 ms schedule at half the best create rate of the curve, on that configuration; latency from handing the request to a keep-alive HTTP client (64 sockets) to the end of its answer',
+    'open loop: creates on an even 1 ms schedule at half the best create rate of the curve, on that configuration, after the same schedule unmeasured (the client warms up); latency from handing the request to a keep-alive HTTP client (64 sockets) to the end of its answer; CPU as for the curve, over the measured run',
   steady:
     'evenly paced keep-alive HTTP client (bench/pacedLoad.ts) on the default configuration; 201 time = response headers in this process, event time = core NATS subscription callback in this process, matched by ticket id',
   backlog:
