@@ -173,6 +173,9 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
         const { published, error } = await publish(batch, handles, inStream);
         await settleMark();
         if (published.length > 0) startMark(published);
+        // A full batch means more is pending (a backlog draining): the next read starts after this
+        // batch once it is marked, instead of reading it again to pass over it.
+        if (batch.length >= batchSize) await settleMark();
         let found = 0;
         for (let i = 0; i < published.length; i++) if (inStream.has(batch[i]!.eventId)) found++;
         if (found > 0) {
