@@ -19,7 +19,8 @@ export function createPause(): Pause {
         const timer = setTimeout(done, ms);
         function done() {
           clearTimeout(timer);
-          wake = undefined;
+          // A sleep raced against something else may end by its timer after a newer one began.
+          if (wake === done) wake = undefined;
           resolve();
         }
         wake = done;

@@ -140,7 +140,8 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
         const mark = marking;
         const limit = batchSize + (mark?.seqs.size ?? 0);
         const read = await store.pending(limit);
-        const batch = mark ? read.filter((event) => !mark.seqs.has(event.seq)) : read;
+        // At most a batch even when the mark committed before the read: two rounds unmarked at most.
+        const batch = (mark ? read.filter((event) => !mark.seqs.has(event.seq)) : read).slice(0, batchSize);
         if (batch.length === 0 && read.length > 0) {
           // Nothing pending but the events whose mark is committing: wait for it, or for a new commit.
           if (!mark?.settled && pokes === seenPokes) await idle(pollMs);

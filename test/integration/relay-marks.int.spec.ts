@@ -57,6 +57,8 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
   let testStore: TestStore;
   let store: TicketStore;
   let startRelayWith: (s: TicketStore) => void;
+  let metrics: ReturnType<typeof createMetrics>;
+  const counted = async (counter: 'eventsPublished' | 'eventsReconciled') => (await metrics[counter].get()).values.reduce((sum, v) => sum + v.value, 0);
   const stops: Array<() => Promise<void>> = [];
   const gates: Array<ReturnType<typeof gatedMarks>> = [];
   const gatedStore = () => {
@@ -67,7 +69,15 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
   beforeEach(async () => {
     nats = await startTestNats();
     testStore = await flavour.fresh();
-    const config = loadConfig({ ...testStore.env, DATA_DIR: tempDataDir(), NATS_URL: nats.url, STREAM_NAME: STREAM, LOG_LEVEL: 'silent' });
+    // A short duplicate window: an event published again shows in the stream, not dropped by its id.
+    const config = loadConfig({
+      ...testStore.env,
+      DATA_DIR: tempDataDir(),
+      NATS_URL: nats.url,
+      STREAM_NAME: STREAM,
+      STREAM_DUPLICATE_WINDOW: '100ms',
+      LOG_LEVEL: 'silent',
+    });
     store = await openStore(config, log);
     const link = startNatsLink({ servers: config.nats.servers, credsFile: undefined, nkeySeed: undefined, name: 'relay-marks', stream: config.stream }, log);
     stops.push(
@@ -75,7 +85,8 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
       () => link.stop(),
     );
     startRelayWith = (s) => {
-      const relay = startRelay(s, link, config.relay, log, createMetrics('relay-marks'));
+      metrics = createMetrics('relay-marks');
+      const relay = startRelay(s, link, config.relay, log, metrics);
       stops.unshift(() => relay.stop(5000));
     };
   });
@@ -125,6 +136,8 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
     await waitFor(async () => (await store.pending(100)).length === 0, 'every event marked');
     await expectEachOnceInStream(all);
     expect(gate.calls.flat()).toHaveLength(all.length);
+    expect(await counted('eventsPublished')).toBe(all.length);
+    expect(await counted('eventsReconciled')).toBe(0);
   }, 30_000);
 
   it('after a mark that failed, reconciles with the stream and publishes nothing again', async () => {
@@ -132,5 +145,8 @@ describe.runIf(process.env.NATS_URL === undefined).each(await storeFlavours())('
     gate.refuse();
     await waitFor(async () => (await store.pending(100)).length === 0, 'every event marked after reconciling');
     await expectEachOnceInStream(all);
+    // Every event went out once, and was found in the stream when the relay reconciled.
+    expect(await counted('eventsPublished')).toBe(all.length);
+    expect(await counted('eventsReconciled')).toBe(all.length);
   }, 30_000);
 });
