@@ -5,8 +5,11 @@ import { type CpuSpent, answeredOf, cpuMeter, ownCpuMeter, perRequest, selection
 import type { LoadResult } from './httpLoad.js';
 import { machineMeter } from './machine.js';
 
-export type LoadCost = {
-  load: LoadResult;
+/** What a load phase must say for its cost to be counted per request. */
+type Answered = Pick<LoadResult, 'ok' | 'non2xx'>;
+
+export type LoadCost<L extends Answered = LoadResult> = {
+  load: L;
   /** The service's tree per request: all processes, the primary alone, and how many there were. */
   service: CpuSpent;
   natsUs: number;
@@ -17,10 +20,10 @@ export type LoadCost = {
   machineBusy: number;
 };
 
-export async function measuredLoad(
+export async function measuredLoad<L extends Answered>(
   plan: { servicePid: number; natsPid: number; others?: Record<string, () => number[]> },
-  run: () => Promise<LoadResult>,
-): Promise<LoadCost> {
+  run: () => Promise<L>,
+): Promise<LoadCost<L>> {
   const machine = machineMeter();
   const service = cpuMeter(plan.servicePid);
   const nats = cpuMeter(plan.natsPid);

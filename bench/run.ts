@@ -183,7 +183,14 @@ async function main(): Promise<void> {
   };
   const runPaced = (service: ServiceChild) => {
     say(`paced: ${pacedRate} creates/s for ${plan.pacedSeconds} s on API_WORKERS=${fastest.workers}`);
-    return pacedLatency({ url: service.url, rate: pacedRate, seconds: plan.pacedSeconds, warmSeconds: plan.pacedWarmSeconds, servicePid: service.pid });
+    return pacedLatency({
+      url: service.url,
+      rate: pacedRate,
+      seconds: plan.pacedSeconds,
+      warmSeconds: plan.pacedWarmSeconds,
+      servicePid: service.pid,
+      natsPid: ctx.nats.pid,
+    });
   };
   let paced: PacedLatency | undefined;
   if (fastest.workers !== defaultWorkers) {
@@ -296,10 +303,10 @@ async function main(): Promise<void> {
     ),
     figure(
       'paced create CPU/request',
-      paced.service.processUs,
+      paced.cost.service.processUs,
       'µs',
       undefined,
-      `at ${pacedRate}/s; main threads ${paced.service.mainThreadUs.toFixed(0)} µs (${((paced.service.mainThreadUs * paced.load.reqPerSec) / 1e6).toFixed(2)} of a core); machine busy ${paced.machineBusy.toFixed(2)}`,
+      `at ${pacedRate}/s; main threads ${paced.cost.service.mainThreadUs.toFixed(0)} µs (${((paced.cost.service.mainThreadUs * paced.load.reqPerSec) / 1e6).toFixed(2)} of a core); nats-server ${paced.cost.natsUs.toFixed(0)} µs; load generator ${paced.cost.loadGenUs.toFixed(0)} µs; machine busy ${paced.cost.machineBusy.toFixed(2)}`,
     ),
     figure(
       'steady 201→stream p50',

@@ -8,8 +8,8 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
  * Only the relay publishes to the events stream, in outbox order, one batch at a time, and a batch's
  * mark has committed before the mark of the next one goes out: an event that reached the stream but
  * was never marked (the process died between the ack and the mark, or the ack was lost) is among the
- * stream's last two batches of messages. A headers-only ordered consumer (nats-server 2.9 has both) reads them without
- * their payloads. Fails, rather than answering with part of the tail, when the tail cannot be read
+ * stream's last two batches of messages. A headers-only ordered consumer (nats-server 2.9 has both)
+ * reads them without their payloads. Fails, rather than answering with part of the tail, when the tail cannot be read
  * completely within `timeoutMs`.
  */
 export async function streamTailIds(js: JetStreamClient, jsm: JetStreamManager, subject: string, count: number, timeoutMs = 10_000): Promise<Set<string>> {

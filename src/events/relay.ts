@@ -190,8 +190,7 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
       } catch (error) {
         // The round's outcome is unknown (an ack or a mark may have been lost): reconcile before
         // publishing again, once the mark still out has settled either way.
-        await marking?.done.catch(() => undefined);
-        marking = undefined;
+        await settleMark().catch(() => undefined);
         reconciled = undefined;
         metrics.relayErrors.inc();
         log.warn({ operation: 'relay', err: error }, 'relay round failed; events stay pending');
@@ -205,7 +204,7 @@ export function startRelay(store: TicketStore, link: NatsLink, opts: RelayOption
       await rounds();
     } finally {
       // Stopping leaves no mark half-done: what was published is marked before the store closes.
-      await marking?.done.catch((error: unknown) => log.warn({ operation: 'relay', err: error }, 'last mark failed; the next start reconciles'));
+      await settleMark().catch((error: unknown) => log.warn({ operation: 'relay', err: error }, 'last mark failed; the next start reconciles'));
     }
   };
   const running = loop();
